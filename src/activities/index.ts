@@ -1,0 +1,91 @@
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { messageId, type MessageRequest, type StageCounts } from '../domain/messages';
+import { renderMessage } from '../domain/templates';
+import type { LinkSigner } from '../web/links';
+import type { Stage } from '../domain/unit-state';
+import { RecipientRejected, type Mailer } from './mailer';
+import type { SentLog } from './sent-log';
+import { readRunRows } from '../client/run-rows';
+
+export interface ActivityDeps {
+  mailer: Mailer;
+  sentLog: SentLog;
+  links: LinkSigner;
+  client: Client;
+  from: string;
+  messageIdDomain: string;
+}
+
+export interface SendResult {
+  messageId: string;
+  /** True when the sent-log already had it: a retry after a crash, not a second email. */
+  duplicate: boolean;
+  accepted: string[];
+  rejected: string[];
+}
+
+/** Activities as a factory over their clients, so tests inject real SMTP and Temporal clients. */
+export function createActivities(deps: ActivityDeps) {
+  async function sendMessage(req: MessageRequest): Promise<SendResult> {
+    const id = messageId(req, deps.messageIdDomain);
+    const prior = deps.sentLog.get(req.runKey, id);
+    if (prior) return { messageId: id, duplicate: true, accepted: prior.accepted, rejected: prior.rejected };
+
+    const unit = 'unit' in req && req.unit && req.party === req.unit.code ? req.unit.code : undefined;
+    const now = Date.now();
+    const links = unit
+      ? { acknowledge: deps.links.url(req.runKey, unit, 'acknowledge', now), report: deps.links.url(req.runKey, unit, 'report', now), status: deps.links.url(req.runKey, unit, 'status', now) }
+      : undefined;
+    const m = renderMessage(req, links);
+    try {
+      const out = await deps.mailer.send({
+        messageId: id,
+        from: deps.from,
+        to: req.to,
+        replyTo: req.replyTo,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+        ...(m.attachment ? { attachments: [m.attachment] } : {}),
+        headers: { 'X-Chidao-Run': req.runKey, 'X-Chidao-Kind': req.kind, ...(unit ? { 'X-Chidao-Unit': unit } : {}) },
+      });
+      // The window: a crash after SMTP accepted and before this line sends the message again on retry.
+      deps.sentLog.record(req.runKey, { messageId: id, at: new Date().toISOString(), to: req.to, ...out });
+      return { messageId: id, duplicate: false, ...out };
+    } catch (e) {
+      if (e instanceof RecipientRejected) {
+        log.warn('recipient rejected', { messageId: id, to: req.to, error: e.message });
+        throw ApplicationFailure.create({ type: 'RecipientRejected', message: e.message, nonRetryable: true });
+      }
+      throw e;
+    }
+  }
+
+  /** The Office's digest: counts by stage and the overdue units, read from the run's batches. */
+  async function sendDigest({ runWorkflowId, seq }: { runWorkflowId: string; seq: number }): Promise<SendResult> {
+    const { status, rows } = await readRunRows(deps.client, runWorkflowId);
+    const counts: StageCounts = {};
+    for (const r of rows) {
+      counts[r.stage] = (counts[r.stage] ?? 0) + 1;
+      if (r.overdue) counts.overdue = (counts.overdue ?? 0) + 1;
+    }
+    const overdue = rows.filter((r) => r.overdue).map((r) => ({ code: r.code, name: r.name, stage: r.stage as Stage }));
+    return sendMessage({
+      runKey: status.key,
+      ref: status.ref,
+      subject: status.subject,
+      party: 'office-digest',
+      seq,
+      to: status.office.emails,
+      replyTo: status.office.emails,
+      officeName: status.office.name,
+      kind: 'digest',
+      counts,
+      total: rows.length,
+      overdue,
+    });
+  }
+
+  return { sendMessage, sendDigest };
+}

@@ -1,0 +1,69 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface SentRecord {
+  messageId: string;
+  at: string;
+  to: string[];
+  accepted: string[];
+  rejected: string[];
+  response: string;
+}
+
+/** What has been handed to SMTP already, so a retried activity does not send twice. */
+export interface SentLog {
+  get(runKey: string, messageId: string): SentRecord | undefined;
+  record(runKey: string, rec: SentRecord): void;
+}
+
+/**
+ * One append-only JSONL file per run, fsync'd per record. Writes are single O_APPEND lines, so several
+ * worker processes on one host interleave whole records; each re-reads what others appended on a miss.
+ */
+export class FileSentLog implements SentLog {
+  private readonly cache = new Map<string, { size: number; ids: Map<string, SentRecord> }>();
+
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  private file(runKey: string): string {
+    return join(this.dir, `${runKey.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`);
+  }
+
+  private refresh(runKey: string) {
+    let c = this.cache.get(runKey);
+    if (!c) this.cache.set(runKey, (c = { size: 0, ids: new Map() }));
+    let size = 0;
+    try {
+      size = statSync(this.file(runKey)).size;
+    } catch {
+      return c;
+    }
+    if (size > c.size) {
+      const text = readFileSync(this.file(runKey)).subarray(c.size, size).toString('utf8');
+      const lastNl = text.lastIndexOf('\n');
+      for (const line of text.slice(0, lastNl + 1).split('\n')) {
+        if (!line) continue;
+        const rec = JSON.parse(line) as SentRecord;
+        c.ids.set(rec.messageId, rec);
+      }
+      c.size += Buffer.byteLength(text.slice(0, lastNl + 1));
+    }
+    return c;
+  }
+
+  get(runKey: string, messageId: string): SentRecord | undefined {
+    return this.cache.get(runKey)?.ids.get(messageId) ?? this.refresh(runKey).ids.get(messageId);
+  }
+
+  record(runKey: string, rec: SentRecord): void {
+    const fd = openSync(this.file(runKey), 'a');
+    try {
+      writeSync(fd, JSON.stringify(rec) + '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

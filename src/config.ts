@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/**
+ * The one place that reads the environment. Temporal connection settings follow the Temporal CLI's
+ * variable names, so a shell set up for `temporal` works for `chidao` too.
+ */
+export const configSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: bool.optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  CHIDAO_TASK_QUEUE: z.string().default('chidao'),
+  CHIDAO_SMTP_URL: z.string().url().default('smtp://localhost:1025'),
+  CHIDAO_MAIL_FROM: z.string().default('"Văn phòng (chidao)" <chidao@thads.example.gov.vn>'),
+  /** Messages per second per worker; providers throttle bursts. */
+  CHIDAO_SEND_RATE: z.coerce.number().positive().default(50),
+  CHIDAO_SMTP_POOL_SIZE: z.coerce.number().int().positive().default(5),
+  CHIDAO_DATA_DIR: z.string().default('.data'),
+  CHIDAO_LINK_SECRET: z.string().min(16, 'CHIDAO_LINK_SECRET cần ít nhất 16 ký tự').default('dev-only-secret-change-me-in-production'),
+  CHIDAO_LINK_TTL_DAYS: z.coerce.number().positive().default(90),
+  CHIDAO_PUBLIC_URL: z.string().url().default('http://localhost:8080'),
+  CHIDAO_MESSAGE_ID_DOMAIN: z.string().default('chidao.local'),
+  CHIDAO_SEARCH_ATTRIBUTES: bool.default(true),
+  CHIDAO_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
+  CHIDAO_CALENDAR_FILE: z.string().optional(),
+});
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const r = configSchema.safeParse(env);
+  if (r.success) return r.data;
+  throw new Error('Cấu hình không hợp lệ:\n' + r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n'));
+}

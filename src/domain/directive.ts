@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { localDate, unitCode } from './registry';
+import { policySchema } from './policy';
+import { ROLES } from './roles';
+
+export const URGENCIES = ['thuong', 'khan', 'thuong-khan', 'hoa-toc'] as const;
+export const URGENCY_LABEL: Record<(typeof URGENCIES)[number], string> = {
+  thuong: 'Thường',
+  khan: 'Khẩn',
+  'thuong-khan': 'Thượng khẩn',
+  'hoa-toc': 'Hỏa tốc',
+};
+export const CONFIDENTIALITY = ['thuong', 'mat', 'toi-mat', 'tuyet-mat'] as const;
+
+export const recipientSchema = z
+  .object({
+    unit: unitCode.optional(),
+    group: unitCode.optional(),
+    role: z.enum(ROLES).optional(),
+    /** The purpose as written in "Nơi nhận" ("để b/c"); kept verbatim. */
+    purpose: z.string().optional(),
+  })
+  .refine((r) => (r.unit === undefined) !== (r.group === undefined), 'ghi đúng một trong hai: unit hoặc group');
+export type RecipientRef = z.infer<typeof recipientSchema>;
+
+export const directiveSchema = z.object({
+  /** Số: unique within the calendar year of `date`. */
+  number: z.number().int().positive(),
+  /** Ký hiệu: issuing body - drafting unit, e.g. TCTHADS-VP. */
+  symbol: z.string().regex(/^[A-ZĐ0-9]+(-[A-ZĐ0-9]+)*$/, 'ký hiệu viết hoa, nối bằng "-", ví dụ TCTHADS-VP'),
+  type: z.string().default('Công văn'),
+  issuer: z.object({ parent: z.string().optional(), name: z.string().min(1), code: z.string().min(1) }),
+  /** Registry code of the drafting unit (the Office): replies, digests and the last escalation go there. */
+  office: unitCode,
+  place: z.string().min(1),
+  date: localDate,
+  subject: z.string().min(1).refine((s) => /^V\/v\s/.test(s), 'trích yếu bắt đầu bằng "V/v "'),
+  urgency: z.enum(URGENCIES).default('thuong'),
+  confidentiality: z.enum(CONFIDENTIALITY).default('thuong'),
+  addressees: z.array(z.string()).default([]),
+  legalBases: z.array(z.string()).default([]),
+  preamble: z.string().default(''),
+  tasks: z.array(z.object({ no: z.number().int().positive(), title: z.string().optional(), text: z.string().min(1) })).min(1),
+  closing: z.string().default(''),
+  signer: z.object({
+    authority: z.enum(['KT.', 'TL.', 'TUQ.', 'TM.', 'Q.', '']).default(''),
+    authorityTitle: z.string().optional(),
+    title: z.string().min(1),
+    name: z.string().min(1),
+  }),
+  contact: z.object({ unit: z.string(), phone: z.string().optional(), email: z.email().optional() }),
+  recipients: z.array(recipientSchema).min(1),
+  policy: policySchema.default(policySchema.parse({})),
+});
+export type Directive = z.infer<typeof directiveSchema>;
+
+/** "4432/TCTHADS-VP" */
+export function directiveRef(d: Pick<Directive, 'number' | 'symbol'>): string {
+  return `${d.number}/${d.symbol}`;
+}
+
+/** Numbers are unique within a calendar year, so the year is part of the key. */
+export function directiveKey(d: Pick<Directive, 'number' | 'symbol' | 'date'>): string {
+  return `${d.date.slice(0, 4)}-${d.number}-${d.symbol}`;
+}

@@ -1,0 +1,47 @@
+import type { Directive } from './directive';
+import type { Role } from './roles';
+import type { Stage } from './unit-state';
+
+export type Party = { code: string; name: string };
+
+/** Counts of units by stage, for digests and the final summary. */
+export type StageCounts = Partial<Record<Stage | 'overdue' | 'informed', number>>;
+
+interface Base {
+  runKey: string;
+  ref: string;
+  subject: string;
+  /** Which mailbox this goes to: a unit code, or "office" / "leaders". Part of the Message-ID. */
+  party: string;
+  /** Per (run, party) sequence: with kind it makes the Message-ID deterministic. */
+  seq: number;
+  to: string[];
+  replyTo: string[];
+  officeName: string;
+}
+
+export type MessageRequest = Base &
+  (
+    | { kind: 'dispatch'; unit: Party; role: Role; purpose: string; directive: Directive; ackDeadline?: number; reports: { title: string; due: number }[] }
+    | { kind: 'reminder'; unit: Party; target: 'acknowledge' | 'report'; deadline: number; reportTitle?: string }
+    | { kind: 'escalation'; unit: Party; target: 'acknowledge' | 'report'; deadline: number; late: string; level: number; addressee: string }
+    | { kind: 'undeliverable'; unit: Party; addresses: string[]; error: string }
+    | { kind: 'report-received'; unit: Party; reportTitle: string; text: string; fileName?: string }
+    | { kind: 'report-accepted'; unit: Party; reportTitle: string; next?: { title: string; due: number } }
+    | { kind: 'report-returned'; unit: Party; reportTitle: string; reason: string; due: number }
+    | { kind: 'extension-requested'; unit: Party; until: number; reason: string }
+    | { kind: 'extension-granted'; unit: Party; target: 'acknowledge' | 'report'; from: number; until: number; reason: string }
+    | { kind: 'difficulty-raised'; unit: Party; id: number; text: string }
+    | { kind: 'difficulty-answered'; unit: Party; id: number; question: string; answer: string }
+    | { kind: 'recall'; unit?: Party; reason: string }
+    | { kind: 'digest'; counts: StageCounts; total: number; overdue: { code: string; name: string; stage: Stage }[] }
+    | { kind: 'summary'; counts: StageCounts; total: number; outcome: 'closed' | 'recalled'; note: string }
+  );
+
+export type MessageKind = MessageRequest['kind'];
+
+/** <2023-4432-TCTHADS-VP.HCM.dispatch.0@domain>: the same act always gets the same id. */
+export function messageId(req: Pick<MessageRequest, 'runKey' | 'party' | 'kind' | 'seq'>, domain: string): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+  return `<${safe(req.runKey)}.${safe(req.party)}.${req.kind}.${req.seq}@${domain}>`;
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { isLocalDate } from './calendar';
+import { parseDuration, type Duration } from './duration';
+import type { DeadlineSpec } from './schedule';
+
+export const durationSchema = z.string().transform((s, ctx): Duration => {
+  try {
+    return parseDuration(s);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+const DATETIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** "2023-12-15" (a date), "2023-12-15T17:00:00+07:00" (an instant) or "10 ngày làm việc" (after dispatch). */
+export const deadlineSchema = z.string().transform((s, ctx): DeadlineSpec => {
+  const t = s.trim();
+  if (isLocalDate(t)) return { date: t };
+  if (DATETIME_RE.test(t) && !Number.isNaN(Date.parse(t))) return { instant: Date.parse(t) };
+  try {
+    return { within: parseDuration(t) };
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `hạn không hợp lệ "${s}": dùng ngày (2023-12-15), thời điểm (2023-12-15T17:00:00+07:00) hoặc khoảng thời gian ("10 ngày làm việc", "PT30S")`,
+    });
+    return z.NEVER;
+  }
+});
+
+/** A period between recurring reports: "6 months" / "6 tháng", or a Duration. */
+export type Period = { kind: 'months'; months: number } | Duration;
+const periodSchema = z.string().transform((s, ctx): Period => {
+  const m = /^(\d+)\s*(months?|tháng)$/i.exec(s.trim());
+  if (m) return { kind: 'months', months: Number(m[1]) };
+  try {
+    return parseDuration(s);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const reportObligationSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/, 'mã báo cáo chỉ gồm chữ thường không dấu, số và "-"'),
+    title: z.string().min(1),
+    /** A one-off report's deadline, or the first cycle's deadline of a recurring one. */
+    due: deadlineSchema,
+    /** Recurring reports (sơ kết 6 tháng, tổng kết năm): `count` cycles, `every` apart. */
+    recurrence: z.object({ every: periodSchema, count: z.number().int().min(2).max(100) }).optional(),
+  });
+export type ReportObligation = z.infer<typeof reportObligationSchema>;
+
+export const escalationStepSchema = z.object({
+  after: durationSchema,
+  notify: z.enum(['head', 'leader', 'office']),
+});
+export type EscalationStep = z.infer<typeof escalationStepSchema>;
+
+export const policySchema = z.object({
+  /** Decree 30 asks for a same-day notice of arrival; one working day leaves room for a records desk. */
+  acknowledge: z.object({ due: deadlineSchema }).default({ due: { within: { kind: 'working', days: 1 } } }),
+  reports: z.array(reportObligationSchema).default([]),
+  /** How long before each deadline to remind (đôn đốc); "0 ngày" is the morning of the day. */
+  reminders: z.array(durationSchema).default([
+    { kind: 'working', days: 3 },
+    { kind: 'working', days: 1 },
+    { kind: 'calendar', days: 0 },
+  ]),
+  escalation: z.array(escalationStepSchema).default([
+    { after: { kind: 'working', days: 1 }, notify: 'head' },
+    { after: { kind: 'working', days: 3 }, notify: 'leader' },
+    { after: { kind: 'working', days: 5 }, notify: 'office' },
+  ]),
+  /** The Office's digest of the run, every `every` (e.g. "1 ngày", "PT1M"). */
+  digest: z.object({ every: durationSchema }).optional(),
+});
+export type Policy = z.infer<typeof policySchema>;

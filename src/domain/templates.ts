@@ -1,0 +1,230 @@
+import { directiveRef, URGENCY_LABEL, type Directive } from './directive';
+import type { MessageRequest, StageCounts } from './messages';
+import { ROLE_LABEL } from './roles';
+import { STAGE_LABEL, type Stage } from './unit-state';
+import { vnDateTime, vnLongDate } from './vn-format';
+
+/** The unit's own signed links (acknowledge, report, status), when the message is to a unit. */
+export interface UnitLinks {
+  acknowledge: string;
+  report: string;
+  status: string;
+}
+
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+  html: string;
+  /** The directive as a text file, on dispatch messages. */
+  attachment?: { filename: string; content: string };
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/**
+ * A message body is a list of blocks; one list renders to both plain text and HTML, so the two never
+ * say different things. Every value is escaped in HTML.
+ */
+type Block =
+  | { p: string }
+  | { strong: string }
+  | { list: string[] }
+  | { link: string; href: string }
+  | { table: [string, string][] }
+  | { pre: string };
+
+function toText(blocks: Block[]): string {
+  return blocks
+    .map((b) => {
+      if ('p' in b) return b.p;
+      if ('strong' in b) return b.strong.toUpperCase();
+      if ('list' in b) return b.list.map((x) => `- ${x}`).join('\n');
+      if ('link' in b) return `${b.link}:\n${b.href}`;
+      if ('table' in b) return b.table.map(([k, v]) => `${k}: ${v}`).join('\n');
+      return b.pre;
+    })
+    .join('\n\n')
+    .concat('\n');
+}
+
+function toHtml(title: string, blocks: Block[]): string {
+  const body = blocks
+    .map((b) => {
+      if ('p' in b) return `<p>${escapeHtml(b.p).replace(/\n/g, '<br>')}</p>`;
+      if ('strong' in b) return `<p><strong>${escapeHtml(b.strong)}</strong></p>`;
+      if ('list' in b) return `<ul>${b.list.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`;
+      if ('link' in b) return `<p><a href="${escapeHtml(b.href)}" style="display:inline-block;padding:8px 14px;background:#b3261e;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(b.link)}</a></p>`;
+      if ('table' in b)
+        return `<table style="border-collapse:collapse">${b.table
+          .map(([k, v]) => `<tr><th style="text-align:left;padding:2px 12px 2px 0">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+          .join('')}</table>`;
+      return `<pre style="white-space:pre-wrap;font-family:inherit">${escapeHtml(b.pre)}</pre>`;
+    })
+    .join('\n');
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:'Times New Roman',serif;font-size:15px;line-height:1.5;max-width:720px">\n${body}\n</body></html>`;
+}
+
+/** The directive as Decree 30 lays it out, as plain text: for the attachment and the dispatch body. */
+export function directiveText(d: Directive): string {
+  const lines = [
+    'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM',
+    'Độc lập - Tự do - Hạnh phúc',
+    '',
+    ...(d.issuer.parent ? [d.issuer.parent.toUpperCase()] : []),
+    d.issuer.name.toUpperCase(),
+    `Số: ${directiveRef(d)}`,
+    `${d.place}, ${vnLongDate(d.date)}`,
+    ...(d.urgency !== 'thuong' ? [`Độ khẩn: ${URGENCY_LABEL[d.urgency]}`] : []),
+    '',
+    d.subject,
+    '',
+    ...(d.addressees.length ? ['Kính gửi:', ...d.addressees.map((a) => `- ${a}`), ''] : []),
+    ...(d.preamble ? [d.preamble, ''] : []),
+    ...d.tasks.flatMap((t) => [`${t.no}. ${t.title ? t.title + '\n' : ''}${t.text}`, '']),
+    ...(d.closing ? [d.closing, ''] : []),
+    [d.signer.authority, d.signer.authorityTitle].filter(Boolean).join(' ').toUpperCase(),
+    d.signer.title.toUpperCase(),
+    d.signer.name,
+  ];
+  return lines.join('\n').trim() + '\n';
+}
+
+const targetLabel = (t: 'acknowledge' | 'report', reportTitle?: string) =>
+  t === 'acknowledge' ? 'xác nhận đã nhận văn bản' : `gửi ${reportTitle ? reportTitle.charAt(0).toLowerCase() + reportTitle.slice(1) : 'báo cáo kết quả thực hiện'}`;
+
+function countsTable(counts: StageCounts, total: number): [string, string][] {
+  const rows: [string, string][] = [['Tổng số đơn vị thực hiện', String(total)]];
+  for (const [stage, label] of Object.entries(STAGE_LABEL) as [Stage, string][]) {
+    const n = counts[stage];
+    if (n) rows.push([label, String(n)]);
+  }
+  if (counts.overdue) rows.push(['Quá hạn', String(counts.overdue)]);
+  if (counts.informed) rows.push(['Nơi nhận để biết/báo cáo/phối hợp đã gửi', String(counts.informed)]);
+  return rows;
+}
+
+/** Subject in the style "[4432/TCTHADS-VP] V/v hướng dẫn, đôn đốc triển khai…", with a prefix per kind. */
+function subjectLine(req: MessageRequest, prefix = ''): string {
+  return `[${req.ref}] ${prefix}${req.subject}`;
+}
+
+export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedMessage {
+  const blocks: Block[] = [];
+  let subject: string;
+  let attachment: RenderedMessage['attachment'];
+  const contact = (d: { phone?: string | undefined; unit: string }) => `${d.unit}${d.phone ? `, điện thoại ${d.phone}` : ''}`;
+  const unitLinks = (which: (keyof UnitLinks)[]) => {
+    if (!links) return;
+    const label: Record<keyof UnitLinks, string> = { acknowledge: 'Xác nhận đã nhận văn bản', report: 'Gửi báo cáo kết quả / phản ánh vướng mắc', status: 'Xem tình trạng và thời hạn' };
+    for (const k of which) blocks.push({ link: label[k], href: links[k] });
+  };
+
+  switch (req.kind) {
+    case 'dispatch': {
+      const d = req.directive;
+      subject = subjectLine(req, d.urgency !== 'thuong' ? `${URGENCY_LABEL[d.urgency].toUpperCase()} - ` : '');
+      blocks.push({ p: `Kính gửi: ${req.unit.name}` });
+      blocks.push({ p: `${req.officeName} gửi văn bản số ${req.ref} ngày ${d.date.split('-').reverse().join('/')} của ${d.issuer.name} ${d.subject.replace(/^V\/v\s*/, 'về việc ')}. Đơn vị nhận văn bản ${req.purpose ? `(${req.purpose}) ` : ''}với vai trò: ${ROLE_LABEL[req.role]}.` });
+      if (req.role === 'implement') {
+        const rows: [string, string][] = [];
+        if (req.ackDeadline) rows.push(['Xác nhận đã nhận văn bản', vnDateTime(req.ackDeadline)]);
+        for (const r of req.reports) rows.push([r.title, vnDateTime(r.due)]);
+        if (rows.length) blocks.push({ strong: 'Thời hạn' }, { table: rows });
+        unitLinks(['acknowledge', 'report', 'status']);
+      }
+      blocks.push({ strong: 'Nội dung văn bản' }, { pre: directiveText(d) });
+      blocks.push({ p: `Trong quá trình thực hiện, nếu có vướng mắc, đề nghị phản ánh về ${contact(d.contact)} (trả lời thư này hoặc dùng đường dẫn ở trên).` });
+      attachment = { filename: `${req.ref.replace('/', '-')}.txt`, content: directiveText(d) };
+      break;
+    }
+    case 'reminder':
+      subject = subjectLine(req, 'Đôn đốc: ');
+      blocks.push({ p: `Kính gửi: ${req.unit.name}` });
+      blocks.push({ p: `${req.officeName} đề nghị đơn vị ${targetLabel(req.target, req.reportTitle)} đối với văn bản số ${req.ref} trước thời hạn: ${vnDateTime(req.deadline)}.` });
+      unitLinks(req.target === 'acknowledge' ? ['acknowledge', 'status'] : ['report', 'status']);
+      break;
+    case 'escalation':
+      subject = subjectLine(req, `Quá hạn (mức ${req.level}): ${req.unit.name} - `);
+      blocks.push({ p: `Kính gửi: ${req.addressee}` });
+      blocks.push({ p: `${req.unit.name} chưa ${targetLabel(req.target)} đối với văn bản số ${req.ref}. Thời hạn là ${vnDateTime(req.deadline)}; đơn vị đã quá hạn ${req.late}.` });
+      blocks.push({ p: `Đề nghị đồng chí chỉ đạo đơn vị khẩn trương thực hiện. Đây là thông báo đôn đốc mức ${req.level}.` });
+      break;
+    case 'undeliverable':
+      subject = subjectLine(req, `Không gửi được tới ${req.unit.name} - `);
+      blocks.push({ p: `Văn bản số ${req.ref} không gửi được tới ${req.unit.name} (${req.unit.code}).` });
+      blocks.push({ table: [['Địa chỉ', req.addresses.join(', ')], ['Lỗi máy chủ thư', req.error]] });
+      blocks.push({ p: `Hãy cập nhật địa chỉ thư của đơn vị (chidao address ${req.ref} ${req.unit.code} <email>); văn bản sẽ được gửi lại ngay.` });
+      break;
+    case 'report-received':
+      subject = subjectLine(req, `Báo cáo của ${req.unit.name} - `);
+      blocks.push({ p: `${req.unit.name} đã gửi ${req.reportTitle.toLowerCase()} đối với văn bản số ${req.ref}.` });
+      blocks.push({ pre: req.text });
+      if (req.fileName) blocks.push({ p: `Tệp đính kèm: ${req.fileName}` });
+      break;
+    case 'report-accepted':
+      subject = subjectLine(req, 'Báo cáo đã được chấp nhận - ');
+      blocks.push({ p: `Kính gửi: ${req.unit.name}` });
+      blocks.push({ p: `${req.officeName} đã chấp nhận ${req.reportTitle.toLowerCase()} của đơn vị đối với văn bản số ${req.ref}.` });
+      if (req.next) blocks.push({ p: `Báo cáo tiếp theo: ${req.next.title}, thời hạn ${vnDateTime(req.next.due)}.` });
+      unitLinks(['status']);
+      break;
+    case 'report-returned':
+      subject = subjectLine(req, 'Đề nghị hoàn thiện báo cáo - ');
+      blocks.push({ p: `Kính gửi: ${req.unit.name}` });
+      blocks.push({ p: `${req.officeName} đề nghị đơn vị hoàn thiện ${req.reportTitle.toLowerCase()} đối với văn bản số ${req.ref} với lý do sau:` });
+      blocks.push({ pre: req.reason });
+      blocks.push({ p: `Thời hạn gửi lại: ${vnDateTime(req.due)}.` });
+      unitLinks(['report', 'status']);
+      break;
+    case 'extension-requested':
+      subject = subjectLine(req, `Đề nghị gia hạn của ${req.unit.name} - `);
+      blocks.push({ p: `${req.unit.name} đề nghị gia hạn đến ${vnDateTime(req.until)} đối với văn bản số ${req.ref}. Lý do:` });
+      blocks.push({ pre: req.reason });
+      blocks.push({ p: `Đồng ý gia hạn: chidao extend ${req.ref} ${req.unit.code} --until <hạn mới>.` });
+      break;
+    case 'extension-granted':
+      subject = subjectLine(req, 'Gia hạn - ');
+      blocks.push({ p: `Kính gửi: ${req.unit.name}` });
+      blocks.push({ p: `${req.officeName} đồng ý gia hạn ${req.target === 'acknowledge' ? 'xác nhận đã nhận văn bản' : 'gửi báo cáo'} đối với văn bản số ${req.ref}: từ ${vnDateTime(req.from)} đến ${vnDateTime(req.until)}.` });
+      if (req.reason) blocks.push({ p: `Lý do: ${req.reason}` });
+      unitLinks(['status']);
+      break;
+    case 'difficulty-raised':
+      subject = subjectLine(req, `Vướng mắc số ${req.id} của ${req.unit.name} - `);
+      blocks.push({ p: `${req.unit.name} phản ánh vướng mắc số ${req.id} khi thực hiện văn bản số ${req.ref}:` });
+      blocks.push({ pre: req.text });
+      blocks.push({ p: `Trả lời: chidao answer ${req.ref} ${req.unit.code} ${req.id} --text "<nội dung>".` });
+      break;
+    case 'difficulty-answered':
+      subject = subjectLine(req, `Trả lời vướng mắc số ${req.id} - `);
+      blocks.push({ p: `Kính gửi: ${req.unit.name}` });
+      blocks.push({ p: `Về vướng mắc số ${req.id} đơn vị phản ánh khi thực hiện văn bản số ${req.ref}:` });
+      blocks.push({ pre: req.question });
+      blocks.push({ p: `${req.officeName} trả lời như sau:` });
+      blocks.push({ pre: req.answer });
+      unitLinks(['status']);
+      break;
+    case 'recall':
+      subject = subjectLine(req, 'THU HỒI - ');
+      if (req.unit) blocks.push({ p: `Kính gửi: ${req.unit.name}` });
+      blocks.push({ p: `${req.officeName} thông báo thu hồi văn bản số ${req.ref}. Đề nghị đơn vị dừng thực hiện văn bản này. Lý do:` });
+      blocks.push({ pre: req.reason });
+      break;
+    case 'digest':
+      subject = subjectLine(req, 'Tổng hợp tình hình - ');
+      blocks.push({ p: `Tình hình thực hiện văn bản số ${req.ref}:` });
+      blocks.push({ table: countsTable(req.counts, req.total) });
+      if (req.overdue.length) blocks.push({ strong: 'Đơn vị quá hạn' }, { list: req.overdue.map((o) => `${o.name} (${o.code}): ${STAGE_LABEL[o.stage]}`) });
+      break;
+    case 'summary':
+      subject = subjectLine(req, req.outcome === 'recalled' ? 'Kết quả (đã thu hồi) - ' : 'Báo cáo kết quả - ');
+      blocks.push({ p: `Kết quả triển khai văn bản số ${req.ref} ${req.outcome === 'recalled' ? '(văn bản đã bị thu hồi)' : ''}:`.replace(' :', ':') });
+      blocks.push({ table: countsTable(req.counts, req.total) });
+      if (req.note) blocks.push({ p: `Ghi chú: ${req.note}` });
+      break;
+  }
+  blocks.push({ p: `--\n${req.officeName}\nThư này được gửi tự động bởi hệ thống chidao; trả lời thư sẽ tới ${req.officeName}.` });
+  return { subject, text: toText(blocks), html: toHtml(subject, blocks), ...(attachment ? { attachment } : {}) };
+}

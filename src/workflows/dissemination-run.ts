@@ -1,0 +1,233 @@
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { StageCounts } from '../domain/messages';
+import type { OfficeInfo, RecipientInfo } from '../domain/plan';
+import type { RunContext } from './context';
+import { batchWorkflowId } from './ids';
+import { batchFinishedSignal, broadcastStopSignal, unitBatch } from './unit-batch';
+
+const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['RecipientRejected'] },
+});
+const { sendDigest } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumInterval: '5 minutes' },
+});
+
+/** Most units one addRecipients call may carry: keeps each update's payload far below 2 MB. */
+export const MAX_RECIPIENTS_PER_UPDATE = 500;
+
+/** Those who receive the directive and the summary but no deadline: few, so the run keeps them. */
+export interface InfoRecipient {
+  code: string;
+  name: string;
+  emails: string[];
+  role: RecipientInfo['role'];
+  purpose: string;
+  delivered: boolean;
+}
+
+export interface RunState {
+  expected: number;
+  /** Unit codes already in the run: a unit is added once. */
+  roster: string[];
+  batches: { no: number; size: number; finished?: { counts: StageCounts; total: number } }[];
+  info: InfoRecipient[];
+  /** Per-party message sequences of the messages the run sends itself. */
+  seq: number;
+  stop?: { stage: 'recalled' | 'closed'; reason: string; by: string; at: number };
+  startedAt: number;
+}
+
+export interface RunInput {
+  ctx: RunContext;
+  expected: number;
+  state?: RunState;
+}
+
+export interface RunStatus {
+  key: string;
+  office: OfficeInfo;
+  ref: string;
+  subject: string;
+  expected: number;
+  added: number;
+  batches: { workflowId: string; size: number; finished: boolean }[];
+  info: InfoRecipient[];
+  stop?: RunState['stop'];
+  startedAt: number;
+}
+
+export interface RunSummary {
+  ref: string;
+  outcome: 'closed' | 'recalled';
+  total: number;
+  counts: StageCounts;
+}
+
+export const addRecipientsUpdate = defineUpdate<{ added: number; total: number }, [{ recipients: RecipientInfo[] }]>('addRecipients');
+export const closeUpdate = defineUpdate<void, [{ by: string; note: string }]>('close');
+export const recallUpdate = defineUpdate<void, [{ by: string; reason: string }]>('recall');
+export const runStatusQuery = defineQuery<RunStatus>('runStatus');
+
+const refuse = (type: string, message: string) => {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true });
+};
+
+/** One dissemination run per directive: fans out to batches, takes the Office's operations, closes. */
+export async function disseminationRun(input: RunInput): Promise<RunSummary> {
+  const { ctx } = input;
+  const me = workflowInfo().workflowId;
+  const st: RunState = input.state ?? { expected: input.expected, roster: [], batches: [], info: [], seq: 0, startedAt: Date.now() };
+  const roster = new Set(st.roster);
+  let changes = 0;
+
+  const base = (party: string, to: string[]) => ({
+    runKey: ctx.key,
+    ref: ctx.ref,
+    subject: ctx.directive.subject,
+    party,
+    seq: st.seq++,
+    to,
+    replyTo: ctx.office.emails,
+    officeName: ctx.office.name,
+  });
+
+  setHandler(runStatusQuery, () => ({
+    key: ctx.key,
+    office: ctx.office,
+    ref: ctx.ref,
+    subject: ctx.directive.subject,
+    expected: st.expected,
+    added: roster.size,
+    batches: st.batches.map((b) => ({ workflowId: batchWorkflowId(ctx.key, b.no), size: b.size, finished: !!b.finished })),
+    info: st.info,
+    ...(st.stop ? { stop: st.stop } : {}),
+    startedAt: st.startedAt,
+  }));
+
+  setHandler(
+    addRecipientsUpdate,
+    async ({ recipients }) => {
+      for (const r of recipients) roster.add(r.code);
+      st.roster = [...roster];
+      st.expected = Math.max(st.expected, roster.size);
+      const implementers = recipients.filter((r) => r.role === 'implement');
+      for (let i = 0; i < implementers.length; i += ctx.batchSize) {
+        const chunk = implementers.slice(i, i + ctx.batchSize);
+        const no = st.batches.length;
+        st.batches.push({ no, size: chunk.length });
+        await startChild(unitBatch, {
+          workflowId: batchWorkflowId(ctx.key, no),
+          args: [{ ctx, runWorkflowId: me, batchNo: no, recipients: chunk }],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          // Batches report back by signal, so the run can continue-as-new while they live on.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        });
+      }
+      const info = recipients.filter((r) => r.role !== 'implement');
+      await Promise.all(
+        info.map(async (r) => {
+          const rec: InfoRecipient = { code: r.code, name: r.name, emails: r.emails, role: r.role, purpose: r.purpose, delivered: false };
+          st.info.push(rec);
+          rec.delivered = await sendMessage({
+            ...base(r.code, r.emails),
+            kind: 'dispatch',
+            unit: { code: r.code, name: r.name },
+            role: r.role,
+            purpose: r.purpose,
+            directive: ctx.directive,
+            reports: [],
+          }).then(
+            () => true,
+            () => false,
+          );
+        }),
+      );
+      changes++;
+      return { added: recipients.length, total: roster.size };
+    },
+    {
+      validator: ({ recipients }: { recipients: RecipientInfo[] }) => {
+        if (st.stop) refuse(st.stop.stage === 'recalled' ? 'DirectiveRecalled' : 'RunClosed', `Đợt gửi ${ctx.ref} đã ${st.stop.stage === 'recalled' ? 'bị thu hồi' : 'kết thúc'}; không thể thêm nơi nhận.`);
+        if (recipients.length === 0) refuse('NoRecipients', 'Không có nơi nhận nào để thêm.');
+        if (recipients.length > MAX_RECIPIENTS_PER_UPDATE) refuse('TooMany', `Mỗi lần thêm tối đa ${MAX_RECIPIENTS_PER_UPDATE} nơi nhận.`);
+        const dup = recipients.find((r) => roster.has(r.code));
+        if (dup) refuse('AlreadyAdded', `Đơn vị "${dup.code}" đã có trong đợt gửi ${ctx.ref}.`);
+      },
+    },
+  );
+
+  setHandler(batchFinishedSignal, ({ batchNo, counts, total }) => {
+    const b = st.batches.find((x) => x.no === batchNo);
+    if (b) b.finished = { counts, total };
+    changes++;
+  });
+
+  const stopValidator = () => {
+    if (st.stop) refuse(st.stop.stage === 'recalled' ? 'DirectiveRecalled' : 'RunClosed', `Đợt gửi ${ctx.ref} đã ${st.stop.stage === 'recalled' ? 'bị thu hồi' : 'kết thúc'}.`);
+  };
+  setHandler(closeUpdate, ({ by, note }) => void (st.stop = { stage: 'closed', reason: note, by, at: Date.now() }), {
+    validator: (_c: { by: string; note: string }) => stopValidator(),
+  });
+  setHandler(recallUpdate, ({ by, reason }) => void (st.stop = { stage: 'recalled', reason, by, at: Date.now() }), {
+    validator: (r: { by: string; reason: string }) => {
+      stopValidator();
+      if (!r.reason.trim()) refuse('EmptyText', 'Cần nêu lý do thu hồi.');
+    },
+  });
+
+  // --- until the Office closes or recalls: digests, and continue-as-new to bound the history -------
+  const digestEvery = ctx.directive.policy.digest?.every;
+  const digestMs = digestEvery && (digestEvery.kind === 'exact' ? digestEvery.ms : digestEvery.days * 86_400_000);
+  while (!st.stop) {
+    if (digestMs) {
+      const stopped = await condition(() => !!st.stop, digestMs);
+      if (!stopped) await sendDigest({ runWorkflowId: me, seq: st.seq++ });
+    } else {
+      await condition(() => !!st.stop);
+    }
+    if (!st.stop && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 5000)) {
+      await condition(allHandlersFinished);
+      st.roster = [...roster];
+      await continueAsNew<typeof disseminationRun>({ ctx, expected: st.expected, state: st });
+    }
+  }
+
+  // --- stop every batch, wait for their outcomes, tell those above --------------------------------
+  const stop = st.stop;
+  await Promise.all(
+    st.batches
+      .filter((b) => !b.finished)
+      .map((b) => getExternalWorkflowHandle(batchWorkflowId(ctx.key, b.no)).signal(broadcastStopSignal, { stage: stop.stage, reason: stop.reason }).catch(() => undefined)),
+  );
+  await condition(() => st.batches.every((b) => b.finished));
+  await condition(allHandlersFinished);
+
+  const counts: StageCounts = {};
+  let total = 0;
+  for (const b of st.batches) {
+    total += b.finished!.total;
+    for (const [k, v] of Object.entries(b.finished!.counts)) counts[k as keyof StageCounts] = (counts[k as keyof StageCounts] ?? 0) + (v ?? 0);
+  }
+  counts.informed = st.info.filter((i) => i.delivered).length;
+
+  const summaryTo = [...ctx.office.emails, ...st.info.filter((i) => stop.stage === 'recalled' || i.role === 'report' || i.role === 'inform' || i.role === 'coordinate').flatMap((i) => i.emails)];
+  await sendMessage({ ...base('summary', [...new Set(summaryTo)]), kind: 'summary', counts, total, outcome: stop.stage, note: stop.reason });
+  return { ref: ctx.ref, outcome: stop.stage, total, counts };
+}

@@ -1,0 +1,9 @@
+/**
+ * Workflow ids are business ids, so a second start of the same directive is refused by Temporal itself
+ * and every message and audit record can be keyed on them.
+ */
+export const runWorkflowId = (key: string): string => `chidao/${key}`;
+export const batchWorkflowId = (key: string, batch: number): string => `chidao/${key}/batch-${batch}`;
+export const unitWorkflowId = (key: string, unitCode: string): string => `chidao/${key}/unit/${unitCode}`;
+
+export const TASK_QUEUE_DEFAULT = 'chidao';

@@ -1,0 +1,4 @@
+// The only workflowsPath: every workflow type the worker registers.
+export { disseminationRun } from './dissemination-run';
+export { unitBatch } from './unit-batch';
+export { unitLifecycle } from './unit-lifecycle';

@@ -1,0 +1,88 @@
+import {
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  condition,
+  defineQuery,
+  defineSignal,
+  getExternalWorkflowHandle,
+  setHandler,
+  startChild,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import type { RecipientInfo } from '../domain/plan';
+import type { StageCounts } from '../domain/messages';
+import type { RunContext } from './context';
+import { unitWorkflowId } from './ids';
+import { unitChangedSignal, type UnitRow } from './messages';
+import { stopSignal, unitLifecycle, type UnitOutcome } from './unit-lifecycle';
+import { SA_DIRECTIVE, SA_UNIT } from './search-attributes';
+
+/**
+ * A subtree of the fan-out: one batch workflow parents up to `batchSize` lifecycles, so no workflow of
+ * a 10,000-unit run has more than a few hundred children or a history near Temporal's limits.
+ */
+export interface BatchInput {
+  ctx: RunContext;
+  runWorkflowId: string;
+  batchNo: number;
+  recipients: RecipientInfo[];
+}
+
+export const broadcastStopSignal = defineSignal<[{ stage: 'recalled' | 'closed'; reason: string }]>('broadcastStop');
+export const batchRowsQuery = defineQuery<UnitRow[]>('batchRows');
+export const batchFinishedSignal = defineSignal<[{ batchNo: number; counts: StageCounts; total: number }]>('batchFinished');
+
+export async function unitBatch(input: BatchInput): Promise<StageCounts> {
+  const { ctx } = input;
+  const rows = new Map<string, UnitRow>();
+  const outcomes: UnitOutcome[] = [];
+  let stop: { stage: 'recalled' | 'closed'; reason: string } | undefined;
+
+  setHandler(unitChangedSignal, (row) => void rows.set(row.code, row));
+  setHandler(batchRowsQuery, () => [...rows.values()]);
+  setHandler(broadcastStopSignal, (s) => void (stop ??= s));
+
+  const me = `${input.runWorkflowId}/batch-${input.batchNo}`;
+  const handles: ChildWorkflowHandle<typeof unitLifecycle>[] = [];
+  await Promise.all(
+    input.recipients.map(async (unit) => {
+      try {
+        handles.push(
+          await startChild(unitLifecycle, {
+            workflowId: unitWorkflowId(ctx.key, unit.code),
+            args: [{ ctx, unit, batchWorkflowId: me }],
+            // A unit is followed once per directive: a second lifecycle with its id is refused.
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            parentClosePolicy: ParentClosePolicy.TERMINATE,
+            ...(ctx.searchAttributes
+              ? { typedSearchAttributes: [{ key: SA_DIRECTIVE, value: ctx.ref }, { key: SA_UNIT, value: unit.code }] }
+              : {}),
+          }),
+        );
+      } catch {
+        // Already started (a replayed add): the existing lifecycle keeps following the unit.
+      }
+    }),
+  );
+  const pending = new Set(handles);
+  const all = Promise.all(
+    handles.map(async (h) => {
+      outcomes.push(await h.result());
+      pending.delete(h);
+    }),
+  );
+  await Promise.race([all, condition(() => stop !== undefined)]);
+  if (stop) {
+    const s = stop;
+    await Promise.all([...pending].map((h) => h.signal(stopSignal, s).catch(() => undefined)));
+    await all;
+  }
+
+  const counts: StageCounts = {};
+  for (const o of outcomes) {
+    counts[o.stage] = (counts[o.stage] ?? 0) + 1;
+    if (o.overdue) counts.overdue = (counts.overdue ?? 0) + 1;
+  }
+  await getExternalWorkflowHandle(input.runWorkflowId).signal(batchFinishedSignal, { batchNo: input.batchNo, counts, total: input.recipients.length });
+  return counts;
+}

@@ -1,0 +1,398 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { followUpSchedule, type FollowUpItem } from '../domain/follow-up';
+import type { MessageRequest } from '../domain/messages';
+import { resolveDeadline, reportDeadline, lateness } from '../domain/schedule';
+import { vnLateness } from '../domain/vn-format';
+import type { RecipientInfo } from '../domain/plan';
+import { LifecycleRefusal, UnitLifecycleState, newSnapshot, type Actor, type Stage, type UnitSnapshot } from '../domain/unit-state';
+import type { DeadlineSpec } from '../domain/schedule';
+import { calendarOf, type RunContext } from './context';
+import { unitChangedSignal, type UnitRow } from './messages';
+
+const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  // An SMTP outage delays mail but loses none: retry transient faults without limit, slowly.
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['RecipientRejected'] },
+});
+
+export interface LifecycleInput {
+  ctx: RunContext;
+  unit: RecipientInfo;
+  batchWorkflowId: string;
+  /** Carried over continue-as-new. */
+  snapshot?: UnitSnapshot;
+  seq?: number;
+}
+
+export interface UnitOutcome {
+  code: string;
+  stage: Stage;
+  overdue: boolean;
+  acknowledged: boolean;
+  reports: number;
+}
+
+// --- messages: updates answer at once with a yes or a reason ---------------------------------
+export const acknowledgeUpdate = defineUpdate<UnitSnapshot, [Actor]>('acknowledge');
+export const submitReportUpdate = defineUpdate<UnitSnapshot, [{ by: Actor; text: string; fileName?: string; sha256?: string; obligation?: string }]>('submitReport');
+export const acceptReportUpdate = defineUpdate<UnitSnapshot, [{ by: string }]>('acceptReport');
+export const returnReportUpdate = defineUpdate<UnitSnapshot, [{ by: string; reason: string; due: DeadlineSpec }]>('returnReport');
+export const extendUpdate = defineUpdate<UnitSnapshot, [{ by: string; until: DeadlineSpec; reason: string }]>('extend');
+export const requestExtensionUpdate = defineUpdate<UnitSnapshot, [{ by: Actor; until: DeadlineSpec; reason: string }]>('requestExtension');
+export const raiseDifficultyUpdate = defineUpdate<{ id: number }, [{ by: Actor; text: string }]>('raiseDifficulty');
+export const answerDifficultyUpdate = defineUpdate<UnitSnapshot, [{ by: string; id: number; text: string }]>('answerDifficulty');
+export const correctAddressUpdate = defineUpdate<UnitSnapshot, [{ by: string; emails: string[] }]>('correctAddress');
+export const stopSignal = defineSignal<[{ stage: 'recalled' | 'closed'; reason: string }]>('stop');
+export const unitStateQuery = defineQuery<UnitSnapshot>('unitState');
+
+/** Refusals cross the wire as ApplicationFailures whose type a caller can match on. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- validators take their update's args
+function guard(fn: (...a: any[]) => unknown): (...a: any[]) => void {
+  return (...a) => {
+    try {
+      fn(...a);
+    } catch (e) {
+      if (e instanceof LifecycleRefusal) throw ApplicationFailure.create({ type: e.type, message: e.message, nonRetryable: true });
+      throw e;
+    }
+  };
+}
+
+function isRejected(e: unknown): e is ActivityFailure {
+  return e instanceof ActivityFailure && e.cause instanceof ApplicationFailure && e.cause.type === 'RecipientRejected';
+}
+
+/** The follow-up of one implementing unit, from dispatch to done. */
+export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome> {
+  const { ctx } = input;
+  const { directive, office } = ctx;
+  const policy = directive.policy;
+  const cal = calendarOf(ctx);
+  const st = new UnitLifecycleState(input.snapshot ?? newSnapshot(input.unit), policy);
+  let seq = input.seq ?? 0;
+  /** Bumped by every state change, so the follow-up loop recomputes its next timer. */
+  let changes = 0;
+  const unitParty = () => ({ code: st.s.unit.code, name: st.s.unit.name });
+  const base = (party: string, to: string[]) => ({
+    runKey: ctx.key,
+    ref: ctx.ref,
+    subject: directive.subject,
+    party,
+    seq: seq++,
+    to,
+    replyTo: office.emails,
+    officeName: office.name,
+  });
+
+  async function publish(): Promise<void> {
+    changes++;
+    const s = st.s;
+    if (ctx.searchAttributes) {
+      upsertSearchAttributes({ ChidaoStage: [s.stage], ChidaoOverdue: [s.overdue] });
+    }
+    const row: UnitRow = {
+      code: s.unit.code,
+      name: s.unit.name,
+      province: s.unit.province,
+      region: s.unit.region,
+      stage: s.stage,
+      overdue: s.overdue,
+      escalationLevel: s.escalationLevel,
+      remindersSent: s.remindersSent,
+      deadline: st.currentDeadline()?.at,
+      acknowledgedAt: s.acknowledgedAt,
+      reports: s.reports.length,
+      openDifficulties: s.difficulties.filter((d) => !d.answer).length,
+    };
+    try {
+      await getExternalWorkflowHandle(input.batchWorkflowId).signal(unitChangedSignal, row);
+    } catch {
+      // A batch that has finished no longer needs rows; the unit's own state stays queryable.
+    }
+  }
+
+  /** Sends to the unit; a permanent refusal is reported to the Office instead of failing the unit. */
+  async function toUnit(req: MessageRequest): Promise<boolean> {
+    try {
+      await sendMessage(req);
+      return true;
+    } catch (e) {
+      if (!isRejected(e)) throw e;
+      await sendMessage({ ...base('office', office.emails), kind: 'undeliverable', unit: unitParty(), addresses: req.to, error: e.cause?.message ?? '' });
+      return false;
+    }
+  }
+
+  const toOffice = (req: MessageRequest) => sendMessage(req);
+
+  const firstReportDeadline = (from: number): number | undefined => {
+    const cur = st.currentReport();
+    return cur && reportDeadline(cur.obligation, cur.cycle, st.s.dispatchedAt ?? from, cal);
+  };
+
+  // --- handlers ---------------------------------------------------------------------------------
+  setHandler(unitStateQuery, () => st.s);
+
+  setHandler(
+    acknowledgeUpdate,
+    async (_by) => {
+      st.acknowledge(Date.now(), firstReportDeadline(Date.now()));
+      st.s.deadlineSetAt = Date.now();
+      await publish();
+      return st.s;
+    },
+    { validator: guard(() => st.checkAcknowledge()) },
+  );
+
+  setHandler(
+    submitReportUpdate,
+    async (r) => {
+      const cur = st.currentReport()!;
+      const rec = { by: r.by, text: r.text, ...(r.fileName ? { fileName: r.fileName } : {}), ...(r.sha256 ? { sha256: r.sha256 } : {}) };
+      st.submitReport(Date.now(), rec);
+      await publish();
+      await toOffice({ ...base('office', office.emails), kind: 'report-received', unit: unitParty(), reportTitle: cur.obligation.title, text: r.text, ...(r.fileName ? { fileName: r.fileName } : {}) });
+      return st.s;
+    },
+    { validator: guard((r: { obligation?: string }) => st.checkReport(r.obligation)) },
+  );
+
+  setHandler(
+    acceptReportUpdate,
+    async () => {
+      const title = st.currentReport()!.obligation.title;
+      const more = st.accept();
+      let next: { title: string; due: number } | undefined;
+      if (more) {
+        st.s.reportDeadline = firstReportDeadline(Date.now());
+        st.s.deadlineSetAt = Date.now();
+        next = { title: st.currentReport()!.obligation.title, due: st.s.reportDeadline! };
+      }
+      await publish();
+      await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'report-accepted', unit: unitParty(), reportTitle: title, ...(next ? { next } : {}) });
+      return st.s;
+    },
+    { validator: guard(() => st.checkReview()) },
+  );
+
+  setHandler(
+    returnReportUpdate,
+    async ({ reason, due }) => {
+      const title = st.currentReport()!.obligation.title;
+      const until = resolveDeadline(due, Date.now(), cal);
+      st.returnReport(reason, until);
+      st.s.deadlineSetAt = Date.now();
+      await publish();
+      await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'report-returned', unit: unitParty(), reportTitle: title, reason, due: until });
+      return st.s;
+    },
+    {
+      validator: guard(({ reason, due }: { reason: string; due: DeadlineSpec }) => {
+        st.checkReview();
+        if (!reason.trim()) throw new LifecycleRefusal('EmptyText', 'Cần nêu lý do trả lại báo cáo.');
+        if (resolveDeadline(due, Date.now(), cal) <= Date.now()) throw new LifecycleRefusal('NotLater', 'Hạn báo cáo lại phải ở tương lai.');
+      }),
+    },
+  );
+
+  setHandler(
+    extendUpdate,
+    async ({ by, until, reason }) => {
+      const ext = st.extend(Date.now(), resolveDeadline(until, Date.now(), cal), reason, by);
+      st.s.deadlineSetAt = Date.now();
+      await publish();
+      await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'extension-granted', unit: unitParty(), target: ext.target, from: ext.from, until: ext.until, reason });
+      return st.s;
+    },
+    { validator: guard(({ until }: { until: DeadlineSpec }) => st.checkExtend(resolveDeadline(until, Date.now(), cal))) },
+  );
+
+  setHandler(
+    requestExtensionUpdate,
+    async ({ until, reason }) => {
+      const at = resolveDeadline(until, Date.now(), cal);
+      st.requestExtension(Date.now(), at, reason);
+      await publish();
+      await toOffice({ ...base('office', office.emails), kind: 'extension-requested', unit: unitParty(), until: at, reason });
+      return st.s;
+    },
+    { validator: guard(({ until }: { until: DeadlineSpec }) => st.checkExtend(resolveDeadline(until, Date.now(), cal))) },
+  );
+
+  setHandler(
+    raiseDifficultyUpdate,
+    async ({ by, text }) => {
+      const d = st.raiseDifficulty(Date.now(), text, by);
+      await publish();
+      await toOffice({ ...base('office', office.emails), kind: 'difficulty-raised', unit: unitParty(), id: d.id, text });
+      return { id: d.id };
+    },
+    {
+      validator: guard(({ text }: { text: string }) => {
+        if (st.stopped) throw new LifecycleRefusal('RunClosed', 'Việc theo dõi đơn vị này đã kết thúc.');
+        if (!text.trim()) throw new LifecycleRefusal('EmptyText', 'Nội dung vướng mắc không được để trống.');
+      }),
+    },
+  );
+
+  setHandler(
+    answerDifficultyUpdate,
+    async ({ by, id, text }) => {
+      const d = st.answer(id, text, Date.now(), by);
+      await publish();
+      await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'difficulty-answered', unit: unitParty(), id, question: d.text, answer: text });
+      return st.s;
+    },
+    { validator: guard(({ id }: { id: number }) => st.checkAnswer(id)) },
+  );
+
+  setHandler(
+    correctAddressUpdate,
+    async ({ emails }) => {
+      st.correctAddress(emails);
+      await publish();
+      return st.s;
+    },
+    { validator: guard(({ emails }: { emails: string[] }) => st.checkCorrectAddress(emails)) },
+  );
+
+  setHandler(stopSignal, ({ stage, reason }) => {
+    if (st.stopped) return;
+    const wasDelivered = st.s.dispatchedAt !== undefined;
+    st.stop(stage, reason);
+    changes++;
+    if (stage === 'recalled' && wasDelivered) pendingRecallNotice = reason;
+  });
+  let pendingRecallNotice: string | undefined;
+
+  // --- dispatch --------------------------------------------------------------------------------
+  async function deliver(): Promise<void> {
+    while (!st.stopped && st.s.dispatchedAt === undefined) {
+      try {
+        const ackDue = resolveDeadline(policy.acknowledge.due, Date.now(), cal);
+        const reports = policy.reports.map((r) => ({ title: r.title, due: reportDeadline(r, 0, Date.now(), cal) }));
+        await sendMessage({
+          ...base(st.s.unit.code, st.s.unit.emails),
+          kind: 'dispatch',
+          unit: unitParty(),
+          role: st.s.unit.role,
+          purpose: st.s.unit.purpose,
+          directive,
+          ackDeadline: ackDue,
+          reports,
+        });
+        st.dispatched(Date.now(), ackDue);
+        st.s.deadlineSetAt = Date.now();
+        await publish();
+      } catch (e) {
+        if (!isRejected(e)) throw e;
+        // A permanent refusal (550, malformed address): the Office is told and the unit waits for a
+        // corrected address, which resumes delivery.
+        st.undeliverable(e.cause?.message ?? 'địa chỉ bị từ chối');
+        await publish();
+        await toOffice({ ...base('office', office.emails), kind: 'undeliverable', unit: unitParty(), addresses: st.s.unit.emails, error: st.s.deliveryError ?? '' });
+        const emails = st.s.unit.emails;
+        await condition(() => st.stopped || st.s.unit.emails !== emails);
+        if (!st.stopped) st.s.stage = 'dispatching';
+      }
+    }
+  }
+
+  // --- follow-up: reminders, overdue, escalation ------------------------------------------------
+  async function fire(item: FollowUpItem, target: 'acknowledge' | 'report', deadline: number): Promise<void> {
+    const reportTitle = st.currentReport()?.obligation.title;
+    if (item.kind === 'reminder') {
+      st.s.remindersSent++;
+      await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'reminder', unit: unitParty(), target, deadline, ...(target === 'report' && reportTitle ? { reportTitle } : {}) });
+    } else if (item.kind === 'overdue') {
+      st.s.overdue = true;
+    } else if (item.step && item.level) {
+      st.s.escalationLevel = item.level;
+      const who = item.step.notify;
+      const person = who === 'head' ? st.s.unit.head : who === 'leader' ? st.s.unit.leader : undefined;
+      // Without a personal address the step goes to the Office, which must know either way.
+      const to = person?.email ? [person.email] : office.emails;
+      const addressee = person ? `${person.title ? person.title + ' ' : ''}${person.name}` : office.name;
+      const late = lateness(deadline, Date.now(), cal);
+      await sendMessage({
+        ...base(who === 'office' || !person?.email ? 'office' : `${st.s.unit.code}-${who}`, to),
+        kind: 'escalation',
+        unit: unitParty(),
+        target,
+        deadline,
+        late: vnLateness(late.ms, late.workingDays),
+        level: item.level,
+        addressee,
+      });
+    }
+    st.s.firedKeys.push(item.key);
+    await publish();
+  }
+
+  async function followUp(): Promise<void> {
+    while (!st.stopped) {
+      const seen = changes;
+      const cur = st.currentDeadline();
+      const report = st.currentReport();
+      const scope = cur?.target === 'report' && report ? `report:${report.obligation.id}:${report.cycle}` : 'ack';
+      const next = cur
+        ? followUpSchedule(scope, cur.at, st.s.deadlineSetAt ?? 0, policy, cal).find((i) => !st.s.firedKeys.includes(i.key))
+        : undefined;
+      if (!cur || !next) {
+        await condition(() => changes !== seen);
+        continue;
+      }
+      const changed = await condition(() => changes !== seen, Math.max(1, next.at - Date.now()));
+      if (changed) continue;
+      await fire(next, cur.target, cur.at);
+      maybeContinueAsNew();
+    }
+  }
+
+  let canRequested = false;
+  function maybeContinueAsNew(): void {
+    // Long-lived units (recurring reports over years) keep their history bounded.
+    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 5000) canRequested = true;
+  }
+
+  if (ctx.searchAttributes && !input.snapshot) {
+    upsertSearchAttributes({ ChidaoDirective: [ctx.ref], ChidaoUnit: [st.s.unit.code] });
+  }
+  if (!input.snapshot) await publish();
+
+  await deliver();
+  await Promise.race([followUp(), condition(() => canRequested)]);
+  await condition(allHandlersFinished);
+  if (canRequested && !st.stopped) {
+    // Keys of deadlines no longer current can never match again: drop them.
+    const cur = st.currentDeadline();
+    st.s.firedKeys = cur ? st.s.firedKeys.filter((k) => k.includes(`@${cur.at}:`)) : [];
+    await continueAsNew<typeof unitLifecycle>({ ...input, snapshot: st.s, seq });
+  }
+  if (pendingRecallNotice !== undefined) {
+    await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'recall', unit: unitParty(), reason: pendingRecallNotice });
+  }
+  await publish();
+  return {
+    code: st.s.unit.code,
+    stage: st.s.stage,
+    overdue: st.s.overdue,
+    acknowledged: st.s.acknowledgedAt !== undefined,
+    reports: st.s.reports.filter((r) => r.verdict === 'accepted').length,
+  };
+}
