@@ -67,6 +67,7 @@ export interface RunStatus {
   subject: string;
   expected: number;
   added: number;
+  roster: string[];
   batches: { workflowId: string; size: number; finished: boolean }[];
   info: InfoRecipient[];
   stop?: RunState['stop'];
@@ -115,6 +116,7 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
     subject: ctx.directive.subject,
     expected: st.expected,
     added: roster.size,
+    roster: [...roster],
     batches: st.batches.map((b) => ({ workflowId: batchWorkflowId(ctx.key, b.no), size: b.size, finished: !!b.finished })),
     info: st.info,
     ...(st.stop ? { stop: st.stop } : {}),

@@ -1,0 +1,13 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where scripts/setup puts the Temporal CLI and the test server wrapper. */
+export function toolPaths(env: NodeJS.ProcessEnv = process.env) {
+  const cache = env.CHIDAO_CACHE ?? join(homedir(), '.cache', 'chidao');
+  const paths = { temporal: join(cache, 'bin', 'temporal'), testServer: join(cache, 'bin', 'temporal-test-server') };
+  for (const [name, p] of Object.entries(paths)) {
+    if (!existsSync(p)) throw new Error(`Thiếu ${name} tại ${p}: hãy chạy "bash scripts/setup".`);
+  }
+  return paths;
+}

@@ -1,0 +1,50 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createSmtpMailer, type Mailer } from '../activities/mailer';
+import { FileSentLog } from '../activities/sent-log';
+import type { Config } from '../config';
+import { LinkSigner } from '../web/links';
+import { connectionOptions } from '../client/connection';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerParts {
+  config: Config;
+  client: Client;
+  connection: NativeConnection;
+  mailer?: Mailer;
+  /** A prebuilt bundle (tests share one; production ships one); else bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  tuning?: Partial<WorkerOptions>;
+}
+
+/** The composition root: config → clients → activity factories → Worker. */
+export async function createChidaoWorker(parts: WorkerParts): Promise<{ worker: Worker; mailer: Mailer }> {
+  const { config } = parts;
+  const mailer = parts.mailer ?? createSmtpMailer({ url: config.CHIDAO_SMTP_URL, rate: config.CHIDAO_SEND_RATE, poolSize: config.CHIDAO_SMTP_POOL_SIZE });
+  const activities = createActivities({
+    mailer,
+    sentLog: new FileSentLog(join(config.CHIDAO_DATA_DIR, 'sent')),
+    links: new LinkSigner(config.CHIDAO_LINK_SECRET, config.CHIDAO_PUBLIC_URL, config.CHIDAO_LINK_TTL_DAYS),
+    client: parts.client,
+    from: config.CHIDAO_MAIL_FROM,
+    messageIdDomain: config.CHIDAO_MESSAGE_ID_DOMAIN,
+  });
+  const worker = await Worker.create({
+    connection: parts.connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.CHIDAO_TASK_QUEUE,
+    ...(parts.workflowBundle ? { workflowBundle: parts.workflowBundle } : { workflowsPath }),
+    activities,
+    ...parts.tuning,
+  });
+  return { worker, mailer };
+}
+
+export async function connectWorker(config: Config): Promise<NativeConnection> {
+  const o = connectionOptions(config);
+  return NativeConnection.connect({ address: o.address, ...(o.tls ? { tls: o.tls } : {}), ...(o.apiKey ? { apiKey: o.apiKey as string } : {}) });
+}
