@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { WorkflowUpdateFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { loadConfig, type Config } from '../config';
+import { connectClient } from '../client/connection';
+import { startRun, DuplicateRunError } from '../client/start-run';
+import { readRunRows } from '../client/run-rows';
+import { loadCalendarOverride, loadDirective, loadPlan } from '../files/load';
+import { WorkingCalendar } from '../domain/calendar';
+import { InvalidInputError, SecretDocumentError } from '../domain/errors';
+import { directiveKey } from '../domain/directive';
+import { deadlineSchema } from '../domain/policy';
+import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
+import {
+  acceptReportUpdate,
+  acknowledgeUpdate,
+  answerDifficultyUpdate,
+  correctAddressUpdate,
+  extendUpdate,
+  returnReportUpdate,
+  submitReportUpdate,
+} from '../workflows/unit-lifecycle';
+import { closeUpdate, recallUpdate } from '../workflows/dissemination-run';
+import { renderPlan, renderStatus } from './render';
+import { progress } from './progress';
+
+const USAGE = `chidao: theo dõi việc thực hiện công văn chỉ đạo
+
+Cách dùng:
+  chidao start <công-văn.yaml> --registry <danh-mục.yaml> [--dry-run] [--calendar <tệp>]
+  chidao status <văn bản> [--json] [--overdue]
+  chidao overdue <văn bản> [--json]
+  chidao ack <văn bản> <mã đơn vị> [--by <người ghi nhận>]
+  chidao report <văn bản> <mã đơn vị> --text <nội dung> [--file <tệp>] [--by <người ghi nhận>]
+  chidao accept <văn bản> <mã đơn vị>
+  chidao return <văn bản> <mã đơn vị> --reason <lý do> --due <hạn mới>
+  chidao extend <văn bản> <mã đơn vị> --until <hạn mới> [--reason <lý do>]
+  chidao answer <văn bản> <mã đơn vị> <số vướng mắc> --text <trả lời>
+  chidao address <văn bản> <mã đơn vị> <email> [<email>…]
+  chidao recall <văn bản> --reason <lý do>
+  chidao close <văn bản> [--note <ghi chú>]
+
+<văn bản> là tệp công văn (.yaml) hoặc khóa năm-số-ký hiệu, ví dụ 2023-4432-TCTHADS-VP.
+Hạn viết dạng 2023-12-15, 2023-12-15T17:00:00+07:00 hoặc "5 ngày làm việc".
+Kết nối Temporal theo biến môi trường của Temporal CLI: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*.`;
+
+/** A failure the user can act on: printed as one line, exit code 1. */
+class CliError extends Error {}
+
+const OPTIONS = {
+  registry: { type: 'string' },
+  calendar: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  overdue: { type: 'boolean' },
+  by: { type: 'string' },
+  text: { type: 'string' },
+  file: { type: 'string' },
+  reason: { type: 'string' },
+  due: { type: 'string' },
+  until: { type: 'string' },
+  note: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The run key from a directive file or a key written out (2023-4432-TCTHADS-VP). */
+function runKey(arg: string | undefined): string {
+  if (!arg) throw new CliError('thiếu <văn bản>: tệp công văn hoặc khóa như 2023-4432-TCTHADS-VP');
+  if (existsSync(arg)) return directiveKey(loadDirective(arg).directive);
+  if (/^\d{4}-\d+-[A-ZĐ0-9-]+$/.test(arg)) return arg;
+  if (/^\d+\/[A-ZĐ0-9-]+$/.test(arg)) throw new CliError(`ghi rõ năm ban hành: ví dụ ${new Date().getFullYear()}-${arg.replace('/', '-')}`);
+  throw new CliError(`không hiểu <văn bản> "${arg}": dùng tệp công văn hoặc khóa như 2023-4432-TCTHADS-VP`);
+}
+
+function deadlineArg(name: string, value: string | undefined) {
+  if (!value) throw new CliError(`thiếu --${name}`);
+  const r = deadlineSchema.safeParse(value);
+  if (!r.success) throw new CliError(`--${name}: ${r.error.issues[0]!.message}`);
+  return r.data;
+}
+
+function calendar(cfg: Config, file?: string): { calendar: WorkingCalendar; override?: ReturnType<typeof loadCalendarOverride> } {
+  const path = file ?? cfg.CHIDAO_CALENDAR_FILE;
+  if (!path) return { calendar: new WorkingCalendar() };
+  const override = loadCalendarOverride(path);
+  return { calendar: new WorkingCalendar().withOverride(override), override };
+}
+
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const { values: o, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const [cmd, ...args] = positionals;
+  if (o.help || !cmd) {
+    out.write(USAGE + '\n');
+    return cmd || o.help ? 0 : 2;
+  }
+  const cfg = loadConfig();
+  const print = (s: string) => out.write(s + '\n');
+  let client: Client | undefined;
+  const connect = async () => (client ??= await connectClient(cfg));
+  const actor = { channel: 'office' as const, by: o.by ?? 'Văn phòng' };
+
+  try {
+    switch (cmd) {
+      case 'start': {
+        const file = args[0];
+        if (!file) throw new CliError('thiếu tệp công văn');
+        if (!o.registry) throw new CliError('thiếu --registry <danh-mục.yaml>');
+        const cal = calendar(cfg, o.calendar);
+        const now = Date.now();
+        const plan = loadPlan(file, o.registry, { now, calendar: cal.calendar });
+        if (o['dry-run']) {
+          print(renderPlan(plan, now, cal.calendar));
+          return 0;
+        }
+        const c = await connect();
+        const bar = progress(process.stderr, 'Thêm nơi nhận');
+        const { workflowId, resumed } = await startRun(c, plan, {
+          taskQueue: cfg.CHIDAO_TASK_QUEUE,
+          searchAttributes: cfg.CHIDAO_SEARCH_ATTRIBUTES,
+          batchSize: cfg.CHIDAO_BATCH_SIZE,
+          ...(cal.override ? { calendarOverride: cal.override } : {}),
+          onProgress: bar.update,
+        });
+        bar.done();
+        print(`${resumed ? 'Tiếp tục' : 'Đã bắt đầu'} đợt gửi ${plan.directive.number}/${plan.directive.symbol} tới ${plan.recipients.length} nơi nhận (workflow ${workflowId}).`);
+        return 0;
+      }
+      case 'status':
+      case 'overdue': {
+        const key = runKey(args[0]);
+        const { status, rows } = await readRunRows(await connect(), runWorkflowId(key));
+        const shown = cmd === 'overdue' || o.overdue ? rows.filter((r) => r.overdue) : rows;
+        if (o.json) print(JSON.stringify({ status: { ...status, roster: undefined }, rows: shown }, null, 2));
+        else print(renderStatus(status, shown, Date.now()));
+        return 0;
+      }
+      case 'ack':
+      case 'report':
+      case 'accept':
+      case 'return':
+      case 'extend':
+      case 'answer':
+      case 'address': {
+        const key = runKey(args[0]);
+        const unit = args[1];
+        if (!unit) throw new CliError('thiếu <mã đơn vị>');
+        const h = (await connect()).workflow.getHandle(unitWorkflowId(key, unit));
+        if (cmd === 'ack') await h.executeUpdate(acknowledgeUpdate, { args: [actor] });
+        else if (cmd === 'report') {
+          if (!o.text) throw new CliError('thiếu --text <nội dung báo cáo>');
+          const file = o.file ? { fileName: basename(o.file), sha256: createHash('sha256').update(readFileSync(o.file)).digest('hex') } : {};
+          await h.executeUpdate(submitReportUpdate, { args: [{ by: actor, text: o.text, ...file }] });
+        } else if (cmd === 'accept') await h.executeUpdate(acceptReportUpdate, { args: [{ by: actor.by }] });
+        else if (cmd === 'return') {
+          if (!o.reason) throw new CliError('thiếu --reason <lý do trả lại>');
+          await h.executeUpdate(returnReportUpdate, { args: [{ by: actor.by, reason: o.reason, due: deadlineArg('due', o.due) }] });
+        } else if (cmd === 'extend') await h.executeUpdate(extendUpdate, { args: [{ by: actor.by, until: deadlineArg('until', o.until), reason: o.reason ?? '' }] });
+        else if (cmd === 'answer') {
+          const id = Number(args[2]);
+          if (!Number.isInteger(id) || id < 1) throw new CliError('thiếu <số vướng mắc> (1, 2, …)');
+          if (!o.text) throw new CliError('thiếu --text <nội dung trả lời>');
+          await h.executeUpdate(answerDifficultyUpdate, { args: [{ by: actor.by, id, text: o.text }] });
+        } else {
+          const emails = args.slice(2);
+          const bad = emails.find((e) => !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e));
+          if (!emails.length || bad) throw new CliError(bad ? `địa chỉ email không hợp lệ: "${bad}"` : 'thiếu <email>');
+          await h.executeUpdate(correctAddressUpdate, { args: [{ by: actor.by, emails }] });
+        }
+        print(`Đã ghi nhận: ${cmd} ${unit} (${key}).`);
+        return 0;
+      }
+      case 'recall':
+      case 'close': {
+        const key = runKey(args[0]);
+        const h = (await connect()).workflow.getHandle(runWorkflowId(key));
+        if (cmd === 'recall') {
+          if (!o.reason) throw new CliError('thiếu --reason <lý do thu hồi>');
+          await h.executeUpdate(recallUpdate, { args: [{ by: actor.by, reason: o.reason }] });
+        } else await h.executeUpdate(closeUpdate, { args: [{ by: actor.by, note: o.note ?? '' }] });
+        print(cmd === 'recall' ? `Đã thu hồi ${key}; các đơn vị sẽ được thông báo.` : `Đã kết thúc ${key}; báo cáo tổng hợp sẽ được gửi.`);
+        return 0;
+      }
+      default:
+        throw new CliError(`lệnh không có: "${cmd}". Xem "chidao --help".`);
+    }
+  } finally {
+    await client?.connection.close();
+  }
+}
+
+/** One line a clerk can act on, and an exit code a script can branch on. */
+export function describeError(e: unknown): { message: string; code: number } {
+  if (e instanceof CliError) return { message: `Lỗi: ${e.message}`, code: 2 };
+  if (e instanceof InvalidInputError) return { message: `Tệp không hợp lệ, chưa bắt đầu gì:\n${e.message}`, code: 1 };
+  if (e instanceof SecretDocumentError || e instanceof DuplicateRunError) return { message: `Từ chối: ${e.message}`, code: 1 };
+  if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) return { message: `Từ chối: ${e.cause.message}`, code: 1 };
+  if (e instanceof WorkflowNotFoundError || (e as Error)?.name === 'WorkflowNotFoundError')
+    return { message: 'Không tìm thấy đợt gửi hoặc đơn vị này (kiểm tra khóa văn bản và mã đơn vị).', code: 1 };
+  if ((e as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return { message: `Lỗi: ${(e as Error).message}`, code: 2 };
+  return { message: `Lỗi: ${(e as Error)?.message ?? String(e)}`, code: 3 };
+}

@@ -1,0 +1,75 @@
+import type { WorkingCalendar } from '../domain/calendar';
+import type { DisseminationPlan } from '../domain/plan';
+import { ROLE_LABEL } from '../domain/roles';
+import { resolveDeadline, reminderAt, escalationAt, reportDeadline } from '../domain/schedule';
+import { STAGE_LABEL, EDXML_STATUS } from '../domain/unit-state';
+import { formatDuration } from '../domain/duration';
+import { vnDateTime } from '../domain/vn-format';
+import type { RunStatus } from '../workflows/dissemination-run';
+import type { UnitRow } from '../workflows/messages';
+
+export function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** --dry-run: who gets what, and every date the plan will act on, if dispatched now. */
+export function renderPlan(plan: DisseminationPlan, now: number, cal: WorkingCalendar): string {
+  const d = plan.directive;
+  const p = d.policy;
+  const byRole = Object.entries(
+    plan.recipients.reduce<Record<string, number>>((a, r) => ({ ...a, [r.role]: (a[r.role] ?? 0) + 1 }), {}),
+  ).map(([role, n]) => [ROLE_LABEL[role as keyof typeof ROLE_LABEL], String(n)]);
+  const ack = resolveDeadline(p.acknowledge.due, now, cal);
+  const deadlines: [string, number][] = [['Xác nhận đã nhận', ack], ...p.reports.flatMap((r) => Array.from({ length: r.recurrence?.count ?? 1 }, (_, c): [string, number] => [`${r.title}${r.recurrence ? ` (kỳ ${c + 1})` : ''}`, reportDeadline(r, c, now, cal)]))];
+  const dates = deadlines.map(([name, at]) => [
+    name,
+    vnDateTime(at),
+    p.reminders.map((b) => reminderAt(at, b, cal)).filter((t) => t > now && t < at).map(vnDateTime).join('; ') || '—',
+    p.escalation.map((e) => `${e.notify}: ${vnDateTime(escalationAt(at, e.after, cal))}`).join('; '),
+  ]);
+  return [
+    `Kế hoạch gửi ${d.number}/${d.symbol} — ${d.subject}`,
+    `Văn phòng: ${plan.office.name} <${plan.office.emails.join(', ')}>`,
+    '',
+    table(['Vai trò', 'Số nơi nhận'], byRole),
+    '',
+    table(['Việc', 'Hạn (nếu gửi ngay)', 'Nhắc', 'Đôn đốc'], dates),
+    p.digest ? `\nTổng hợp gửi Văn phòng mỗi ${formatDuration(p.digest.every)}.` : '',
+    '',
+    table(
+      ['Mã', 'Nơi nhận', 'Vai trò', 'Email'],
+      plan.recipients.map((r) => [r.code, r.name, `${ROLE_LABEL[r.role]}${r.purpose ? ` (${r.purpose})` : ''}`, r.emails.join(', ')]),
+    ),
+  ].join('\n');
+}
+
+export function renderStatus(status: RunStatus, rows: UnitRow[], now: number): string {
+  const counts = rows.reduce<Record<string, number>>((a, r) => ({ ...a, [r.stage]: (a[r.stage] ?? 0) + 1 }), {});
+  const overdue = rows.filter((r) => r.overdue).length;
+  const header = [
+    `${status.ref} — ${status.subject}`,
+    `Nơi nhận: ${status.added}/${status.expected} (thực hiện: ${rows.length}, để biết/báo cáo/phối hợp/lưu: ${status.info.length})` +
+      (status.stop ? ` — ${status.stop.stage === 'recalled' ? 'ĐÃ THU HỒI' : 'ĐÃ KẾT THÚC'}` : ''),
+    Object.entries(counts).map(([s, n]) => `${STAGE_LABEL[s as keyof typeof STAGE_LABEL]}: ${n}`).join(' · ') + (overdue ? ` · Quá hạn: ${overdue}` : ''),
+  ];
+  const body = table(
+    ['Mã', 'Đơn vị', 'Giai đoạn', 'edXML', 'Hạn', 'Quá hạn', 'Nhắc', 'Đôn đốc'],
+    rows.map((r) => [
+      r.code,
+      r.name,
+      STAGE_LABEL[r.stage],
+      EDXML_STATUS[r.stage] ?? '',
+      r.deadline ? vnDateTime(r.deadline) : '',
+      r.overdue ? 'QUÁ HẠN' : '',
+      String(r.remindersSent),
+      r.escalationLevel ? `mức ${r.escalationLevel}` : '',
+    ]),
+  );
+  const info = status.info.length
+    ? '\n\n' + table(['Mã', 'Nơi nhận khác', 'Mục đích', 'Đã gửi'], status.info.map((i) => [i.code, i.name, i.purpose || i.role, i.delivered ? 'có' : 'chưa']))
+    : '';
+  void now;
+  return `${header.join('\n')}\n\n${body}${info}`;
+}

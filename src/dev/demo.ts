@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import { startStack } from './stack';
+import { loadPlan } from '../files/load';
+import { WorkingCalendar } from '../domain/calendar';
+import { policySchema } from '../domain/policy';
+import { startRun } from '../client/start-run';
+import { readRunRows } from '../client/run-rows';
+import { renderStatus } from '../cli/render';
+import { progress } from '../cli/progress';
+import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
+import { acknowledgeUpdate, raiseDifficultyUpdate, submitReportUpdate } from '../workflows/unit-lifecycle';
+
+/**
+ * npm run demo: the seed directive 4432/TCTHADS-VP to the 2023 registry, on a fresh in-memory Temporal
+ * and a real SMTP server. Deadlines are shortened to minutes (ISO 8601) so reminders show up while
+ * you watch; everything else is the real path.
+ */
+const { values } = parseArgs({ options: { once: { type: 'boolean' } }, strict: true });
+const DIRECTIVE = 'examples/4432-TCTHADS-VP.yaml';
+const REGISTRY = 'examples/units-thads-2023.yaml';
+
+const stack = await startStack({ persistent: false, dataDir: '.data/demo' }).catch((e) => {
+  console.error(`Lỗi: ${(e as Error).message}`);
+  process.exit(1);
+});
+let exitCode = 0;
+try {
+  const plan = loadPlan(DIRECTIVE, REGISTRY, { now: Date.now(), calendar: new WorkingCalendar() });
+  plan.directive.policy = policySchema.parse({
+    acknowledge: { due: 'PT2M' },
+    reports: [{ id: 'ket-qua', title: 'Báo cáo kết quả triển khai', due: 'PT10M' }],
+    reminders: ['PT1M', 'PT30S'],
+    escalation: [
+      { after: 'PT30S', notify: 'head' },
+      { after: 'PT2M', notify: 'leader' },
+      { after: 'PT4M', notify: 'office' },
+    ],
+    digest: { every: 'PT5M' },
+  });
+  console.log(`\nGửi ${plan.directive.number}/${plan.directive.symbol} tới ${plan.recipients.length} nơi nhận (hạn rút ngắn cho bản trình diễn: xác nhận trong 2 phút, báo cáo trong 10 phút).`);
+  const bar = progress(process.stderr, 'Thêm nơi nhận');
+  const { workflowId } = await startRun(stack.client, plan, { taskQueue: stack.config.CHIDAO_TASK_QUEUE, searchAttributes: true, batchSize: stack.config.CHIDAO_BATCH_SIZE, onProgress: bar.update });
+  bar.done();
+
+  // Wait until every implementing unit's email has been accepted by SMTP.
+  const implementers = plan.recipients.filter((r) => r.role === 'implement');
+  const until = Date.now() + 120_000;
+  let rows = (await readRunRows(stack.client, workflowId)).rows;
+  while (rows.filter((r) => r.stage !== 'dispatching').length < implementers.length && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 500));
+    rows = (await readRunRows(stack.client, workflowId)).rows;
+  }
+
+  // Some units answer: acknowledgements by phone recorded by the Office, one report, one difficulty.
+  const unit = (code: string) => stack.client.workflow.getHandle(unitWorkflowId(`2023-4432-TCTHADS-VP`, code));
+  const office = { channel: 'office' as const, by: 'Văn phòng (ghi nhận qua điện thoại)' };
+  const acking = implementers.filter((_, i) => i % 4 === 0).map((r) => r.code);
+  await Promise.all(acking.map((c) => unit(c).executeUpdate(acknowledgeUpdate, { args: [office] })));
+  await unit(acking[1]!).executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Đã tổ chức quán triệt Luật Thực hiện dân chủ ở cơ sở tới toàn thể công chức.' }] });
+  await unit(acking[2]!).executeUpdate(raiseDifficultyUpdate, { args: [{ by: office, text: 'Đề nghị hướng dẫn mẫu Quy chế dân chủ cập nhật theo Nghị định 59/2023/NĐ-CP.' }] });
+
+  const { status, rows: finalRows } = await readRunRows(stack.client, runWorkflowId('2023-4432-TCTHADS-VP'));
+  console.log('\n' + renderStatus(status, finalRows, Date.now()));
+  const mails = (await (await fetch(`${stack.urls.mailApi}/email`)).json()) as unknown[];
+  const dispatched = finalRows.filter((r) => r.stage !== 'dispatching' && r.stage !== 'undeliverable').length + status.info.filter((i) => i.delivered).length;
+  console.log(`\nĐã gửi văn bản tới ${dispatched}/${plan.recipients.length} nơi nhận; hộp thư SMTP đã nhận ${mails.length} thư.`);
+  if (dispatched !== plan.recipients.length) exitCode = 1;
+} catch (e) {
+  console.error(`Lỗi: ${(e as Error).message}`);
+  exitCode = 1;
+}
+
+if (values.once || exitCode) {
+  await stack.stop();
+  process.exit(exitCode);
+}
+console.log(`\nHệ thống vẫn chạy để bạn xem: thư tại ${stack.urls.mailUi}, workflow tại ${stack.urls.temporalUi}.`);
+console.log('Thử: npx chidao status 2023-4432-TCTHADS-VP   (Ctrl-C để dừng)');
+const shutdown = async () => {
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
