@@ -42,6 +42,6 @@ export type MessageKind = MessageRequest['kind'];
 
 /** <2023-4432-TCTHADS-VP.HCM.dispatch.0@domain>: the same act always gets the same id. */
 export function messageId(req: Pick<MessageRequest, 'runKey' | 'party' | 'kind' | 'seq'>, domain: string): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._~-]/g, '_');
   return `<${safe(req.runKey)}.${safe(req.party)}.${req.kind}.${req.seq}@${domain}>`;
 }

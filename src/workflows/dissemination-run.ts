@@ -142,25 +142,13 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
           parentClosePolicy: ParentClosePolicy.ABANDON,
         });
       }
-      const info = recipients.filter((r) => r.role !== 'implement');
-      await Promise.all(
-        info.map(async (r) => {
-          const rec: InfoRecipient = { code: r.code, name: r.name, emails: r.emails, role: r.role, purpose: r.purpose, delivered: false };
-          st.info.push(rec);
-          rec.delivered = await sendMessage({
-            ...base(r.code, r.emails),
-            kind: 'dispatch',
-            unit: { code: r.code, name: r.name },
-            role: r.role,
-            purpose: r.purpose,
-            directive: ctx.directive,
-            reports: [],
-          }).then(
-            () => true,
-            () => false,
-          );
-        }),
-      );
+      // Info-only deliveries run on in the background: the Office's update answers at once even while
+      // SMTP is down, and the run waits for them before it closes.
+      for (const r of recipients.filter((x) => x.role !== 'implement')) {
+        const rec: InfoRecipient = { code: r.code, name: r.name, emails: r.emails, role: r.role, purpose: r.purpose, delivered: false };
+        st.info.push(rec);
+        deliveries.push(deliverInfo(rec));
+      }
       changes++;
       return { added: recipients.length, total: roster.size };
     },
@@ -174,6 +162,19 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
       },
     },
   );
+
+  const deliveries: Promise<void>[] = [];
+  async function deliverInfo(rec: InfoRecipient): Promise<void> {
+    try {
+      // seq 0: one dispatch per party, so a resumed delivery keeps its Message-ID and the sent-log dedupes it.
+      await sendMessage({ ...base(rec.code, rec.emails), seq: 0, kind: 'dispatch', unit: { code: rec.code, name: rec.name }, role: rec.role, purpose: rec.purpose, directive: ctx.directive, reports: [] });
+      rec.delivered = true;
+    } catch {
+      // Refused permanently (550): the summary counts it as not informed.
+    }
+  }
+  // After continue-as-new, deliveries the previous run had not finished are resumed (same Message-ID).
+  for (const rec of st.info.filter((i) => !i.delivered)) deliveries.push(deliverInfo(rec));
 
   setHandler(batchFinishedSignal, ({ batchNo, counts, total }) => {
     const b = st.batches.find((x) => x.no === batchNo);
@@ -219,6 +220,7 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
       .map((b) => getExternalWorkflowHandle(batchWorkflowId(ctx.key, b.no)).signal(broadcastStopSignal, { stage: stop.stage, reason: stop.reason }).catch(() => undefined)),
   );
   await condition(() => st.batches.every((b) => b.finished));
+  await Promise.all(deliveries);
   await condition(allHandlersFinished);
 
   const counts: StageCounts = {};
@@ -230,6 +232,6 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
   counts.informed = st.info.filter((i) => i.delivered).length;
 
   const summaryTo = [...ctx.office.emails, ...st.info.filter((i) => stop.stage === 'recalled' || i.role === 'report' || i.role === 'inform' || i.role === 'coordinate').flatMap((i) => i.emails)];
-  await sendMessage({ ...base('summary', [...new Set(summaryTo)]), kind: 'summary', counts, total, outcome: stop.stage, note: stop.reason });
+  await sendMessage({ ...base('summary', [...new Set(summaryTo)]), seq: 0, kind: 'summary', counts, total, outcome: stop.stage, note: stop.reason });
   return { ref: ctx.ref, outcome: stop.stage, total, counts };
 }

@@ -88,11 +88,13 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
   /** Bumped by every state change, so the follow-up loop recomputes its next timer. */
   let changes = 0;
   const unitParty = () => ({ code: st.s.unit.code, name: st.s.unit.name });
+  // Every party of this lifecycle's messages carries the unit's code: several units' lifecycles write
+  // to the Office, and their Message-IDs (run, party, kind, seq) must never collide.
   const base = (party: string, to: string[]) => ({
     runKey: ctx.key,
     ref: ctx.ref,
     subject: directive.subject,
-    party,
+    party: party === st.s.unit.code ? party : `${st.s.unit.code}~${party}`,
     seq: seq++,
     to,
     replyTo: office.emails,
@@ -330,7 +332,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       const addressee = person ? `${person.title ? person.title + ' ' : ''}${person.name}` : office.name;
       const late = lateness(deadline, Date.now(), cal);
       await sendMessage({
-        ...base(who === 'office' || !person?.email ? 'office' : `${st.s.unit.code}-${who}`, to),
+        ...base(who === 'office' || !person?.email ? 'office' : who, to),
         kind: 'escalation',
         unit: unitParty(),
         target,

@@ -6,7 +6,7 @@ import { acknowledgeUpdate, extendUpdate, submitReportUpdate, acceptReportUpdate
 import { closeUpdate, recallUpdate } from '../../src/workflows/dissemination-run';
 import { timeSkippingStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
-import { both, mails, ofKind, ofRun } from '../helpers/mailbox';
+import { both, mails, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 
 /**
  * The unit lifecycle on the time-skipping server: minutes-long policies (ISO 8601) run in moments, and
@@ -67,7 +67,8 @@ describe('unit lifecycle', () => {
       expect(st.overdue).toBe(true);
       expect(st.escalationLevel).toBe(3);
       expect(st.remindersSent).toBe(2);
-      const esc = await mails(both(ofRun(plan.key), ofKind('escalation'), (m) => m.subject.includes('Thử 1')));
+      // The state changes before each mail is sent: wait for the mail itself.
+      const esc = await waitForMails(both(ofRun(plan.key), ofKind('escalation'), (m) => m.subject.includes('Thử 1')), 3);
       const to = esc.map((m) => m.to[0]!.address);
       expect(to).toEqual(expect.arrayContaining(['head1@thads.example', 'leader1@thads.example', 'vp@thads.example']));
       const acked = await unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
@@ -146,7 +147,7 @@ describe('unit lifecycle', () => {
       const summary = await run.result();
       expect(summary.outcome).toBe('recalled');
       expect(summary.counts.recalled).toBe(2);
-      const notices = await mails(both(ofRun(plan.key), ofKind('recall')));
+      const notices = await waitForMails(both(ofRun(plan.key), ofKind('recall')), 2);
       expect(notices.map((m) => m.to[0]!.address).sort()).toEqual(['t1@thads.example', 't2@thads.example']);
       await expect(run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] })).rejects.toThrow();
     });
@@ -178,7 +179,7 @@ describe('unit lifecycle', () => {
       await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: 'Kết thúc đợt theo dõi' }] });
       const summary = await run.result();
       expect(summary).toMatchObject({ outcome: 'closed', total: 2 });
-      const sum = await mails(both(ofRun(plan.key), ofKind('summary')));
+      const sum = await waitForMails(both(ofRun(plan.key), ofKind('summary')), 1);
       expect(sum).toHaveLength(1);
       expect(sum[0]!.to.map((t) => t.address).sort()).toEqual(['tct@thads.example', 'vp@thads.example']);
     });

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRun } from '../../src/client/start-run';
+import { unitWorkflowId } from '../../src/workflows/ids';
+import { correctAddressUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
+import { timeSkippingStack, type Stack } from '../helpers/stack';
+import { testPlan } from '../helpers/fixtures';
+import { TestSmtp } from '../helpers/test-smtp';
+
+/** Real SMTP faults: a 550 refusal, and a server that is down for a while. */
+let smtp: TestSmtp;
+let s: Stack;
+beforeAll(async () => {
+  smtp = await TestSmtp.create();
+  s = await timeSkippingStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: smtp.url });
+});
+afterAll(async () => {
+  await s?.close();
+  await smtp?.down();
+});
+
+const POLICY = { acknowledge: { due: 'PT10M' }, reminders: [], escalation: [] };
+
+async function waitUntil<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => undefined as T);
+    if (v !== undefined && ok(v)) return v;
+    if (Date.now() > until) throw new Error('timed out waiting: ' + JSON.stringify(v));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('SMTP faults', () => {
+  it('a recipient refused with 550 is marked undeliverable, the Office is told, and a corrected address resumes delivery', async () => {
+    await s.run(async () => {
+      const plan = testPlan({ policy: POLICY, units: 2 });
+      smtp.refuse.add('t1@thads.example');
+      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
+      const h = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
+      const st = await waitUntil(() => h.query(unitStateQuery), (x) => x.stage === 'undeliverable');
+      expect(st.deliveryError).toMatch(/550|User unknown/);
+      const notice = await waitUntil(async () => smtp.received.find((m) => m.raw.includes(plan.key) && m.kind === 'undeliverable'), (m) => !!m);
+      const ofRun = smtp.received.filter((m) => m.raw.includes(plan.key));
+      expect(notice?.to).toEqual(['vp@thads.example']);
+      // T2 was not held up by T1's refusal.
+      expect(ofRun.some((m) => m.kind === 'dispatch' && m.to[0] === 't2@thads.example')).toBe(true);
+
+      await h.executeUpdate(correctAddressUpdate, { args: [{ by: 'VP', emails: ['t1.moi@thads.example'] }] });
+      const fixed = await waitUntil(() => h.query(unitStateQuery), (x) => x.stage === 'dispatched');
+      smtp.refuse.clear();
+      expect(fixed.unit.emails).toEqual(['t1.moi@thads.example']);
+      expect(smtp.received.filter((m) => m.raw.includes(plan.key) && m.kind === 'dispatch' && m.to[0] === 't1.moi@thads.example')).toHaveLength(1);
+    });
+  });
+
+  it('an SMTP server down for a while delays mail but loses none, and sends none twice', async () => {
+    await s.run(async () => {
+      const plan = testPlan({ policy: POLICY, units: 3 });
+      await smtp.down();
+      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
+      const h = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
+      await new Promise((r) => setTimeout(r, 3000));
+      expect((await h.query(unitStateQuery)).stage).toBe('dispatching');
+      expect(smtp.received.filter((m) => m.raw.includes(plan.key))).toHaveLength(0);
+
+      await smtp.up();
+      for (const code of ['T1', 'T2', 'T3']) {
+        await waitUntil(() => s.client.workflow.getHandle(unitWorkflowId(plan.key, code)).query(unitStateQuery), (x) => x.stage === 'dispatched', 60_000);
+      }
+      await waitUntil(async () => smtp.received.filter((m) => m.raw.includes(plan.key) && m.kind === 'dispatch').length, (n) => n >= 4);
+      const dispatches = smtp.received.filter((m) => m.raw.includes(plan.key) && m.kind === 'dispatch');
+      // Three units and the leader "để b/c": each exactly once.
+      expect(dispatches.map((m) => m.to[0]).sort()).toEqual(['t1@thads.example', 't2@thads.example', 't3@thads.example', 'tct@thads.example']);
+      expect(new Set(dispatches.map((m) => m.messageId)).size).toBe(4);
+    });
+  });
+});

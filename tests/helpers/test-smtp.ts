@@ -1,0 +1,76 @@
+import { SMTPServer } from 'smtp-server';
+import { freePort } from './ports';
+
+export interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+  messageId: string;
+  kind: string;
+}
+
+/**
+ * A real SMTP server we control: it refuses chosen addresses with 550, can go down and come back on the
+ * same port, and can run a hook when a message's data has arrived (before answering 250).
+ */
+export class TestSmtp {
+  readonly received: Received[] = [];
+  readonly refuse = new Set<string>();
+  onData?: (msg: Received) => Promise<void> | void;
+  private server?: SMTPServer;
+
+  constructor(readonly port: number) {}
+
+  static async create(): Promise<TestSmtp> {
+    const s = new TestSmtp(await freePort());
+    await s.up();
+    return s;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}?ignoreTLS=true`;
+  }
+
+  up(): Promise<void> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onRcptTo: (address, _session, cb) => {
+        if (this.refuse.has(address.address)) {
+          const err = Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 });
+          return cb(err);
+        }
+        cb();
+      },
+      onData: (stream, session, cb) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          const msg: Received = {
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw,
+            messageId: /^Message-ID: (.*)$/im.exec(raw)?.[1]?.trim() ?? '',
+            kind: /^X-Chidao-Kind: (.*)$/im.exec(raw)?.[1]?.trim() ?? '',
+          };
+          Promise.resolve(this.onData?.(msg)).then(() => {
+            this.received.push(msg);
+            cb();
+          });
+        });
+      },
+    });
+    return new Promise((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.port, '127.0.0.1', () => resolve());
+    });
+  }
+
+  down(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    return new Promise((resolve) => (s ? s.close(() => resolve()) : resolve()));
+  }
+}
