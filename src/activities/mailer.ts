@@ -48,7 +48,7 @@ export function createSmtpMailer(opts: { url: string; rate: number; poolSize: nu
     rateLimit: Math.max(1, Math.round(opts.rate)),
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
-    socketTimeout: 30_000,
+    socketTimeout: 20_000,
   } as SMTPPool.Options);
   return {
     async send(mail) {

@@ -21,7 +21,8 @@ import { batchWorkflowId } from './ids';
 import { batchFinishedSignal, broadcastStopSignal, unitBatch } from './unit-batch';
 
 const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
+  // One SMTP transaction; a worker that dies mid-send is noticed this soon.
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['RecipientRejected'] },
 });
 const { sendDigest } = proxyActivities<ReturnType<typeof createActivities>>({

@@ -25,7 +25,8 @@ import { calendarOf, type RunContext } from './context';
 import { unitChangedSignal, type UnitRow } from './messages';
 
 const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
+  // One SMTP transaction; a worker that dies mid-send is noticed this soon.
+  startToCloseTimeout: '30 seconds',
   // An SMTP outage delays mail but loses none: retry transient faults without limit, slowly.
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['RecipientRejected'] },
 });
