@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { join } from 'node:path';
+import { fetchRunHistories, replayHistories, writeHistories, type NamedHistory } from '../../src/audit/histories';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { startRun, DuplicateRunError } from '../../src/client/start-run';
 import { unitWorkflowId, runWorkflowId } from '../../src/workflows/ids';
@@ -13,6 +15,7 @@ import { both, mails, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
  * every message is real mail read back from the SMTP server.
  */
 let s: Stack;
+const runs: { name: string; key: string }[] = [];
 beforeAll(async () => {
   s = await timeSkippingStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false' });
 });
@@ -31,6 +34,7 @@ const FAST = {
 
 async function start(policy: Record<string, unknown> = FAST, units = 2) {
   const plan = testPlan({ policy, units });
+  runs.push({ name: expect.getState().currentTestName!.replace(/^.*> /, ''), key: plan.key });
   await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
   const unit = (code: string) => s.client.workflow.getHandle(unitWorkflowId(plan.key, code));
   const run = s.client.workflow.getHandle(runWorkflowId(plan.key));
@@ -185,3 +189,25 @@ describe('unit lifecycle', () => {
     });
   });
 });
+
+describe('replay', () => {
+  it('every history these tests produced replays with the current workflow code', async () => {
+    await s.run(async () => {
+      const all: NamedHistory[] = [];
+      for (const r of runs) {
+        const hs = await fetchRunHistories(s.client, r.key);
+        all.push(...hs);
+        // CHIDAO_RECORD_FIXTURES=1 refreshes the committed fixtures that CI replays (tests/fixtures/histories).
+        if (process.env.CHIDAO_RECORD_FIXTURES) writeHistories(join('tests/fixtures/histories', slug(r.name)), hs);
+      }
+      expect(all.length).toBeGreaterThanOrEqual(runs.length * 3);
+      const results = await replayHistories(all, { workflowBundle: { codePath: inject('bundlePath') } });
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+      expect(results).toHaveLength(all.length);
+    });
+  });
+});
+
+function slug(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+}
