@@ -29,6 +29,9 @@ export const configSchema = z.object({
   CHIDAO_SEARCH_ATTRIBUTES: bool.default(true),
   CHIDAO_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
   CHIDAO_CALENDAR_FILE: z.string().optional(),
+  /** Where audit records go: an fsync'd JSONL file per directive under CHIDAO_DATA_DIR, or PostgreSQL. */
+  CHIDAO_AUDIT_STORE: z.enum(['file', 'postgres']).default('file'),
+  CHIDAO_AUDIT_PG_URL: z.string().optional(),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,4 +1,4 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { messageId, type MessageRequest, type StageCounts } from '../domain/messages';
 import { renderMessage } from '../domain/templates';
@@ -7,9 +7,12 @@ import type { Stage } from '../domain/unit-state';
 import { RecipientRejected, type Mailer } from './mailer';
 import type { SentLog } from './sent-log';
 import { readRunRows } from '../client/run-rows';
+import type { AuditStore } from '../audit/store';
+import type { AuditAct, AuditRecord } from '../audit/record';
 
 export interface ActivityDeps {
   mailer: Mailer;
+  audit: AuditStore;
   sentLog: SentLog;
   links: LinkSigner;
   client: Client;
@@ -27,10 +30,34 @@ export interface SendResult {
 
 /** Activities as a factory over their clients, so tests inject real SMTP and Temporal clients. */
 export function createActivities(deps: ActivityDeps) {
+  /** Where the act was decided: the calling workflow and the scheduled activity. */
+  function origin(eventId = 0) {
+    const info = Context.current().info;
+    return { workflowId: info.workflowExecution?.workflowId ?? '', runId: info.workflowExecution?.runId ?? '', eventId, activityId: info.activityId };
+  }
+
+  async function auditMessage(req: MessageRequest, id: string, kind: 'message-sent' | 'delivery-failed', data: Record<string, unknown>): Promise<void> {
+    const { activityId, ...where } = origin(req.eventId);
+    const unit = 'unit' in req && req.unit ? req.unit.code : undefined;
+    await deps.audit.append({
+      key: kind === 'message-sent' ? id : `${id}#failed`,
+      runKey: req.runKey,
+      kind,
+      at: new Date().toISOString(),
+      ...(unit ? { unit } : {}),
+      data: { messageId: id, messageKind: req.kind, party: req.party, to: req.to, activityId, ...data },
+      ...where,
+    });
+  }
+
   async function sendMessage(req: MessageRequest): Promise<SendResult> {
     const id = messageId(req, deps.messageIdDomain);
     const prior = deps.sentLog.get(req.runKey, id);
-    if (prior) return { messageId: id, duplicate: true, accepted: prior.accepted, rejected: prior.rejected };
+    if (prior) {
+      // Sent before a crash: make sure its audit record exists too (append is idempotent on the key).
+      await auditMessage(req, id, 'message-sent', { accepted: prior.accepted, rejected: prior.rejected, smtp: prior.response });
+      return { messageId: id, duplicate: true, accepted: prior.accepted, rejected: prior.rejected };
+    }
 
     const unit = 'unit' in req && req.unit && req.party === req.unit.code ? req.unit.code : undefined;
     const now = Date.now();
@@ -52,10 +79,12 @@ export function createActivities(deps: ActivityDeps) {
       });
       // The window: a crash after SMTP accepted and before this line sends the message again on retry.
       deps.sentLog.record(req.runKey, { messageId: id, at: new Date().toISOString(), to: req.to, ...out });
+      await auditMessage(req, id, 'message-sent', { accepted: out.accepted, rejected: out.rejected, smtp: out.response });
       return { messageId: id, duplicate: false, ...out };
     } catch (e) {
       if (e instanceof RecipientRejected) {
         log.warn('recipient rejected', { messageId: id, to: req.to, error: e.message });
+        await auditMessage(req, id, 'delivery-failed', { error: e.message });
         throw ApplicationFailure.create({ type: 'RecipientRejected', message: e.message, nonRetryable: true });
       }
       throw e;
@@ -87,5 +116,11 @@ export function createActivities(deps: ActivityDeps) {
     });
   }
 
-  return { sendMessage, sendDigest };
+  /** An act decided by a workflow (acknowledgement, report, extension, recall…), written once. */
+  async function recordAudit(act: Omit<AuditAct, 'workflowId' | 'runId'>): Promise<AuditRecord> {
+    const { activityId: _a, eventId: _e, ...where } = origin();
+    return deps.audit.append({ ...act, ...where });
+  }
+
+  return { sendMessage, sendDigest, recordAudit };
 }

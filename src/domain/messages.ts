@@ -18,6 +18,8 @@ interface Base {
   to: string[];
   replyTo: string[];
   officeName: string;
+  /** The workflow's history length when it decided to send: the audit record's event id. */
+  eventId?: number;
 }
 
 export type MessageRequest = Base &

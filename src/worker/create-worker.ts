@@ -8,6 +8,8 @@ import { FileSentLog } from '../activities/sent-log';
 import type { Config } from '../config';
 import { LinkSigner } from '../web/links';
 import { connectionOptions } from '../client/connection';
+import { openAuditStore } from '../audit/open-store';
+import type { AuditStore } from '../audit/store';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -16,17 +18,20 @@ export interface WorkerParts {
   client: Client;
   connection: NativeConnection;
   mailer?: Mailer;
+  audit?: AuditStore;
   /** A prebuilt bundle (tests share one; production ships one); else bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   tuning?: Partial<WorkerOptions>;
 }
 
 /** The composition root: config → clients → activity factories → Worker. */
-export async function createChidaoWorker(parts: WorkerParts): Promise<{ worker: Worker; mailer: Mailer }> {
+export async function createChidaoWorker(parts: WorkerParts): Promise<{ worker: Worker; mailer: Mailer; audit: AuditStore }> {
   const { config } = parts;
   const mailer = parts.mailer ?? createSmtpMailer({ url: config.CHIDAO_SMTP_URL, rate: config.CHIDAO_SEND_RATE, poolSize: config.CHIDAO_SMTP_POOL_SIZE });
+  const audit = parts.audit ?? openAuditStore(config);
   const activities = createActivities({
     mailer,
+    audit,
     sentLog: new FileSentLog(join(config.CHIDAO_DATA_DIR, 'sent')),
     links: new LinkSigner(config.CHIDAO_LINK_SECRET, config.CHIDAO_PUBLIC_URL, config.CHIDAO_LINK_TTL_DAYS),
     client: parts.client,
@@ -41,7 +46,7 @@ export async function createChidaoWorker(parts: WorkerParts): Promise<{ worker: 
     activities,
     ...parts.tuning,
   });
-  return { worker, mailer };
+  return { worker, mailer, audit };
 }
 
 export async function connectWorker(config: Config): Promise<NativeConnection> {

@@ -19,6 +19,7 @@ import type { OfficeInfo, RecipientInfo } from '../domain/plan';
 import type { RunContext } from './context';
 import { batchWorkflowId } from './ids';
 import { batchFinishedSignal, broadcastStopSignal, unitBatch } from './unit-batch';
+import { auditor } from './audit';
 
 const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({
   // One SMTP transaction; a worker that dies mid-send is noticed this soon.
@@ -51,6 +52,7 @@ export interface RunState {
   info: InfoRecipient[];
   /** Per-party message sequences of the messages the run sends itself. */
   seq: number;
+  auditSeq?: number;
   stop?: { stage: 'recalled' | 'closed'; reason: string; by: string; at: number };
   startedAt: number;
 }
@@ -98,6 +100,8 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
   const st: RunState = input.state ?? { expected: input.expected, roster: [], batches: [], info: [], seq: 0, startedAt: Date.now() };
   const roster = new Set(st.roster);
   let changes = 0;
+  const audit = auditor(ctx.key, undefined, st.auditSeq);
+  const officeActor = (by: string) => ({ channel: 'office', by });
 
   const base = (party: string, to: string[]) => ({
     runKey: ctx.key,
@@ -108,6 +112,7 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
     to,
     replyTo: ctx.office.emails,
     officeName: ctx.office.name,
+    eventId: workflowInfo().historyLength,
   });
 
   setHandler(runStatusQuery, () => ({
@@ -151,6 +156,7 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
         deliveries.push(deliverInfo(rec));
       }
       changes++;
+      audit.record('recipients-added', { codes: recipients.map((r) => r.code), roles: recipients.map((r) => r.role), total: roster.size });
       return { added: recipients.length, total: roster.size };
     },
     {
@@ -186,15 +192,23 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
   const stopValidator = () => {
     if (st.stop) refuse(st.stop.stage === 'recalled' ? 'DirectiveRecalled' : 'RunClosed', `Đợt gửi ${ctx.ref} đã ${st.stop.stage === 'recalled' ? 'bị thu hồi' : 'kết thúc'}.`);
   };
-  setHandler(closeUpdate, ({ by, note }) => void (st.stop = { stage: 'closed', reason: note, by, at: Date.now() }), {
+  setHandler(closeUpdate, ({ by, note }) => {
+    st.stop = { stage: 'closed', reason: note, by, at: Date.now() };
+    audit.record('closed', { note }, officeActor(by));
+  }, {
     validator: (_c: { by: string; note: string }) => stopValidator(),
   });
-  setHandler(recallUpdate, ({ by, reason }) => void (st.stop = { stage: 'recalled', reason, by, at: Date.now() }), {
+  setHandler(recallUpdate, ({ by, reason }) => {
+    st.stop = { stage: 'recalled', reason, by, at: Date.now() };
+    audit.record('recalled', { reason }, officeActor(by));
+  }, {
     validator: (r: { by: string; reason: string }) => {
       stopValidator();
       if (!r.reason.trim()) refuse('EmptyText', 'Cần nêu lý do thu hồi.');
     },
   });
+
+  if (!input.state) audit.record('run-started', { ref: ctx.ref, subject: ctx.directive.subject, expected: input.expected, office: ctx.office.code });
 
   // --- until the Office closes or recalls: digests, and continue-as-new to bound the history -------
   const digestEvery = ctx.directive.policy.digest?.every;
@@ -208,7 +222,9 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
     }
     if (!st.stop && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 5000)) {
       await condition(allHandlersFinished);
+      if (audit.pending) await audit.flush();
       st.roster = [...roster];
+      st.auditSeq = audit.seq;
       await continueAsNew<typeof disseminationRun>({ ctx, expected: st.expected, state: st });
     }
   }
@@ -234,5 +250,6 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
 
   const summaryTo = [...ctx.office.emails, ...st.info.filter((i) => stop.stage === 'recalled' || i.role === 'report' || i.role === 'inform' || i.role === 'coordinate').flatMap((i) => i.emails)];
   await sendMessage({ ...base('summary', [...new Set(summaryTo)]), seq: 0, kind: 'summary', counts, total, outcome: stop.stage, note: stop.reason });
+  if (audit.pending) await audit.flush();
   return { ref: ctx.ref, outcome: stop.stage, total, counts };
 }

@@ -23,6 +23,7 @@ import { LifecycleRefusal, UnitLifecycleState, newSnapshot, type Actor, type Sta
 import type { DeadlineSpec } from '../domain/schedule';
 import { calendarOf, type RunContext } from './context';
 import { unitChangedSignal, type UnitRow } from './messages';
+import { auditor } from './audit';
 
 const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({
   // One SMTP transaction; a worker that dies mid-send is noticed this soon.
@@ -38,6 +39,7 @@ export interface LifecycleInput {
   /** Carried over continue-as-new. */
   snapshot?: UnitSnapshot;
   seq?: number;
+  auditSeq?: number;
 }
 
 export interface UnitOutcome {
@@ -86,6 +88,8 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
   const cal = calendarOf(ctx);
   const st = new UnitLifecycleState(input.snapshot ?? newSnapshot(input.unit), policy);
   let seq = input.seq ?? 0;
+  const audit = auditor(ctx.key, input.unit.code, input.auditSeq);
+  const officeActor = (by: string) => ({ channel: 'office', by });
   /** Bumped by every state change, so the follow-up loop recomputes its next timer. */
   let changes = 0;
   const unitParty = () => ({ code: st.s.unit.code, name: st.s.unit.name });
@@ -100,6 +104,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
     to,
     replyTo: office.emails,
     officeName: office.name,
+    eventId: workflowInfo().historyLength,
   });
 
   async function publish(): Promise<void> {
@@ -153,10 +158,11 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
 
   setHandler(
     acknowledgeUpdate,
-    async (_by) => {
+    async (by) => {
       st.acknowledge(Date.now(), firstReportDeadline(Date.now()));
       st.s.deadlineSetAt = Date.now();
       await publish();
+      audit.record('acknowledged', { stage: st.s.stage }, by);
       return st.s;
     },
     { validator: guard(() => st.checkAcknowledge()) },
@@ -169,6 +175,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       const rec = { by: r.by, text: r.text, ...(r.fileName ? { fileName: r.fileName } : {}), ...(r.sha256 ? { sha256: r.sha256 } : {}) };
       st.submitReport(Date.now(), rec);
       await publish();
+      audit.record('report-submitted', { obligation: cur.obligation.id, cycle: cur.cycle, textLength: r.text.length, ...(r.fileName ? { fileName: r.fileName } : {}), ...(r.sha256 ? { sha256: r.sha256 } : {}) }, r.by);
       await toOffice({ ...base('office', office.emails), kind: 'report-received', unit: unitParty(), reportTitle: cur.obligation.title, text: r.text, ...(r.fileName ? { fileName: r.fileName } : {}) });
       return st.s;
     },
@@ -177,8 +184,9 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
 
   setHandler(
     acceptReportUpdate,
-    async () => {
-      const title = st.currentReport()!.obligation.title;
+    async ({ by }) => {
+      const accepted = st.currentReport()!;
+      const title = accepted.obligation.title;
       const more = st.accept();
       let next: { title: string; due: number } | undefined;
       if (more) {
@@ -187,6 +195,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
         next = { title: st.currentReport()!.obligation.title, due: st.s.reportDeadline! };
       }
       await publish();
+      audit.record('report-accepted', { obligation: accepted.obligation.id, cycle: accepted.cycle }, officeActor(by));
       await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'report-accepted', unit: unitParty(), reportTitle: title, ...(next ? { next } : {}) });
       return st.s;
     },
@@ -195,12 +204,13 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
 
   setHandler(
     returnReportUpdate,
-    async ({ reason, due }) => {
+    async ({ by, reason, due }) => {
       const title = st.currentReport()!.obligation.title;
       const until = resolveDeadline(due, Date.now(), cal);
       st.returnReport(reason, until);
       st.s.deadlineSetAt = Date.now();
       await publish();
+      audit.record('report-returned', { reason, until }, officeActor(by));
       await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'report-returned', unit: unitParty(), reportTitle: title, reason, due: until });
       return st.s;
     },
@@ -219,6 +229,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       const ext = st.extend(Date.now(), resolveDeadline(until, Date.now(), cal), reason, by);
       st.s.deadlineSetAt = Date.now();
       await publish();
+      audit.record('extension-granted', { target: ext.target, from: ext.from, until: ext.until, reason }, officeActor(by));
       await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'extension-granted', unit: unitParty(), target: ext.target, from: ext.from, until: ext.until, reason });
       return st.s;
     },
@@ -227,10 +238,11 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
 
   setHandler(
     requestExtensionUpdate,
-    async ({ until, reason }) => {
+    async ({ by, until, reason }) => {
       const at = resolveDeadline(until, Date.now(), cal);
       st.requestExtension(Date.now(), at, reason);
       await publish();
+      audit.record('extension-requested', { until: at, reason }, by);
       await toOffice({ ...base('office', office.emails), kind: 'extension-requested', unit: unitParty(), until: at, reason });
       return st.s;
     },
@@ -242,6 +254,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
     async ({ by, text }) => {
       const d = st.raiseDifficulty(Date.now(), text, by);
       await publish();
+      audit.record('difficulty-raised', { id: d.id, text }, by);
       await toOffice({ ...base('office', office.emails), kind: 'difficulty-raised', unit: unitParty(), id: d.id, text });
       return { id: d.id };
     },
@@ -258,6 +271,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
     async ({ by, id, text }) => {
       const d = st.answer(id, text, Date.now(), by);
       await publish();
+      audit.record('difficulty-answered', { id, text }, officeActor(by));
       await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'difficulty-answered', unit: unitParty(), id, question: d.text, answer: text });
       return st.s;
     },
@@ -266,9 +280,11 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
 
   setHandler(
     correctAddressUpdate,
-    async ({ emails }) => {
+    async ({ by, emails }) => {
+      const before = st.s.unit.emails;
       st.correctAddress(emails);
       await publish();
+      audit.record('address-corrected', { from: before, to: emails }, officeActor(by));
       return st.s;
     },
     { validator: guard(({ emails }: { emails: string[] }) => st.checkCorrectAddress(emails)) },
@@ -385,12 +401,14 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
     // Keys of deadlines no longer current can never match again: drop them.
     const cur = st.currentDeadline();
     st.s.firedKeys = cur ? st.s.firedKeys.filter((k) => k.includes(`@${cur.at}:`)) : [];
-    await continueAsNew<typeof unitLifecycle>({ ...input, snapshot: st.s, seq });
+    if (audit.pending) await audit.flush();
+    await continueAsNew<typeof unitLifecycle>({ ...input, snapshot: st.s, seq, auditSeq: audit.seq });
   }
   if (pendingRecallNotice !== undefined) {
     await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'recall', unit: unitParty(), reason: pendingRecallNotice });
   }
   await publish();
+  if (audit.pending) await audit.flush();
   return {
     code: st.s.unit.code,
     stage: st.s.stage,

@@ -10,6 +10,7 @@ import { unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { createActivities, type SendResult } from '../../src/activities';
 import { createSmtpMailer } from '../../src/activities/mailer';
 import { FileSentLog } from '../../src/activities/sent-log';
+import { FileAuditStore } from '../../src/audit/file-store';
 import { LinkSigner } from '../../src/web/links';
 import { testConfig } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
@@ -96,7 +97,7 @@ describe('a worker crash between send and record', () => {
   it('a retry after the send was recorded does not send again', async () => {
     const cfg = testConfig({ CHIDAO_SMTP_URL: smtp.url });
     const mailer = createSmtpMailer({ url: smtp.url, rate: 100, poolSize: 1 });
-    const deps = { sentLog: new FileSentLog(join(cfg.CHIDAO_DATA_DIR, 'sent')), links: new LinkSigner(cfg.CHIDAO_LINK_SECRET, cfg.CHIDAO_PUBLIC_URL, 90), client, from: cfg.CHIDAO_MAIL_FROM, messageIdDomain: 'chidao.local' };
+    const deps = { audit: new FileAuditStore(join(cfg.CHIDAO_DATA_DIR, 'audit')), sentLog: new FileSentLog(join(cfg.CHIDAO_DATA_DIR, 'sent')), links: new LinkSigner(cfg.CHIDAO_LINK_SECRET, cfg.CHIDAO_PUBLIC_URL, 90), client, from: cfg.CHIDAO_MAIL_FROM, messageIdDomain: 'chidao.local' };
     const req: MessageRequest = {
       runKey: `retry-${Date.now()}`, ref: '1/TEST', subject: 'V/v thử', party: 'T9', seq: 0, to: ['t9@thads.example'], replyTo: ['vp@thads.example'], officeName: 'Văn phòng',
       kind: 'reminder', unit: { code: 'T9', name: 'Đơn vị 9' }, target: 'acknowledge', deadline: Date.now() + 3_600_000,

@@ -1,13 +1,11 @@
 import { inject } from 'vitest';
 import { Client } from '@temporalio/client';
-import { NativeConnection, Worker, Runtime, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import { createActivities } from '../../src/activities';
+import { createChidaoWorker } from '../../src/worker/create-worker';
 import { createSmtpMailer, type Mailer } from '../../src/activities/mailer';
-import { FileSentLog } from '../../src/activities/sent-log';
-import { LinkSigner } from '../../src/web/links';
 import { configSchema, type Config } from '../../src/config';
 
 /** Runs fn, failing fast if the worker (running for the whole file) dies meanwhile. */
@@ -46,19 +44,14 @@ export interface Stack {
 }
 
 async function makeWorker(connection: NativeConnection, client: Client, taskQueue: string, config: Config, mailer: Mailer): Promise<Worker> {
-  return Worker.create({
+  const { worker } = await createChidaoWorker({
+    config: { ...config, CHIDAO_TASK_QUEUE: taskQueue },
+    client,
     connection,
-    taskQueue,
+    mailer,
     workflowBundle: { codePath: inject('bundlePath') },
-    activities: createActivities({
-      mailer,
-      sentLog: new FileSentLog(join(config.CHIDAO_DATA_DIR, 'sent')),
-      links: new LinkSigner(config.CHIDAO_LINK_SECRET, config.CHIDAO_PUBLIC_URL, config.CHIDAO_LINK_TTL_DAYS),
-      client,
-      from: config.CHIDAO_MAIL_FROM,
-      messageIdDomain: config.CHIDAO_MESSAGE_ID_DOMAIN,
-    }),
   });
+  return worker;
 }
 
 /** A worker on the time-skipping test server (its own JVM), sending real mail to the shared SMTP server. */

@@ -1,0 +1,108 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { seal, type AuditAct, type AuditRecord } from './record';
+import type { AuditStore } from './store';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The embedded default: one append-only JSONL file per directive, fsync'd per record. Writers on one
+ * host serialise through an exclusive lock file (O_EXCL), so several worker processes keep one chain;
+ * a lock older than `staleMs` is taken over (its holder died).
+ */
+export class FileAuditStore implements AuditStore {
+  private readonly cache = new Map<string, { size: number; last?: AuditRecord; byKey: Map<string, AuditRecord> }>();
+
+  constructor(private readonly dir: string, private readonly staleMs = 10_000) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  file(runKey: string): string {
+    return join(this.dir, `${runKey.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`);
+  }
+
+  /** Reads what was appended since last time (by this or another process). */
+  private refresh(runKey: string) {
+    let c = this.cache.get(runKey);
+    if (!c) this.cache.set(runKey, (c = { size: 0, byKey: new Map() }));
+    let size = 0;
+    try {
+      size = statSync(this.file(runKey)).size;
+    } catch {
+      return c;
+    }
+    if (size < c.size) {
+      // The file shrank: someone rewrote it. Re-read from the start; verify will say what changed.
+      c.size = 0;
+      c.byKey.clear();
+      delete c.last;
+    }
+    if (size > c.size) {
+      const text = readFileSync(this.file(runKey)).subarray(c.size, size).toString('utf8');
+      const end = text.lastIndexOf('\n') + 1;
+      for (const line of text.slice(0, end).split('\n')) {
+        if (!line) continue;
+        const r = JSON.parse(line) as AuditRecord;
+        c.byKey.set(r.key, r);
+        c.last = r;
+      }
+      c.size += Buffer.byteLength(text.slice(0, end));
+    }
+    return c;
+  }
+
+  private async lock(runKey: string): Promise<() => void> {
+    const path = this.file(runKey) + '.lock';
+    for (let attempt = 0; ; attempt++) {
+      try {
+        closeSync(openSync(path, 'wx'));
+        return () => rmSync(path, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        try {
+          if (Date.now() - statSync(path).mtimeMs > this.staleMs) rmSync(path, { force: true });
+        } catch {
+          // gone meanwhile
+        }
+        await sleep(Math.min(50, 1 + attempt));
+      }
+    }
+  }
+
+  async append(act: AuditAct): Promise<AuditRecord> {
+    const known = this.refresh(act.runKey).byKey.get(act.key);
+    if (known) return known;
+    const unlock = await this.lock(act.runKey);
+    try {
+      const c = this.refresh(act.runKey);
+      const again = c.byKey.get(act.key);
+      if (again) return again;
+      const rec = seal(act, (c.last?.seq ?? 0) + 1, c.last?.hash ?? '', new Date());
+      const fd = openSync(this.file(act.runKey), 'a');
+      try {
+        writeSync(fd, JSON.stringify(rec) + '\n');
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      this.refresh(act.runKey);
+      return rec;
+    } finally {
+      unlock();
+    }
+  }
+
+  async list(runKey: string): Promise<AuditRecord[]> {
+    try {
+      return readFileSync(this.file(runKey), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as AuditRecord);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {}
+}
