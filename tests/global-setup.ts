@@ -10,6 +10,7 @@ import { toolPaths } from '../src/dev/tools';
 import { workflowsPath } from '../src/worker/create-worker';
 import { SA_DIRECTIVE, SA_OVERDUE, SA_STAGE, SA_UNIT } from '../src/workflows/search-attributes';
 import { freePort } from './helpers/ports';
+import { startPostgres } from '../src/dev/postgres';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,6 +20,7 @@ declare module 'vitest' {
     bundlePath: string;
     testServerPath: string;
     tmpDir: string;
+    pgUrl: string;
   }
 }
 
@@ -39,6 +41,9 @@ export default async function setup(project: TestProject) {
   const bundlePath = join(tmpDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
 
+  // A throwaway PostgreSQL cluster for the audit store's tests.
+  const pg = startPostgres(await freePort());
+
   const smtpPort = await freePort();
   const webPort = await freePort();
   const maildev = new MailDev({ smtp: smtpPort, web: webPort, ip: '127.0.0.1', webIp: '127.0.0.1', silent: true, mailDirectory: join(tmpDir, 'mail') } as never);
@@ -50,9 +55,11 @@ export default async function setup(project: TestProject) {
   project.provide('bundlePath', bundlePath);
   project.provide('testServerPath', tools.testServer);
   project.provide('tmpDir', tmpDir);
+  project.provide('pgUrl', pg.url);
 
   return async () => {
     await maildev.stop();
     await env.teardown();
+    pg.stop();
   };
 }

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 
@@ -13,25 +14,34 @@ function binDir(): string {
 }
 
 /**
- * A throwaway PostgreSQL cluster in `dir`, listening on 127.0.0.1:`port` with trust auth. PostgreSQL
- * refuses to run as root, so as root the cluster belongs to the `postgres` user.
+ * A throwaway PostgreSQL cluster in a fresh temporary folder, listening on 127.0.0.1:`port` with trust
+ * auth. PostgreSQL refuses to run as root, so as root the folder and the server belong to `postgres`.
  */
-export function startPostgres(dir: string, port: number): { url: string; stop(): void } {
+export function startPostgres(port: number): { url: string; dir: string; stop(): void } {
   const bin = binDir();
   const asRoot = userInfo().uid === 0;
-  const run = (cmd: string, args: string[]) =>
-    execFileSync(asRoot ? 'runuser' : join(bin, cmd), asRoot ? ['-u', 'postgres', '--', join(bin, cmd), ...args] : args, { stdio: 'pipe' });
-  mkdirSync(dir, { recursive: true });
+  const run = (cmd: string, args: string[]) => {
+    try {
+      execFileSync(asRoot ? 'runuser' : join(bin, cmd), asRoot ? ['-u', 'postgres', '--', join(bin, cmd), ...args] : args, { stdio: 'pipe' });
+    } catch (e) {
+      const err = e as { stderr?: Buffer; message: string };
+      throw new Error(`PostgreSQL ${cmd} thất bại: ${err.stderr?.toString().trim() || err.message}`);
+    }
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'chidao-pg-'));
   if (asRoot) {
     const pg = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     chownSync(dir, pg, pg);
   }
   const data = join(dir, 'data');
-  if (!existsSync(join(data, 'PG_VERSION'))) run('initdb', ['-D', data, '-A', 'trust', '-U', 'chidao', '-E', 'UTF8', '--no-locale']);
-  void statSync(data);
+  run('initdb', ['-D', data, '-A', 'trust', '-U', 'chidao', '-E', 'UTF8', '--no-locale']);
   run('pg_ctl', ['-D', data, '-l', join(dir, 'postgres.log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start']);
   return {
     url: `postgres://chidao@127.0.0.1:${port}/postgres`,
-    stop: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    dir,
+    stop: () => {
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
