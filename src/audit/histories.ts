@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyFromJSON, historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
@@ -31,17 +31,30 @@ export async function fetchRunHistories(client: Client, key: string): Promise<Na
 
 const fileName = (workflowId: string) => `${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
 
+const INDEX = 'index.json';
+
+/**
+ * One JSON file per history, and an index from file name to workflow id: ids hold `/`, and a history
+ * of a child workflow does not name its own id.
+ */
 export function writeHistories(dir: string, histories: NamedHistory[]): void {
   mkdirSync(dir, { recursive: true });
-  for (const h of histories) writeFileSync(join(dir, fileName(h.workflowId)), historyToJSON(h.history));
+  const index: Record<string, string> = {};
+  for (const h of histories) {
+    const f = fileName(h.workflowId);
+    index[f] = h.workflowId;
+    writeFileSync(join(dir, f), historyToJSON(h.history));
+  }
+  writeFileSync(join(dir, INDEX), JSON.stringify(index, null, 2) + '\n');
 }
 
-/** Histories saved by writeHistories (or by `temporal workflow show --output json`). */
+/** Histories saved by writeHistories (or by `temporal workflow show --output json`, named by file). */
 export function readHistories(dir: string): NamedHistory[] {
+  const index: Record<string, string> = existsSync(join(dir, INDEX)) ? JSON.parse(readFileSync(join(dir, INDEX), 'utf8')) : {};
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && !f.startsWith('audit'))
+    .filter((f) => f.endsWith('.json') && f !== INDEX && !f.startsWith('audit'))
     .sort()
-    .map((f) => ({ workflowId: f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))) }));
+    .map((f) => ({ workflowId: index[f] ?? f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))) }));
 }
 
 export interface ReplayOutcome {

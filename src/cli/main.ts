@@ -25,6 +25,9 @@ import {
 } from '../workflows/unit-lifecycle';
 import { closeUpdate, recallUpdate } from '../workflows/dissemination-run';
 import { renderPlan, renderStatus } from './render';
+import { openAuditStore } from '../audit/open-store';
+import { exportRun, loadBundle, renderTimeline, replayBundle, timeline, verifyBundle } from '../audit/commands';
+import { workflowsPath } from '../worker/create-worker';
 import { progress } from './progress';
 
 const USAGE = `chidao: theo dõi việc thực hiện công văn chỉ đạo
@@ -42,6 +45,9 @@ Cách dùng:
   chidao address <văn bản> <mã đơn vị> <email> [<email>…]
   chidao recall <văn bản> --reason <lý do>
   chidao close <văn bản> [--note <ghi chú>]
+  chidao audit export <văn bản> <thư mục>     lịch sử workflow + bản ghi kiểm toán, lưu lâu dài
+  chidao audit replay <thư mục|văn bản>       chạy lại lịch sử bằng mã hiện tại, in dòng thời gian
+  chidao audit verify <thư mục|văn bản>       kiểm tra chuỗi băm và đối chiếu lịch sử ↔ bản ghi
 
 <văn bản> là tệp công văn (.yaml) hoặc khóa năm-số-ký hiệu, ví dụ 2023-4432-TCTHADS-VP.
 Hạn viết dạng 2023-12-15, 2023-12-15T17:00:00+07:00 hoặc "5 ngày làm việc".
@@ -182,6 +188,36 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         } else await h.executeUpdate(closeUpdate, { args: [{ by: actor.by, note: o.note ?? '' }] });
         print(cmd === 'recall' ? `Đã thu hồi ${key}; các đơn vị sẽ được thông báo.` : `Đã kết thúc ${key}; báo cáo tổng hợp sẽ được gửi.`);
         return 0;
+      }
+      case 'audit': {
+        const [sub, target, folder] = args;
+        if (sub === 'export') {
+          const key = runKey(target);
+          if (!folder) throw new CliError('thiếu <thư mục> để xuất');
+          const store = openAuditStore(cfg);
+          try {
+            const n = await exportRun(await connect(), store, key, folder);
+            print(`Đã xuất ${n.histories} lịch sử workflow và ${n.records} bản ghi kiểm toán của ${key} vào ${folder}.`);
+          } finally {
+            await store.close();
+          }
+          return 0;
+        }
+        if (sub !== 'replay' && sub !== 'verify') throw new CliError('dùng: chidao audit export|replay|verify …');
+        if (!target) throw new CliError('thiếu <thư mục|văn bản>');
+        const bundle = await loadBundle(existsSync(target) && !target.endsWith('.yaml') ? target : runKey(target), connect, () => openAuditStore(cfg));
+        if (sub === 'replay') {
+          const results = await replayBundle(bundle, { workflowsPath });
+          const bad = results.filter((r) => !r.ok);
+          print(renderTimeline(timeline(bundle.histories)));
+          print(`\nĐã chạy lại ${results.length} lịch sử: ${results.length - bad.length} khớp, ${bad.length} không tất định.`);
+          for (const b of bad) print(`KHÔNG TẤT ĐỊNH ${b.workflowId}: ${b.error}`);
+          return bad.length ? 1 : 0;
+        }
+        const findings = verifyBundle(bundle);
+        for (const f of findings) print(`[${f.kind}] ${f.message}`);
+        print(findings.length ? `\n${findings.length} phát hiện: bản ghi kiểm toán KHÔNG đáng tin.` : `Chuỗi ${bundle.records.length} bản ghi hợp lệ; khớp với ${bundle.histories.length} lịch sử workflow.`);
+        return findings.length ? 1 : 0;
       }
       default:
         throw new CliError(`lệnh không có: "${cmd}". Xem "chidao --help".`);

@@ -35,7 +35,7 @@ describe('patching', () => {
     const broken = await replayHistories(histories, { workflowBundle: unpatched });
     const failures = broken.filter((r) => !r.ok);
     expect(failures.length).toBeGreaterThan(0);
-    expect(failures.map((f) => f.workflowId).join(' ')).toMatch(/unit_T1/);
+    expect(failures.map((f) => f.workflowId).join(' ')).toMatch(/unit\/T1/);
     expect(failures[0]!.error).toMatch(/[Nn]ondeterminism.*HistoryEvent\(id: \d+/);
 
     const fine = await replayHistories(histories, { workflowBundle: { codePath: inject('bundlePath') } });

@@ -1,0 +1,158 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { main } from '../../src/cli/main';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startRun } from '../../src/client/start-run';
+import { unitWorkflowId, runWorkflowId } from '../../src/workflows/ids';
+import { acknowledgeUpdate, acceptReportUpdate, submitReportUpdate } from '../../src/workflows/unit-lifecycle';
+import { recallUpdate } from '../../src/workflows/dissemination-run';
+import { FileAuditStore } from '../../src/audit/file-store';
+import { exportRun, readExport, renderTimeline, replayBundle, timeline, verifyBundle } from '../../src/audit/commands';
+import { seal, type AuditRecord } from '../../src/audit/record';
+import { timeSkippingStack, type Stack } from '../helpers/stack';
+import { testPlan } from '../helpers/fixtures';
+
+/** A run's audit trail, exported, verified, tampered with in every way, and replayed. */
+let s: Stack;
+let folder: string;
+let records: AuditRecord[];
+let key: string;
+
+beforeAll(async () => {
+  s = await timeSkippingStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false' });
+  await s.run(async () => {
+    const plan = testPlan({
+      units: 2,
+      policy: {
+        acknowledge: { due: 'PT10M' },
+        reports: [{ id: 'ket-qua', title: 'Báo cáo kết quả triển khai', due: 'PT1H' }],
+        reminders: ['PT5M'],
+        escalation: [{ after: 'PT5M', notify: 'head' }],
+      },
+    });
+    key = plan.key;
+    await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
+    const t1 = s.client.workflow.getHandle(unitWorkflowId(key, 'T1'));
+    for (let i = 0; i < 100; i++) {
+      const st = (await t1.query('unitState').catch(() => undefined)) as { stage?: string } | undefined;
+      if (st?.stage === 'dispatched') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const viaLink = { channel: 'link' as const, by: 'Cục THADS tỉnh Thử 1', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (thử)' };
+    await t1.executeUpdate(acknowledgeUpdate, { args: [viaLink] });
+    await t1.executeUpdate(submitReportUpdate, { args: [{ by: viaLink, text: 'Đã quán triệt.', fileName: 'bao-cao.pdf', sha256: 'ab'.repeat(32) }] });
+    await t1.executeUpdate(acceptReportUpdate, { args: [{ by: 'Văn phòng' }] });
+    await s.env!.sleep('20m'); // T2: reminder, overdue, escalation to its head
+    const run = s.client.workflow.getHandle(runWorkflowId(key));
+    await run.executeUpdate(recallUpdate, { args: [{ by: 'Chánh Văn phòng', reason: 'Ban hành nhầm' }] });
+    await run.result();
+  });
+  const store = new FileAuditStore(join(s.config.CHIDAO_DATA_DIR, 'audit'));
+  folder = mkdtempSync(join(inject('tmpDir'), 'export-'));
+  await exportRun(s.client, store, key, folder);
+  records = (await store.list(key));
+});
+afterAll(async () => s?.close());
+
+/** A copy of the export whose audit.jsonl is rewritten by `tamper`. */
+function tampered(tamper: (lines: AuditRecord[]) => AuditRecord[]): string {
+  const copy = mkdtempSync(join(inject('tmpDir'), 'tampered-'));
+  cpSync(folder, copy, { recursive: true });
+  const lines = readFileSync(join(copy, 'audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
+  writeFileSync(join(copy, 'audit.jsonl'), tamper(lines).map((r) => JSON.stringify(r)).join('\n') + '\n');
+  return copy;
+}
+
+/** What an attacker with write access does to hide a change: recompute every hash after it. */
+function rechain(rs: AuditRecord[]): AuditRecord[] {
+  let prev = '';
+  return rs.map((r, i) => {
+    const { hash: _h, seq: _s, prevHash: _p, recordedAt, ...act } = r;
+    const sealed = seal(act, i + 1, prev, new Date(recordedAt));
+    prev = sealed.hash;
+    return sealed;
+  });
+}
+
+describe('audit trail', () => {
+  it('records every externally visible act, once, with workflow, run and event', () => {
+    const kinds = records.map((r) => r.kind);
+    for (const k of ['run-started', 'recipients-added', 'message-sent', 'acknowledged', 'report-submitted', 'report-accepted', 'recalled'] as const) expect(kinds).toContain(k);
+    const ack = records.find((r) => r.kind === 'acknowledged')!;
+    expect(ack).toMatchObject({ unit: 'T1', actor: { channel: 'link', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (thử)' }, workflowId: unitWorkflowId(key, 'T1') });
+    expect(ack.runId).toMatch(/[0-9a-f-]{36}/);
+    expect(ack.eventId).toBeGreaterThan(0);
+    expect(records.find((r) => r.kind === 'report-submitted')!.data).toMatchObject({ sha256: 'ab'.repeat(32), fileName: 'bao-cao.pdf' });
+    const sent = records.filter((r) => r.kind === 'message-sent');
+    expect(sent.map((r) => r.data.messageKind)).toEqual(expect.arrayContaining(['dispatch', 'reminder', 'escalation', 'recall', 'summary', 'report-received']));
+    expect(new Set(records.map((r) => r.key)).size).toBe(records.length);
+  });
+
+  it('an untouched export verifies: a valid chain that matches the histories both ways', () => {
+    expect(verifyBundle(readExport(folder))).toEqual([]);
+  });
+
+  it('a changed record is found and named', () => {
+    const f = verifyBundle(readExport(tampered((rs) => rs.map((r) => (r.seq === 3 ? { ...r, at: '2020-01-01T00:00:00.000Z' } : r)))));
+    expect(f).toContainEqual(expect.objectContaining({ kind: 'changed', message: expect.stringContaining('seq 3') }));
+  });
+
+  it('a removed record is found', () => {
+    const f = verifyBundle(readExport(tampered((rs) => rs.filter((r) => r.seq !== 4))));
+    expect(f).toContainEqual(expect.objectContaining({ kind: 'missing-or-reordered', message: expect.stringContaining('seq 4') }));
+  });
+
+  it('an inserted record is found', () => {
+    const f = verifyBundle(readExport(tampered((rs) => {
+      const forged = seal({ ...rs[4]!, key: 'forged', kind: 'acknowledged', unit: 'T2' }, 6, rs[4]!.hash, new Date());
+      return [...rs.slice(0, 5), forged, ...rs.slice(5)];
+    })));
+    expect(f).toContainEqual(expect.objectContaining({ kind: 'inserted-or-reordered' }));
+    expect(f.map((x) => x.message).join('\n')).toMatch(/forged/);
+  });
+
+  it('reordered records are found', () => {
+    const f = verifyBundle(readExport(tampered((rs) => [...rs.slice(0, 5), rs[6]!, rs[5]!, ...rs.slice(7)])));
+    expect(f.some((x) => x.kind === 'missing-or-reordered' || x.kind === 'inserted-or-reordered')).toBe(true);
+  });
+
+  it('a removed record hidden by recomputing the chain is still caught by the histories', () => {
+    const f = verifyBundle(readExport(tampered((rs) => rechain(rs.filter((r) => !(r.kind === 'message-sent' && r.data.messageKind === 'escalation'))))));
+    expect(f.filter((x) => x.kind === 'changed' || x.kind.includes('reordered'))).toEqual([]);
+    expect(f).toContainEqual(expect.objectContaining({ kind: 'event-without-record', message: expect.stringContaining('escalation') }));
+  });
+
+  it('a forged act hidden by recomputing the chain is caught by the histories', () => {
+    const f = verifyBundle(readExport(tampered((rs) => rechain([...rs, { ...rs.find((r) => r.kind === 'acknowledged')!, key: 'forged-ack', unit: 'T2', workflowId: unitWorkflowId(key, 'T2') }]))));
+    expect(f).toContainEqual(expect.objectContaining({ kind: 'record-without-event', message: expect.stringContaining('acknowledged') }));
+  });
+
+  it('replays every exported history and tells the timeline in Hà Nội time', async () => {
+    const bundle = readExport(folder);
+    const results = await replayBundle(bundle, { workflowBundle: { codePath: inject('bundlePath') } });
+    expect(results.length).toBe(bundle.histories.length);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    const text = renderTimeline(timeline(bundle.histories));
+    expect(text).toMatch(/T1: gửi văn bản \(thực hiện\) → t1@thads\.example/);
+    expect(text).toMatch(/T1: xác nhận đã nhận — Cục THADS tỉnh Thử 1 \[link\]/);
+    expect(text).toMatch(/T2: nhắc hạn \(đôn đốc\) → t2@thads\.example/);
+    expect(text).toMatch(/T2: thông báo quá hạn → head2@thads\.example/);
+    expect(text).toMatch(/đợt gửi: Văn phòng thu hồi văn bản — Chánh Văn phòng/);
+    expect(text).toMatch(/^\d{2}:\d{2}(:\d{2})? (Thứ|Chủ nhật)/m);
+  });
+
+  it('the CLI verifies an export with exit 0, and exits 1 naming the finding on a tampered copy', async () => {
+    const run = async (...argv: string[]) => {
+      let text = '';
+      const out = new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) });
+      return { code: await main(argv, out), text };
+    };
+    const good = await run('audit', 'verify', folder);
+    expect(good.code).toBe(0);
+    expect(good.text).toMatch(new RegExp(`Chuỗi ${records.length} bản ghi hợp lệ`));
+    const bad = await run('audit', 'verify', tampered((rs) => rs.filter((r) => r.seq !== 2)));
+    expect(bad.code).toBe(1);
+    expect(bad.text).toMatch(/\[missing-or-reordered\].*seq 2/);
+  });
+});
