@@ -24,7 +24,13 @@ export const configSchema = z.object({
   CHIDAO_DATA_DIR: z.string().default('.data'),
   CHIDAO_LINK_SECRET: z.string().min(16, 'CHIDAO_LINK_SECRET cần ít nhất 16 ký tự').default('dev-only-secret-change-me-in-production'),
   CHIDAO_LINK_TTL_DAYS: z.coerce.number().positive().default(90),
+  /** Where units' links point: the address of `chidao serve` as the units' browsers reach it. */
   CHIDAO_PUBLIC_URL: z.string().url().default('http://localhost:8080'),
+  CHIDAO_WEB_HOST: z.string().default('127.0.0.1'),
+  CHIDAO_WEB_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** The Office dashboard's password; without it the dashboard stays off. */
+  CHIDAO_OFFICE_PASSWORD: z.string().min(8, 'CHIDAO_OFFICE_PASSWORD cần ít nhất 8 ký tự').optional(),
+  CHIDAO_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
   CHIDAO_MESSAGE_ID_DOMAIN: z.string().default('chidao.local'),
   CHIDAO_SEARCH_ATTRIBUTES: bool.default(true),
   CHIDAO_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),

@@ -29,6 +29,7 @@ import { openAuditStore } from '../audit/open-store';
 import { exportRun, loadBundle, renderTimeline, replayBundle, timeline, verifyBundle } from '../audit/commands';
 import { workflowsPath } from '../worker/create-worker';
 import { progress } from './progress';
+import { createWebServer } from '../web/server';
 
 const USAGE = `chidao: theo dõi việc thực hiện công văn chỉ đạo
 
@@ -45,6 +46,7 @@ Cách dùng:
   chidao address <văn bản> <mã đơn vị> <email> [<email>…]
   chidao recall <văn bản> --reason <lý do>
   chidao close <văn bản> [--note <ghi chú>]
+  chidao serve                                 trang cho đơn vị (liên kết ký số) và bảng điều khiển Văn phòng
   chidao audit export <văn bản> <thư mục>     lịch sử workflow + bản ghi kiểm toán, lưu lâu dài
   chidao audit replay <thư mục|văn bản>       chạy lại lịch sử bằng mã hiện tại, in dòng thời gian
   chidao audit verify <thư mục|văn bản>       kiểm tra chuỗi băm và đối chiếu lịch sử ↔ bản ghi
@@ -187,6 +189,17 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           await h.executeUpdate(recallUpdate, { args: [{ by: actor.by, reason: o.reason }] });
         } else await h.executeUpdate(closeUpdate, { args: [{ by: actor.by, note: o.note ?? '' }] });
         print(cmd === 'recall' ? `Đã thu hồi ${key}; các đơn vị sẽ được thông báo.` : `Đã kết thúc ${key}; báo cáo tổng hợp sẽ được gửi.`);
+        return 0;
+      }
+      case 'serve': {
+        const app = await createWebServer({ client: await connect(), config: cfg, logger: true });
+        await app.listen({ host: cfg.CHIDAO_WEB_HOST, port: cfg.CHIDAO_WEB_PORT });
+        print(`Trang đơn vị: ${cfg.CHIDAO_PUBLIC_URL}/u/…   Bảng điều khiển Văn phòng: ${cfg.CHIDAO_PUBLIC_URL}/office${cfg.CHIDAO_OFFICE_PASSWORD ? '' : ' (chưa bật: đặt CHIDAO_OFFICE_PASSWORD)'}`);
+        await new Promise<void>((resolve) => {
+          const stop = () => void app.close().then(() => resolve());
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
         return 0;
       }
       case 'audit': {

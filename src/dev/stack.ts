@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../config';
 import { connectWorker, createChidaoWorker } from '../worker/create-worker';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { toolPaths } from './tools';
+import { createWebServer } from '../web/server';
 
 export interface StackOptions {
   /** Keep Temporal's state in .data/temporal.db across restarts (npm run dev); else in memory (demo). */
@@ -17,13 +18,14 @@ export interface StackOptions {
   uiPort?: number;
   smtpPort?: number;
   mailWebPort?: number;
+  webPort?: number;
   dataDir?: string;
 }
 
 export interface Stack {
   config: Config;
   client: Client;
-  urls: { temporal: string; temporalUi: string; mailUi: string; mailApi: string; smtp: string };
+  urls: { web: string; temporal: string; temporalUi: string; mailUi: string; mailApi: string; smtp: string };
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,8 @@ async function waitFor<T>(what: string, fn: () => Promise<T>, timeoutMs: number,
   }
 }
 
+export const DEV_OFFICE_PASSWORD = 'chidao-dev';
+
 /**
  * The local stack: Temporal dev server (SQLite, Web UI), an SMTP server with a web UI and HTTP API, and
  * the worker, in one process tree that stops together.
@@ -58,8 +62,9 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     ui: opts.uiPort ?? 8233,
     smtp: opts.smtpPort ?? 1025,
     mailWeb: opts.mailWebPort ?? 1080,
+    web: opts.webPort ?? 8080,
   };
-  const names: Record<keyof typeof ports, string> = { temporal: 'Temporal (gRPC)', ui: 'Temporal Web UI', smtp: 'SMTP', mailWeb: 'giao diện thư' };
+  const names: Record<keyof typeof ports, string> = { temporal: 'Temporal (gRPC)', ui: 'Temporal Web UI', smtp: 'SMTP', mailWeb: 'giao diện thư', web: 'trang đơn vị và bảng điều khiển' };
   for (const [k, p] of Object.entries(ports) as [keyof typeof ports, number][]) {
     if (await portInUse(p)) throw new Error(`Cổng ${p} (${names[k]}) đang bị chiếm: có thể "npm run dev" đang chạy ở cửa sổ khác. Hãy dừng nó hoặc giải phóng cổng ${p}.`);
   }
@@ -110,6 +115,10 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
       TEMPORAL_ADDRESS: address,
       CHIDAO_SMTP_URL: `smtp://127.0.0.1:${ports.smtp}?ignoreTLS=true`,
       CHIDAO_DATA_DIR: dataDir,
+      CHIDAO_WEB_PORT: String(ports.web),
+      CHIDAO_PUBLIC_URL: process.env.CHIDAO_PUBLIC_URL ?? `http://127.0.0.1:${ports.web}`,
+      // A known password for the local dashboard only; production sets its own.
+      CHIDAO_OFFICE_PASSWORD: process.env.CHIDAO_OFFICE_PASSWORD ?? DEV_OFFICE_PASSWORD,
     });
     Runtime.install({ logger: new DefaultLogger('WARN') });
     const nativeConnection = await connectWorker(config);
@@ -122,7 +131,12 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
       await nativeConnection.close();
     });
 
+    const web = await createWebServer({ client, config });
+    await web.listen({ host: '127.0.0.1', port: ports.web });
+    stops.push(() => web.close());
+
     const urls = {
+      web: config.CHIDAO_PUBLIC_URL,
       temporal: address,
       temporalUi: `http://127.0.0.1:${ports.ui}`,
       mailUi: `http://127.0.0.1:${ports.mailWeb}`,
@@ -134,6 +148,7 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     log(`Hộp thư (web):   ${urls.mailUi}   API: ${urls.mailApi}`);
     log(`SMTP:            ${urls.smtp}`);
     log(`Worker:          hàng đợi "${config.CHIDAO_TASK_QUEUE}"`);
+    log(`Văn phòng:       ${urls.web}/office   (mật khẩu: ${config.CHIDAO_OFFICE_PASSWORD === DEV_OFFICE_PASSWORD ? DEV_OFFICE_PASSWORD : 'CHIDAO_OFFICE_PASSWORD'})`);
     return { config, client, urls, stop };
   } catch (e) {
     await stop();

@@ -75,6 +75,8 @@ export interface RunStatus {
   info: InfoRecipient[];
   stop?: RunState['stop'];
   startedAt: number;
+  /** The reports the directive asks for, so pages can name the one a unit owes. */
+  reports?: { id: string; title: string }[];
 }
 
 export interface RunSummary {
@@ -127,6 +129,7 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
     info: st.info,
     ...(st.stop ? { stop: st.stop } : {}),
     startedAt: st.startedAt,
+    reports: ctx.directive.policy.reports.map((r) => ({ id: r.id, title: r.title })),
   }));
 
   setHandler(

@@ -13,6 +13,8 @@ export interface UnitRow {
   remindersSent: number;
   deadline?: number | undefined;
   acknowledgedAt?: number | undefined;
+  /** When the first report arrived: the Office's progress chart plots it. */
+  reportedAt?: number | undefined;
   reports: number;
   openDifficulties: number;
 }

@@ -124,6 +124,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       remindersSent: s.remindersSent,
       deadline: st.currentDeadline()?.at,
       acknowledgedAt: s.acknowledgedAt,
+      reportedAt: s.reports[0]?.submittedAt,
       reports: s.reports.length,
       openDifficulties: s.difficulties.filter((d) => !d.answer).length,
     };
