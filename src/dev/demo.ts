@@ -51,13 +51,24 @@ try {
     rows = (await readRunRows(stack.client, workflowId)).rows;
   }
 
-  // Some units answer: acknowledgements by phone recorded by the Office, one report, one difficulty.
+  // Some units answer. Half of them click the acknowledgement link in the email they received (a real
+  // HTTP POST to our pages); the others phoned, and the Office records it for them.
   const unit = (code: string) => stack.client.workflow.getHandle(unitWorkflowId(`2023-4432-TCTHADS-VP`, code));
   const office = { channel: 'office' as const, by: 'Văn phòng (ghi nhận qua điện thoại)' };
-  const acking = implementers.filter((_, i) => i % 4 === 0).map((r) => r.code);
-  await Promise.all(acking.map((c) => unit(c).executeUpdate(acknowledgeUpdate, { args: [office] })));
-  await unit(acking[1]!).executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Đã tổ chức quán triệt Luật Thực hiện dân chủ ở cơ sở tới toàn thể công chức.' }] });
-  await unit(acking[2]!).executeUpdate(raiseDifficultyUpdate, { args: [{ by: office, text: 'Đề nghị hướng dẫn mẫu Quy chế dân chủ cập nhật theo Nghị định 59/2023/NĐ-CP.' }] });
+  const acking = implementers.filter((_, i) => i % 4 === 0);
+  const inbox = (await (await fetch(`${stack.urls.mailApi}/email`)).json()) as { text: string; to: { address: string }[]; headers: Record<string, string> }[];
+  const viaLink = await Promise.all(
+    acking.map(async (r, i) => {
+      const mail = inbox.find((m) => m.headers['x-chidao-kind'] === 'dispatch' && m.to.some((t) => r.emails.includes(t.address)));
+      const link = mail && /(http\S+\/u\/acknowledge\?t=[\w.-]+)/.exec(mail.text)?.[1];
+      if (i % 2 === 0 && link) return (await fetch(link, { method: 'POST', headers: { 'user-agent': 'Mozilla/5.0 (chidao-demo)' } })).ok;
+      await unit(r.code).executeUpdate(acknowledgeUpdate, { args: [office] });
+      return false;
+    }),
+  );
+  await unit(acking[1]!.code).executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Đã tổ chức quán triệt Luật Thực hiện dân chủ ở cơ sở tới toàn thể công chức.' }] });
+  await unit(acking[2]!.code).executeUpdate(raiseDifficultyUpdate, { args: [{ by: office, text: 'Đề nghị hướng dẫn mẫu Quy chế dân chủ cập nhật theo Nghị định 59/2023/NĐ-CP.' }] });
+  console.log(`\n${viaLink.filter(Boolean).length} đơn vị xác nhận qua liên kết trong thư, ${viaLink.filter((x) => !x).length} đơn vị do Văn phòng ghi nhận thay.`);
 
   const { status, rows: finalRows } = await readRunRows(stack.client, runWorkflowId('2023-4432-TCTHADS-VP'));
   console.log('\n' + renderStatus(status, finalRows, Date.now()));
@@ -74,7 +85,8 @@ if (values.once || exitCode) {
   await stack.stop();
   process.exit(exitCode);
 }
-console.log(`\nHệ thống vẫn chạy để bạn xem: thư tại ${stack.urls.mailUi}, workflow tại ${stack.urls.temporalUi}.`);
+console.log(`\nHệ thống vẫn chạy để bạn xem: thư tại ${stack.urls.mailUi}, workflow tại ${stack.urls.temporalUi},`);
+console.log(`bảng điều khiển Văn phòng tại ${stack.urls.web}/office/run/2023-4432-TCTHADS-VP.`);
 console.log('Thử: npx chidao status 2023-4432-TCTHADS-VP   (Ctrl-C để dừng)');
 const shutdown = async () => {
   await stack.stop();
