@@ -61,7 +61,10 @@ try {
     acking.map(async (r, i) => {
       const mail = inbox.find((m) => m.headers['x-chidao-kind'] === 'dispatch' && m.to.some((t) => r.emails.includes(t.address)));
       const link = mail && /(http\S+\/u\/acknowledge\?t=[\w.-]+)/.exec(mail.text)?.[1];
-      if (i % 2 === 0 && link) return (await fetch(link, { method: 'POST', headers: { 'user-agent': 'Mozilla/5.0 (chidao-demo)' } })).ok;
+      if (i % 2 === 0 && link) {
+        const res = await fetch(link, { method: 'POST', headers: { 'user-agent': 'Mozilla/5.0 (chidao-demo)' } });
+        return res.ok;
+      }
       await unit(r.code).executeUpdate(acknowledgeUpdate, { args: [office] });
       return false;
     }),
@@ -75,7 +78,8 @@ try {
   const mails = (await (await fetch(`${stack.urls.mailApi}/email`)).json()) as unknown[];
   const dispatched = finalRows.filter((r) => r.stage !== 'dispatching' && r.stage !== 'undeliverable').length + status.info.filter((i) => i.delivered).length;
   console.log(`\nĐã gửi văn bản tới ${dispatched}/${plan.recipients.length} nơi nhận; hộp thư SMTP đã nhận ${mails.length} thư.`);
-  if (dispatched !== plan.recipients.length) exitCode = 1;
+  // Each recipient's email must be in the SMTP server's mailbox, not only marked as sent.
+  if (dispatched !== plan.recipients.length || mails.length < plan.recipients.length) exitCode = 1;
 } catch (e) {
   console.error(`Lỗi: ${(e as Error).message}`);
   exitCode = 1;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, createWriteStream } from 'node:fs';
+import { mkdirSync, createWriteStream, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Connection, Client } from '@temporalio/client';
@@ -69,6 +69,9 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     if (await portInUse(p)) throw new Error(`Cổng ${p} (${names[k]}) đang bị chiếm: có thể "npm run dev" đang chạy ở cửa sổ khác. Hãy dừng nó hoặc giải phóng cổng ${p}.`);
   }
   const dataDir = resolve(opts.dataDir ?? '.data');
+  // A throwaway stack (the demo) starts from nothing: an old run's sent log would suppress this run's
+  // mail (Message-IDs are deterministic per directive), and its audit chain and mailbox would mix in.
+  if (!opts.persistent) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
 
   const tools = toolPaths();
