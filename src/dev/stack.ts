@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, createWriteStream, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Connection, Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { MailDev } from 'maildev';
 import { loadConfig, type Config } from '../config';
 import { connectWorker, createChidaoWorker } from '../worker/create-worker';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-import { toolPaths } from './tools';
+import { startDevServer } from './temporal-server';
 import { createWebServer } from '../web/server';
 
 export interface StackOptions {
@@ -37,19 +35,6 @@ function portInUse(port: number): Promise<boolean> {
   });
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T>, timeoutMs: number, child?: ChildProcess): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`${what} đã dừng (mã ${child.exitCode})`);
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > until) throw new Error(`${what} không phản hồi sau ${timeoutMs / 1000} giây: ${(e as Error).message}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
-
 export const DEV_OFFICE_PASSWORD = 'chidao-dev';
 
 /**
@@ -74,40 +59,21 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
   if (!opts.persistent) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
 
-  const tools = toolPaths();
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ports.temporal), '--ui-port', String(ports.ui), '--log-level', 'warn'];
-  if (opts.persistent) args.push('--db-filename', join(dataDir, 'temporal.db'));
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type === 'BOOL' ? 'Bool' : 'Keyword'}`);
-  const logPath = join(dataDir, 'logs', 'temporal.log');
-  const temporal = spawn(tools.temporal, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const logStream = createWriteStream(logPath, { flags: 'a' });
-  temporal.stdout!.pipe(logStream);
-  temporal.stderr!.pipe(logStream);
-
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
-  stops.push(async () => {
-    if (temporal.exitCode !== null) return;
-    temporal.kill('SIGTERM');
-    await new Promise((r) => temporal.once('exit', r));
-  });
 
   try {
-    const address = `127.0.0.1:${ports.temporal}`;
-    const connection = await waitFor(
-      `Temporal dev server (nhật ký: ${logPath})`,
-      async () => {
-        const c = await Connection.connect({ address, connectTimeout: '2s' });
-        await c.workflowService.getSystemInfo({});
-        return c;
-      },
-      30_000,
-      temporal,
-    );
+    const server = await startDevServer({
+      port: ports.temporal,
+      uiPort: ports.ui,
+      logPath: join(dataDir, 'logs', 'temporal.log'),
+      ...(opts.persistent ? { dbFile: join(dataDir, 'temporal.db') } : {}),
+    });
+    stops.push(() => server.stop());
+    const { address, connection } = server;
     const client = new Client({ connection });
-    stops.push(() => connection.close());
 
     const maildev = new MailDev({ smtp: ports.smtp, web: ports.mailWeb, ip: '127.0.0.1', webIp: '127.0.0.1', silent: true, mailDirectory: join(dataDir, 'mail') } as never);
     await maildev.start();
