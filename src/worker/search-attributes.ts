@@ -1,10 +1,12 @@
 import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// A default import: the package is CommonJS, and Node's ESM loader sees no named exports in it.
+import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
-const INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-  KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  BOOL: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+const { IndexedValueType } = proto.temporal.api.enums.v1;
+const INDEXED: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
+  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
 };
 
 /** Registers the custom search attributes chidao needs if the namespace lacks them (idempotent). */

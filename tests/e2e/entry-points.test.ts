@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../helpers/ports';
+
+/**
+ * The programs a user runs, as they run them: plain Node with tsx, outside vitest's module loader,
+ * which forgives imports that Node's own ESM loader refuses.
+ */
+const children: ChildProcess[] = [];
+afterEach(() => children.splice(0).forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+
+function run(args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string; line: (re: RegExp, ms?: number) => Promise<string> } {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (c) => (out += String(c)));
+  child.stderr!.on('data', (c) => (out += String(c)));
+  return {
+    child,
+    output: () => out,
+    line: (re, ms = 60_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${re} in:\n${out}`)), ms);
+        const check = () => {
+          const m = re.exec(out);
+          if (m) return clearTimeout(timer), resolve(m[0]);
+          if (child.exitCode !== null) return clearTimeout(timer), reject(new Error(`exited ${child.exitCode}:\n${out}`));
+          setTimeout(check, 100);
+        };
+        check();
+      }),
+  };
+}
+const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', r)));
+
+describe('entry points', () => {
+  it('npm run worker: the worker starts on the dev server and stops cleanly on SIGTERM', async () => {
+    const w = run(['--import', 'tsx', 'src/worker/main.ts'], {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      CHIDAO_TASK_QUEUE: `entry-${Date.now()}`,
+      CHIDAO_SMTP_URL: `smtp://127.0.0.1:${inject('smtpPort')}?ignoreTLS=true`,
+      CHIDAO_DATA_DIR: `${inject('tmpDir')}/entry-worker`,
+    });
+    expect(await w.line(/chidao worker: hàng đợi "entry-\d+"/)).toBeTruthy();
+    w.child.kill('SIGTERM');
+    expect(await exited(w.child)).toBe(0);
+  });
+
+  it('chidao serve answers on its port; chidao --help prints the usage', async () => {
+    const port = await freePort();
+    const s = run(['bin/chidao.mjs', 'serve'], { TEMPORAL_ADDRESS: inject('temporalAddress'), CHIDAO_WEB_PORT: String(port), CHIDAO_PUBLIC_URL: `http://127.0.0.1:${port}` });
+    await s.line(/Bảng điều khiển Văn phòng: .*chưa bật: đặt CHIDAO_OFFICE_PASSWORD/);
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(await res.json()).toEqual({ ok: true });
+    s.child.kill('SIGTERM');
+    expect(await exited(s.child)).toBe(0);
+
+    const h = run(['bin/chidao.mjs', '--help']);
+    expect(await exited(h.child)).toBe(0);
+    expect(h.output()).toMatch(/chidao serve/);
+  });
+});
