@@ -177,6 +177,39 @@ describe('pages for units', () => {
       await page.close();
     });
   });
+
+  it('a unit raises a difficulty and asks for an extension from its page; the Office is told by email', async () => {
+    await s.run(async () => {
+      const mail = await dispatchTo(key, 'T2');
+      const page = await browser.newPage();
+      await page.goto(linkIn(mail.text, 'report'));
+      await page.getByLabel('Nội dung vướng mắc').fill('Chưa rõ cách tính số liệu kỳ báo cáo.');
+      await page.getByRole('button', { name: 'Gửi tới Văn phòng' }).click();
+      await expect.poll(() => page.locator('[role=status]').textContent()).toMatch(/Vướng mắc số 1 đã được chuyển tới Văn phòng/);
+      const raised = await waitForMails(both(ofRun(key), ofKind('difficulty-raised')), 1);
+      expect(raised[0]!.to[0]!.address).toBe('vp@thads.example');
+      expect(raised[0]!.text).toContain('Chưa rõ cách tính số liệu kỳ báo cáo.');
+
+      await page.goto(linkIn(mail.text, 'report'));
+      const ackDeadline = (await unitState(key, 'T2')).ackDeadline!;
+      await page.getByLabel('Đề nghị gia hạn đến ngày').fill(new Date(ackDeadline + 10 * 86400_000).toISOString().slice(0, 10));
+      await page.getByLabel('Lý do').fill('Đơn vị đang kiện toàn tổ chức');
+      await page.getByRole('button', { name: 'Gửi đề nghị' }).click();
+      await expect.poll(() => page.locator('[role=status]').textContent()).toMatch(/Đề nghị gia hạn đã được chuyển tới Văn phòng/);
+      const asked = await waitForMails(both(ofRun(key), ofKind('extension-requested')), 1);
+      expect(asked[0]!.text).toContain('Đơn vị đang kiện toàn tổ chức');
+      const st = await unitState(key, 'T2');
+      expect(st.extensionRequests).toEqual([expect.objectContaining({ reason: 'Đơn vị đang kiện toàn tổ chức' })]);
+      // A request is not a decision: the deadline stands until the Office extends it.
+      expect(st.ackDeadline).toBe(ackDeadline);
+
+      // The status page shows the unit its difficulty, waiting for an answer.
+      await page.goto(linkIn(mail.text, 'status'));
+      expect(await page.locator('main').textContent()).toMatch(/Số 1.*Chưa rõ cách tính số liệu kỳ báo cáo\.\s*Đang chờ trả lời\./s);
+      await shot(page, 'unit-status');
+      await page.close();
+    });
+  });
 });
 
 describe('the Office dashboard', () => {
