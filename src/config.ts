@@ -34,6 +34,12 @@ export const configSchema = z.object({
   CHIDAO_MESSAGE_ID_DOMAIN: z.string().default('chidao.local'),
   CHIDAO_SEARCH_ATTRIBUTES: bool.default(true),
   CHIDAO_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
+  /**
+   * Workflows a worker keeps in memory between tasks. Lifecycles wait for weeks, so the SDK's default
+   * (sized from the heap, ~2,300 here) holds ~2 GiB of idle units; an evicted one replays its short
+   * history when it next wakes.
+   */
+  CHIDAO_WORKER_CACHE_SIZE: z.coerce.number().int().min(2).default(500),
   CHIDAO_CALENDAR_FILE: z.string().optional(),
   /** Where audit records go: an fsync'd JSONL file per directive under CHIDAO_DATA_DIR, or PostgreSQL. */
   CHIDAO_AUDIT_STORE: z.enum(['file', 'postgres']).default('file'),

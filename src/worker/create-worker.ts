@@ -44,6 +44,7 @@ export async function createChidaoWorker(parts: WorkerParts): Promise<{ worker: 
     taskQueue: config.CHIDAO_TASK_QUEUE,
     ...(parts.workflowBundle ? { workflowBundle: parts.workflowBundle } : { workflowsPath }),
     activities,
+    maxCachedWorkflows: config.CHIDAO_WORKER_CACHE_SIZE,
     ...parts.tuning,
   });
   return { worker, mailer, audit };
