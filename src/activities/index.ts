@@ -9,6 +9,9 @@ import type { SentLog } from './sent-log';
 import { readRunRows } from '../client/run-rows';
 import type { AuditStore } from '../audit/store';
 import type { AuditAct, AuditRecord } from '../audit/record';
+import type { Directive } from '../domain/directive';
+import { directiveQuery } from '../workflows/dissemination-run';
+import { runWorkflowId } from '../workflows/ids';
 
 export interface ActivityDeps {
   mailer: Mailer;
@@ -50,6 +53,20 @@ export function createActivities(deps: ActivityDeps) {
     });
   }
 
+  // A run's directive never changes, so each worker asks its run once; few runs are live at a time.
+  const directives = new Map<string, Promise<Directive>>();
+  function directiveOf(runKey: string): Promise<Directive> {
+    let d = directives.get(runKey);
+    if (!d) {
+      if (directives.size >= 32) directives.delete(directives.keys().next().value!);
+      d = deps.client.workflow.getHandle(runWorkflowId(runKey)).query(directiveQuery);
+      // A failed query is not remembered: the activity's retry asks again.
+      d.catch(() => directives.delete(runKey));
+      directives.set(runKey, d);
+    }
+    return d;
+  }
+
   async function sendMessage(req: MessageRequest): Promise<SendResult> {
     const id = messageId(req, deps.messageIdDomain);
     const prior = deps.sentLog.get(req.runKey, id);
@@ -64,6 +81,7 @@ export function createActivities(deps: ActivityDeps) {
     const links = unit
       ? { acknowledge: deps.links.url(req.runKey, unit, 'acknowledge', now), report: deps.links.url(req.runKey, unit, 'report', now), status: deps.links.url(req.runKey, unit, 'status', now) }
       : undefined;
+    if (req.kind === 'dispatch' && !req.directive) req = { ...req, directive: await directiveOf(req.runKey) };
     const m = renderMessage(req, links);
     try {
       const out = await deps.mailer.send({

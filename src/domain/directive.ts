@@ -54,6 +54,12 @@ export const directiveSchema = z.object({
 });
 export type Directive = z.infer<typeof directiveSchema>;
 
+/**
+ * What a unit's lifecycle needs of the directive: its deadlines and its title. The body (tasks,
+ * preamble…) stays with the run, so 10,000 lifecycles do not each carry a copy in their history.
+ */
+export type DirectiveHead = Pick<Directive, 'number' | 'symbol' | 'date' | 'subject' | 'urgency' | 'policy'>;
+
 /** "4432/TCTHADS-VP" */
 export function directiveRef(d: Pick<Directive, 'number' | 'symbol'>): string {
   return `${d.number}/${d.symbol}`;

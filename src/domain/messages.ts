@@ -24,7 +24,8 @@ interface Base {
 
 export type MessageRequest = Base &
   (
-    | { kind: 'dispatch'; unit: Party; role: Role; purpose: string; directive: Directive; ackDeadline?: number; reports: { title: string; due: number }[] }
+    // A lifecycle sends the dispatch without the directive's body; the activity fetches it from the run.
+    | { kind: 'dispatch'; unit: Party; role: Role; purpose: string; directive?: Directive; ackDeadline?: number; reports: { title: string; due: number }[] }
     | { kind: 'reminder'; unit: Party; target: 'acknowledge' | 'report'; deadline: number; reportTitle?: string }
     | { kind: 'escalation'; unit: Party; target: 'acknowledge' | 'report'; deadline: number; late: string; level: number; addressee: string }
     | { kind: 'undeliverable'; unit: Party; addresses: string[]; error: string }

@@ -124,6 +124,7 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
   switch (req.kind) {
     case 'dispatch': {
       const d = req.directive;
+      if (!d) throw new Error(`dispatch ${req.ref} to ${req.unit.code}: the directive's text is missing`);
       subject = subjectLine(req, d.urgency !== 'thuong' ? `${URGENCY_LABEL[d.urgency].toUpperCase()} - ` : '');
       blocks.push({ p: `Kính gửi: ${req.unit.name}` });
       blocks.push({ p: `${req.officeName} gửi văn bản số ${req.ref} ngày ${d.date.split('-').reverse().join('/')} của ${d.issuer.name} ${d.subject.replace(/^V\/v\s*/, 'về việc ')}. Đơn vị nhận văn bản ${req.purpose ? `(${req.purpose}) ` : ''}với vai trò: ${ROLE_LABEL[req.role]}.` });

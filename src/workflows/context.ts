@@ -1,5 +1,6 @@
 import type { CalendarData } from '../domain/holidays-vn';
-import type { Directive } from '../domain/directive';
+// Types only: domain/directive holds zod schemas, and zod in the workflow bundle costs ~2 MB per cached workflow.
+import type { Directive, DirectiveHead } from '../domain/directive';
 import type { OfficeInfo } from '../domain/plan';
 import { WorkingCalendar } from '../domain/calendar';
 import { VN_PUBLIC_SECTOR_CALENDAR } from '../domain/holidays-vn';
@@ -18,6 +19,14 @@ export interface RunContext {
   searchAttributes: boolean;
   /** Implementing units per batch workflow: bounds each batch's history. */
   batchSize: number;
+}
+
+/** What batches and lifecycles get: the run's context with only the head of the directive. */
+export type UnitContext = Omit<RunContext, 'directive'> & { directive: DirectiveHead };
+
+export function unitContext(ctx: RunContext): UnitContext {
+  const { number, symbol, date, subject, urgency, policy } = ctx.directive;
+  return { ...ctx, directive: { number, symbol, date, subject, urgency, policy } };
 }
 
 export function calendarOf(ctx: Pick<RunContext, 'calendarOverride'>): WorkingCalendar {

@@ -16,7 +16,8 @@ import {
 import type { createActivities } from '../activities';
 import type { StageCounts } from '../domain/messages';
 import type { OfficeInfo, RecipientInfo } from '../domain/plan';
-import type { RunContext } from './context';
+import type { Directive } from '../domain/directive';
+import { unitContext, type RunContext } from './context';
 import { batchWorkflowId } from './ids';
 import { batchFinishedSignal, broadcastStopSignal, unitBatch } from './unit-batch';
 import { auditor } from './audit';
@@ -90,6 +91,8 @@ export const addRecipientsUpdate = defineUpdate<{ added: number; total: number }
 export const closeUpdate = defineUpdate<void, [{ by: string; note: string }]>('close');
 export const recallUpdate = defineUpdate<void, [{ by: string; reason: string }]>('recall');
 export const runStatusQuery = defineQuery<RunStatus>('runStatus');
+/** The whole directive: the dispatch activity renders it for lifecycles, which carry only its head. */
+export const directiveQuery = defineQuery<Directive>('directive');
 
 const refuse = (type: string, message: string) => {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -117,6 +120,7 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
     eventId: workflowInfo().historyLength,
   });
 
+  setHandler(directiveQuery, () => ctx.directive);
   setHandler(runStatusQuery, () => ({
     key: ctx.key,
     office: ctx.office,
@@ -145,7 +149,7 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
         st.batches.push({ no, size: chunk.length });
         await startChild(unitBatch, {
           workflowId: batchWorkflowId(ctx.key, no),
-          args: [{ ctx, runWorkflowId: me, batchNo: no, recipients: chunk }],
+          args: [{ ctx: unitContext(ctx), runWorkflowId: me, batchNo: no, recipients: chunk }],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           // Batches report back by signal, so the run can continue-as-new while they live on.
           parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -1,5 +1,5 @@
 import { defineSignal } from '@temporalio/workflow';
-import type { Stage } from '../domain/unit-state';
+import type { Stage, UnitSnapshot } from '../domain/unit-state';
 
 /** One unit as the Office's status table shows it; each lifecycle keeps its batch's row current. */
 export interface UnitRow {
@@ -17,6 +17,25 @@ export interface UnitRow {
   reportedAt?: number | undefined;
   reports: number;
   openDifficulties: number;
+}
+
+/** The row of a unit in a given state; `deadline` is the one it is waiting on now, if any. */
+export function unitRow(s: UnitSnapshot, deadline: number | undefined): UnitRow {
+  return {
+    code: s.unit.code,
+    name: s.unit.name,
+    province: s.unit.province,
+    region: s.unit.region,
+    stage: s.stage,
+    overdue: s.overdue,
+    escalationLevel: s.escalationLevel,
+    remindersSent: s.remindersSent,
+    deadline,
+    acknowledgedAt: s.acknowledgedAt,
+    reportedAt: s.reports[0]?.submittedAt,
+    reports: s.reports.length,
+    openDifficulties: s.difficulties.filter((d) => !d.answer).length,
+  };
 }
 
 export const unitChangedSignal = defineSignal<[UnitRow]>('unitChanged');

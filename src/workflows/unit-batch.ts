@@ -5,24 +5,26 @@ import {
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
+  patched,
   setHandler,
   startChild,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { RecipientInfo } from '../domain/plan';
 import type { StageCounts } from '../domain/messages';
-import type { RunContext } from './context';
+import type { UnitContext } from './context';
 import { unitWorkflowId } from './ids';
-import { unitChangedSignal, type UnitRow } from './messages';
-import { stopSignal, unitLifecycle, type UnitOutcome } from './unit-lifecycle';
-import { SA_DIRECTIVE, SA_UNIT } from './search-attributes';
+import { unitChangedSignal, unitRow, type UnitRow } from './messages';
+import { newSnapshot } from '../domain/unit-state';
+import { LEAN_START_PATCH, stopSignal, unitLifecycle, type UnitOutcome } from './unit-lifecycle';
+import { SA_DIRECTIVE, SA_OVERDUE, SA_STAGE, SA_UNIT } from './search-attributes';
 
 /**
  * A subtree of the fan-out: one batch workflow parents up to `batchSize` lifecycles, so no workflow of
  * a 10,000-unit run has more than a few hundred children or a history near Temporal's limits.
  */
 export interface BatchInput {
-  ctx: RunContext;
+  ctx: UnitContext;
   runWorkflowId: string;
   batchNo: number;
   recipients: RecipientInfo[];
@@ -34,7 +36,8 @@ export const batchFinishedSignal = defineSignal<[{ batchNo: number; counts: Stag
 
 export async function unitBatch(input: BatchInput): Promise<StageCounts> {
   const { ctx } = input;
-  const rows = new Map<string, UnitRow>();
+  // Rows start as "dispatching" here, so a lifecycle signals its batch only once it has news.
+  const rows = new Map<string, UnitRow>(input.recipients.map((unit) => [unit.code, unitRow(newSnapshot(unit), undefined)]));
   const outcomes: UnitOutcome[] = [];
   let stop: { stage: 'recalled' | 'closed'; reason: string } | undefined;
 
@@ -43,6 +46,8 @@ export async function unitBatch(input: BatchInput): Promise<StageCounts> {
   setHandler(broadcastStopSignal, (s) => void (stop ??= s));
 
   const me = `${input.runWorkflowId}/batch-${input.batchNo}`;
+  // Lifecycles of this patch leave their first search attributes to their batch (see LEAN_START_PATCH).
+  const lean = patched(LEAN_START_PATCH);
   const handles: ChildWorkflowHandle<typeof unitLifecycle>[] = [];
   await Promise.all(
     input.recipients.map(async (unit) => {
@@ -55,7 +60,13 @@ export async function unitBatch(input: BatchInput): Promise<StageCounts> {
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
             parentClosePolicy: ParentClosePolicy.TERMINATE,
             ...(ctx.searchAttributes
-              ? { typedSearchAttributes: [{ key: SA_DIRECTIVE, value: ctx.ref }, { key: SA_UNIT, value: unit.code }] }
+              ? {
+                  typedSearchAttributes: [
+                    { key: SA_DIRECTIVE, value: ctx.ref },
+                    { key: SA_UNIT, value: unit.code },
+                    ...(lean ? [{ key: SA_STAGE, value: 'dispatching' }, { key: SA_OVERDUE, value: false }] : []),
+                  ],
+                }
               : {}),
           }),
         );

@@ -8,6 +8,7 @@ import {
   defineSignal,
   defineUpdate,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -21,8 +22,8 @@ import { vnLateness } from '../domain/vn-format';
 import type { RecipientInfo } from '../domain/plan';
 import { LifecycleRefusal, UnitLifecycleState, newSnapshot, type Actor, type Stage, type UnitSnapshot } from '../domain/unit-state';
 import type { DeadlineSpec } from '../domain/schedule';
-import { calendarOf, type RunContext } from './context';
-import { unitChangedSignal, type UnitRow } from './messages';
+import { calendarOf, type UnitContext } from './context';
+import { unitChangedSignal, unitRow } from './messages';
 import { auditor } from './audit';
 
 const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({
@@ -33,7 +34,7 @@ const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({
 });
 
 export interface LifecycleInput {
-  ctx: RunContext;
+  ctx: UnitContext;
   unit: RecipientInfo;
   batchWorkflowId: string;
   /** Carried over continue-as-new. */
@@ -80,6 +81,12 @@ function isRejected(e: unknown): e is ActivityFailure {
   return e instanceof ActivityFailure && e.cause instanceof ApplicationFailure && e.cause.type === 'RecipientRejected';
 }
 
+/**
+ * Lifecycles from before this patch published a row and upserted their search attributes before
+ * dispatch; their batches now do both at start. Old histories keep the old path.
+ */
+export const LEAN_START_PATCH = 'lean-start';
+
 /** The follow-up of one implementing unit, from dispatch to done. */
 export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome> {
   const { ctx } = input;
@@ -113,21 +120,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
     if (ctx.searchAttributes) {
       upsertSearchAttributes({ ChidaoStage: [s.stage], ChidaoOverdue: [s.overdue] });
     }
-    const row: UnitRow = {
-      code: s.unit.code,
-      name: s.unit.name,
-      province: s.unit.province,
-      region: s.unit.region,
-      stage: s.stage,
-      overdue: s.overdue,
-      escalationLevel: s.escalationLevel,
-      remindersSent: s.remindersSent,
-      deadline: st.currentDeadline()?.at,
-      acknowledgedAt: s.acknowledgedAt,
-      reportedAt: s.reports[0]?.submittedAt,
-      reports: s.reports.length,
-      openDifficulties: s.difficulties.filter((d) => !d.answer).length,
-    };
+    const row = unitRow(s, st.currentDeadline()?.at);
     try {
       await getExternalWorkflowHandle(input.batchWorkflowId).signal(unitChangedSignal, row);
     } catch {
@@ -312,7 +305,6 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
           unit: unitParty(),
           role: st.s.unit.role,
           purpose: st.s.unit.purpose,
-          directive,
           ackDeadline: ackDue,
           reports,
         });
@@ -390,10 +382,14 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
     if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 5000) canRequested = true;
   }
 
-  if (ctx.searchAttributes && !input.snapshot) {
-    upsertSearchAttributes({ ChidaoDirective: [ctx.ref], ChidaoUnit: [st.s.unit.code] });
+  if (!input.snapshot) {
+    // Since this patch the batch seeds the unit's row and its search attributes when it starts the
+    // lifecycle: the first signal, the workflow task its completion costs, and an upsert are saved.
+    if (!patched(LEAN_START_PATCH)) {
+      if (ctx.searchAttributes) upsertSearchAttributes({ ChidaoDirective: [ctx.ref], ChidaoUnit: [st.s.unit.code] });
+      await publish();
+    }
   }
-  if (!input.snapshot) await publish();
 
   await deliver();
   await Promise.race([followUp(), condition(() => canRequested)]);

@@ -5,7 +5,7 @@ import { loadPlan } from '../../src/files/load';
 import { WorkingCalendar } from '../../src/domain/calendar';
 import { policySchema } from '../../src/domain/policy';
 import { directiveKey } from '../../src/domain/directive';
-import { runWorkflowId } from '../../src/workflows/ids';
+import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { LinkSigner } from '../../src/web/links';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
@@ -38,6 +38,14 @@ describe('4432/TCTHADS-VP on the dev server', () => {
       expect(raw).toMatch(/^Reply-To: vp@thads.example\r?$/m);
       expect(raw).toMatch(/^Subject: =\?UTF-8\?/m); // non-ASCII subject MIME-encoded on the wire
       expect(hanoi.text).toContain('Kính gửi: Cục Thi hành án dân sự thành phố Hà Nội');
+      // The lifecycle carries only the directive's head; the activity renders the body it asks the run for.
+      const task = plan.directive.tasks[0]!.text.slice(0, 60);
+      expect(hanoi.text).toContain(task);
+      expect(hanoi.attachments).toHaveLength(1);
+      expect(raw).toContain(`filename=${plan.directive.number}-${plan.directive.symbol}.txt`);
+      const lifecycleHistory = payloadsText(await s.client.workflow.getHandle(unitWorkflowId(key, 'CTHADS-HA-NOI')).fetchHistory());
+      expect(lifecycleHistory).toContain(plan.directive.subject);
+      expect(lifecycleHistory).not.toContain(task);
       // The signed link in the mail verifies for this unit and action only.
       const link = /http\S+\/u\/acknowledge\?t=(\S+)/.exec(hanoi.text)![1]!;
       const verified = new LinkSigner(s.config.CHIDAO_LINK_SECRET, s.config.CHIDAO_PUBLIC_URL, 90).verify(link, Date.now());
@@ -69,3 +77,11 @@ describe('4432/TCTHADS-VP on the dev server', () => {
     });
   });
 });
+
+/** Every payload in a history, decoded: what the history stores of inputs, results and signals. */
+function payloadsText(node: unknown): string {
+  if (node instanceof Uint8Array) return Buffer.from(node).toString('utf8');
+  if (Array.isArray(node)) return node.map(payloadsText).join('\n');
+  if (node && typeof node === 'object') return Object.values(node).map(payloadsText).join('\n');
+  return '';
+}
