@@ -197,8 +197,10 @@ describe('replay', () => {
       for (const r of runs) {
         const hs = await fetchRunHistories(s.client, r.key);
         all.push(...hs);
-        // CHIDAO_RECORD_FIXTURES=1 refreshes the committed fixtures that CI replays (tests/fixtures/histories).
-        if (process.env.CHIDAO_RECORD_FIXTURES) writeHistories(join('tests/fixtures/histories', slug(r.name)), hs);
+        // CHIDAO_RECORD_FIXTURES=<tag> adds fixtures that CI replays (tests/fixtures/histories/<tag>-<scenario>);
+        // older tags stay, so every shape of history still running somewhere keeps being replayed.
+        const tag = process.env.CHIDAO_RECORD_FIXTURES;
+        if (tag) writeHistories(join('tests/fixtures/histories', `${tag}-${slug(r.name)}`), hs);
       }
       expect(all.length).toBeGreaterThanOrEqual(runs.length * 3);
       const results = await replayHistories(all, { workflowBundle: { codePath: inject('bundlePath') } });

@@ -4,7 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { readHistories, replayHistories } from '../../src/audit/histories';
 
 /**
- * Committed histories (tests/fixtures/histories, recorded with CHIDAO_RECORD_FIXTURES=1) replayed with
+ * Committed histories (tests/fixtures/histories, recorded with CHIDAO_RECORD_FIXTURES=<tag>) replayed with
  * the current workflow code: a change that would break workflows already running fails the build.
  */
 const root = 'tests/fixtures/histories';
