@@ -96,7 +96,7 @@ export function createActivities(deps: ActivityDeps) {
         headers: { 'X-Chidao-Run': req.runKey, 'X-Chidao-Kind': req.kind, ...(unit ? { 'X-Chidao-Unit': unit } : {}) },
       });
       // The window: a crash after SMTP accepted and before this line sends the message again on retry.
-      deps.sentLog.record(req.runKey, { messageId: id, at: new Date().toISOString(), to: req.to, ...out });
+      await deps.sentLog.record(req.runKey, { messageId: id, at: new Date().toISOString(), to: req.to, ...out });
       await auditMessage(req, id, 'message-sent', { accepted: out.accepted, rejected: out.rejected, smtp: out.response });
       return { messageId: id, duplicate: false, ...out };
     } catch (e) {

@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { GroupCommit, appendDurably } from '../files/group-commit';
 
 export interface SentRecord {
   messageId: string;
@@ -13,15 +14,18 @@ export interface SentRecord {
 /** What has been handed to SMTP already, so a retried activity does not send twice. */
 export interface SentLog {
   get(runKey: string, messageId: string): SentRecord | undefined;
-  record(runKey: string, rec: SentRecord): void;
+  /** Resolves once the record is durable. */
+  record(runKey: string, rec: SentRecord): Promise<void>;
 }
 
 /**
- * One append-only JSONL file per run, fsync'd per record. Writes are single O_APPEND lines, so several
- * worker processes on one host interleave whole records; each re-reads what others appended on a miss.
+ * One append-only JSONL file per run, fsync'd before a record counts (concurrent records share one
+ * fsync). Writes are O_APPEND, so several worker processes on one host interleave whole records; each
+ * re-reads what others appended on a miss.
  */
 export class FileSentLog implements SentLog {
   private readonly cache = new Map<string, { size: number; ids: Map<string, SentRecord> }>();
+  private readonly writers = new Map<string, GroupCommit<SentRecord, undefined>>();
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -57,13 +61,15 @@ export class FileSentLog implements SentLog {
     return this.cache.get(runKey)?.ids.get(messageId) ?? this.refresh(runKey).ids.get(messageId);
   }
 
-  record(runKey: string, rec: SentRecord): void {
-    const fd = openSync(this.file(runKey), 'a');
-    try {
-      writeSync(fd, JSON.stringify(rec) + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+  record(runKey: string, rec: SentRecord): Promise<void> {
+    let w = this.writers.get(runKey);
+    if (!w) {
+      const path = this.file(runKey);
+      this.writers.set(runKey, (w = new GroupCommit<SentRecord, undefined>(async (recs) => {
+        await appendDurably(path, recs.map((r) => JSON.stringify(r)));
+        return recs.map(() => undefined);
+      })));
     }
+    return w.submit(rec);
   }
 }

@@ -1,17 +1,20 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { seal, type AuditAct, type AuditRecord } from './record';
 import type { AuditStore } from './store';
+import { GroupCommit, appendDurably } from '../files/group-commit';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The embedded default: one append-only JSONL file per directive, fsync'd per record. Writers on one
- * host serialise through an exclusive lock file (O_EXCL), so several worker processes keep one chain;
- * a lock older than `staleMs` is taken over (its holder died).
+ * The embedded default: one append-only JSONL file per directive, fsync'd before an append returns
+ * (appends that arrive together share one write and one fsync). Writers on one host serialise through
+ * an exclusive lock file (O_EXCL), so several worker processes keep one chain; a lock older than
+ * `staleMs` is taken over (its holder died).
  */
 export class FileAuditStore implements AuditStore {
   private readonly cache = new Map<string, { size: number; last?: AuditRecord; byKey: Map<string, AuditRecord> }>();
+  private readonly writers = new Map<string, GroupCommit<AuditAct, AuditRecord>>();
 
   constructor(private readonly dir: string, private readonly staleMs = 10_000) {
     mkdirSync(dir, { recursive: true });
@@ -72,21 +75,29 @@ export class FileAuditStore implements AuditStore {
   async append(act: AuditAct): Promise<AuditRecord> {
     const known = this.refresh(act.runKey).byKey.get(act.key);
     if (known) return known;
-    const unlock = await this.lock(act.runKey);
+    let w = this.writers.get(act.runKey);
+    if (!w) this.writers.set(act.runKey, (w = new GroupCommit((acts) => this.commit(act.runKey, acts))));
+    return w.submit(act);
+  }
+
+  /** Seals a batch onto the chain under the lock: one write, one fsync. */
+  private async commit(runKey: string, acts: AuditAct[]): Promise<AuditRecord[]> {
+    const unlock = await this.lock(runKey);
     try {
-      const c = this.refresh(act.runKey);
-      const again = c.byKey.get(act.key);
-      if (again) return again;
-      const rec = seal(act, (c.last?.seq ?? 0) + 1, c.last?.hash ?? '', new Date());
-      const fd = openSync(this.file(act.runKey), 'a');
-      try {
-        writeSync(fd, JSON.stringify(rec) + '\n');
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      this.refresh(act.runKey);
-      return rec;
+      const c = this.refresh(runKey);
+      const sealed = new Map<string, AuditRecord>();
+      let last = c.last;
+      const out = acts.map((act) => {
+        const known = c.byKey.get(act.key) ?? sealed.get(act.key);
+        if (known) return known;
+        const rec = seal(act, (last?.seq ?? 0) + 1, last?.hash ?? '', new Date());
+        sealed.set(act.key, rec);
+        last = rec;
+        return rec;
+      });
+      await appendDurably(this.file(runKey), [...sealed.values()].map((r) => JSON.stringify(r)));
+      this.refresh(runKey);
+      return out;
     } finally {
       unlock();
     }

@@ -67,6 +67,21 @@ describe.each(stores)('audit store: %s', (_name, open) => {
     await store.close();
   });
 
+  it('a hundred concurrent appends, some repeated, each get their own record on one chain', async () => {
+    const { store } = open();
+    const runKey = `run-${Math.random()}`;
+    // Keys 0..79, twenty of them appended twice at the same moment (a retry racing its first attempt).
+    const keys = [...Array.from({ length: 80 }, (_, i) => `c${i}`), ...Array.from({ length: 20 }, (_, i) => `c${i * 4}`)];
+    const out = await Promise.all(keys.map((k) => store.append(act(runKey, k))));
+    out.forEach((r, i) => expect(r.key).toBe(keys[i]));
+    expect(out[80]).toEqual(out[0]);
+    const list = await store.list(runKey);
+    expect(list).toHaveLength(80);
+    expect(list.map((r) => r.seq)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    expect(verifyChain(list)).toEqual([]);
+    await store.close();
+  });
+
   it('four writer processes at once keep one valid chain', async () => {
     const { store, where } = open();
     const runKey = `run-${Math.random()}`;
