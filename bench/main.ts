@@ -93,6 +93,11 @@ async function spawnWorker(script: string, vars: Record<string, string>, ready: 
   return child;
 }
 const procStatus = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+/** CPU seconds (user + system) a process has used so far: where the time goes, server or worker. */
+const cpuSec = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
 /** Peak resident memory (VmHWM), MiB: includes bundling the workflow code at start. */
 const peakRssMiB = (pid: number) => procStatus(pid, 'VmHWM');
 /** Resident memory now (VmRSS), MiB: with every lifecycle of the run open in the worker's cache. */
@@ -153,6 +158,8 @@ interface FanOut {
   maxBytes: number;
   maxWorkflow: string;
   temporalFloorMs: number;
+  /** CPU seconds during the fan-out: the Temporal server's, the worker's (after its start-up). */
+  cpu: { server: number; worker: number; floorServer: number; floorWorker: number };
   temporalFloorRss: number;
   smtpFloorMs: number;
   key: string;
@@ -177,10 +184,13 @@ async function fanOut(n: number, whileUp: (key: string) => Promise<void>): Promi
   log(`N=${n}: ours…`);
   const worker = await spawnWorker('src/worker/main.ts', env(queue), /chidao worker/);
   sink.reset();
+  const serverPid = server.process.pid!;
+  let cpu0 = [cpuSec(serverPid), cpuSec(worker.pid!)];
   let t0 = performance.now();
   await startRun(client, plan, { taskQueue: queue, searchAttributes: true, batchSize });
   await waitUntil(`${n} dispatch emails`, () => sink.count('dispatch') >= n, 30 * 60_000);
   const oursMs = performance.now() - t0;
+  const cpu = { server: cpuSec(serverPid) - cpu0[0]!, worker: cpuSec(worker.pid!) - cpu0[1]!, floorServer: 0, floorWorker: 0 };
   const peakRss = peakRssMiB(worker.pid!);
   const rss = rssMiB(worker.pid!);
   const largest = await largestHistory(plan.key, n);
@@ -191,9 +201,12 @@ async function fanOut(n: number, whileUp: (key: string) => Promise<void>): Promi
   log(`N=${n}: bare Temporal…`);
   const floorQueue = `${queue}-floor`;
   const floor = await spawnWorker('bench/floor-worker.ts', env(floorQueue), /floor worker ready/);
+  cpu0 = [cpuSec(serverPid), cpuSec(floor.pid!)];
   t0 = performance.now();
   await client.workflow.execute('floorRun', { taskQueue: floorQueue, workflowId: `floor/${floorQueue}`, args: [n, batchSize] });
   const temporalFloorMs = performance.now() - t0;
+  cpu.floorServer = cpuSec(serverPid) - cpu0[0]!;
+  cpu.floorWorker = cpuSec(floor.pid!) - cpu0[1]!;
   const temporalFloorRss = peakRssMiB(floor.pid!);
   await stopChild(floor);
 
@@ -241,7 +254,7 @@ async function fanOut(n: number, whileUp: (key: string) => Promise<void>): Promi
   const smtpFloorMs = performance.now() - t0;
   mailer.close();
 
-  return { n, oursMs, peakRss, rss, maxEvents: largest.events, maxBytes: largest.bytes, maxWorkflow: largest.workflow, temporalFloorMs, temporalFloorRss, smtpFloorMs, key: plan.key };
+  return { n, oursMs, cpu, peakRss, rss, maxEvents: largest.events, maxBytes: largest.bytes, maxWorkflow: largest.workflow, temporalFloorMs, temporalFloorRss, smtpFloorMs, key: plan.key };
 }
 
 async function replay(key: string): Promise<{ histories: number; events: number; ms: number }> {
@@ -339,6 +352,13 @@ try {
         const floor = Math.max(r.temporalFloorMs, r.smtpFloorMs);
         return [r.n, sec(r.temporalFloorMs), sec(r.smtpFloorMs), sec(floor), (r.oursMs / floor).toFixed(2), (r.oursMs / (r.temporalFloorMs + r.smtpFloorMs)).toFixed(2), Math.round(r.temporalFloorRss)];
       }),
+    ),
+  );
+  console.log('\n   Where the time goes: CPU seconds during the fan-out (2 cores shared by server, worker, sink)');
+  console.log(
+    table(
+      ['N', 'ours: server CPU s', 'ours: worker CPU s', 'floor: server CPU s', 'floor: worker CPU s', 'server CPU ÷ floor'],
+      results.map((r) => [r.n, r.cpu.server.toFixed(1), r.cpu.worker.toFixed(1), r.cpu.floorServer.toFixed(1), r.cpu.floorWorker.toFixed(1), (r.cpu.server / r.cpu.floorServer).toFixed(2)]),
     ),
   );
   if (rp && ack) {
