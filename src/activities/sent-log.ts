@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { GroupCommit, appendDurably } from '../files/group-commit';
+import { GroupCommit, appendDurably, readAppendedLines } from '../files/append-log';
 
 export interface SentRecord {
   messageId: string;
@@ -38,22 +38,12 @@ export class FileSentLog implements SentLog {
   private refresh(runKey: string) {
     let c = this.cache.get(runKey);
     if (!c) this.cache.set(runKey, (c = { size: 0, ids: new Map() }));
-    let size = 0;
-    try {
-      size = statSync(this.file(runKey)).size;
-    } catch {
-      return c;
+    const { lines, end } = readAppendedLines(this.file(runKey), c.size);
+    for (const line of lines) {
+      const rec = JSON.parse(line) as SentRecord;
+      c.ids.set(rec.messageId, rec);
     }
-    if (size > c.size) {
-      const text = readFileSync(this.file(runKey)).subarray(c.size, size).toString('utf8');
-      const lastNl = text.lastIndexOf('\n');
-      for (const line of text.slice(0, lastNl + 1).split('\n')) {
-        if (!line) continue;
-        const rec = JSON.parse(line) as SentRecord;
-        c.ids.set(rec.messageId, rec);
-      }
-      c.size += Buffer.byteLength(text.slice(0, lastNl + 1));
-    }
+    c.size = end;
     return c;
   }
 

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from '
 import { join } from 'node:path';
 import { seal, type AuditAct, type AuditRecord } from './record';
 import type { AuditStore } from './store';
-import { GroupCommit, appendDurably } from '../files/group-commit';
+import { GroupCommit, appendDurably, readAppendedLines } from '../files/append-log';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,29 +28,19 @@ export class FileAuditStore implements AuditStore {
   private refresh(runKey: string) {
     let c = this.cache.get(runKey);
     if (!c) this.cache.set(runKey, (c = { size: 0, byKey: new Map() }));
-    let size = 0;
-    try {
-      size = statSync(this.file(runKey)).size;
-    } catch {
-      return c;
-    }
-    if (size < c.size) {
+    let read = readAppendedLines(this.file(runKey), c.size);
+    if (read.shrunk) {
       // The file shrank: someone rewrote it. Re-read from the start; verify will say what changed.
-      c.size = 0;
       c.byKey.clear();
       delete c.last;
+      read = readAppendedLines(this.file(runKey), 0);
     }
-    if (size > c.size) {
-      const text = readFileSync(this.file(runKey)).subarray(c.size, size).toString('utf8');
-      const end = text.lastIndexOf('\n') + 1;
-      for (const line of text.slice(0, end).split('\n')) {
-        if (!line) continue;
-        const r = JSON.parse(line) as AuditRecord;
-        c.byKey.set(r.key, r);
-        c.last = r;
-      }
-      c.size += Buffer.byteLength(text.slice(0, end));
+    for (const line of read.lines) {
+      const r = JSON.parse(line) as AuditRecord;
+      c.byKey.set(r.key, r);
+      c.last = r;
     }
+    c.size = read.end;
     return c;
   }
 

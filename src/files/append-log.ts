@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /**
@@ -43,5 +44,38 @@ export async function appendDurably(path: string, lines: string[]): Promise<void
     await fh.sync();
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * The complete lines appended to a file since byte `from`: only the new bytes are read, so following a
+ * growing log costs what was added, not the whole file each time. Missing file: nothing yet.
+ */
+export function readAppendedLines(path: string, from: number): { lines: string[]; end: number; shrunk?: true } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], end: from };
+    throw e;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    // Shorter than what was read before: someone rewrote it. The caller decides what that means.
+    if (size < from) return { lines: [], end: from, shrunk: true };
+    if (size === from) return { lines: [], end: from };
+    const buf = Buffer.alloc(size - from);
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, from + got);
+      if (n === 0) break;
+      got += n;
+    }
+    // A record being written by another process may be incomplete: stop at the last newline.
+    const last = buf.lastIndexOf(0x0a, got - 1);
+    if (last < 0) return { lines: [], end: from };
+    return { lines: buf.subarray(0, last).toString('utf8').split('\n').filter(Boolean), end: from + last + 1 };
+  } finally {
+    closeSync(fd);
   }
 }
