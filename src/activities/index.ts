@@ -10,8 +10,7 @@ import { readRunRows } from '../client/run-rows';
 import type { AuditStore } from '../audit/store';
 import type { AuditAct, AuditRecord } from '../audit/record';
 import type { Directive } from '../domain/directive';
-import { directiveQuery } from '../workflows/dissemination-run';
-import { runWorkflowId } from '../workflows/ids';
+import { fetchRunDirective } from '../client/run-directive';
 
 export interface ActivityDeps {
   mailer: Mailer;
@@ -53,14 +52,14 @@ export function createActivities(deps: ActivityDeps) {
     });
   }
 
-  // A run's directive never changes, so each worker asks its run once; few runs are live at a time.
+  // A run's directive never changes, so each worker reads it once per run; few runs are live at a time.
   const directives = new Map<string, Promise<Directive>>();
   function directiveOf(runKey: string): Promise<Directive> {
     let d = directives.get(runKey);
     if (!d) {
       if (directives.size >= 32) directives.delete(directives.keys().next().value!);
-      d = deps.client.workflow.getHandle(runWorkflowId(runKey)).query(directiveQuery);
-      // A failed query is not remembered: the activity's retry asks again.
+      d = fetchRunDirective(deps.client, runKey);
+      // A failed read is not remembered: the activity's retry reads again.
       d.catch(() => directives.delete(runKey));
       directives.set(runKey, d);
     }

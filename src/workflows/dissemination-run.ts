@@ -16,7 +16,6 @@ import {
 import type { createActivities } from '../activities';
 import type { StageCounts } from '../domain/messages';
 import type { OfficeInfo, RecipientInfo } from '../domain/plan';
-import type { Directive } from '../domain/directive';
 import { unitContext, type RunContext } from './context';
 import { batchWorkflowId } from './ids';
 import { batchFinishedSignal, broadcastStopSignal, unitBatch } from './unit-batch';
@@ -91,8 +90,6 @@ export const addRecipientsUpdate = defineUpdate<{ added: number; total: number }
 export const closeUpdate = defineUpdate<void, [{ by: string; note: string }]>('close');
 export const recallUpdate = defineUpdate<void, [{ by: string; reason: string }]>('recall');
 export const runStatusQuery = defineQuery<RunStatus>('runStatus');
-/** The whole directive: the dispatch activity renders it for lifecycles, which carry only its head. */
-export const directiveQuery = defineQuery<Directive>('directive');
 
 const refuse = (type: string, message: string) => {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -120,7 +117,6 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
     eventId: workflowInfo().historyLength,
   });
 
-  setHandler(directiveQuery, () => ctx.directive);
   setHandler(runStatusQuery, () => ({
     key: ctx.key,
     office: ctx.office,
