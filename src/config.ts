@@ -41,6 +41,8 @@ export const configSchema = z.object({
    */
   CHIDAO_WORKER_CACHE_SIZE: z.coerce.number().int().min(2).default(500),
   CHIDAO_CALENDAR_FILE: z.string().optional(),
+  /** A workflow bundle built by `npm run bundle`; without it the worker bundles the code at start. */
+  CHIDAO_WORKFLOW_BUNDLE: z.string().optional(),
   /** Where audit records go: an fsync'd JSONL file per directive under CHIDAO_DATA_DIR, or PostgreSQL. */
   CHIDAO_AUDIT_STORE: z.enum(['file', 'postgres']).default('file'),
   CHIDAO_AUDIT_PG_URL: z.string().optional(),

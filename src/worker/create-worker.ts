@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -42,12 +43,21 @@ export async function createChidaoWorker(parts: WorkerParts): Promise<{ worker: 
     connection: parts.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.CHIDAO_TASK_QUEUE,
-    ...(parts.workflowBundle ? { workflowBundle: parts.workflowBundle } : { workflowsPath }),
+    ...workflowCode(parts.workflowBundle, config),
     activities,
     maxCachedWorkflows: config.CHIDAO_WORKER_CACHE_SIZE,
     ...parts.tuning,
   });
   return { worker, mailer, audit };
+}
+
+function workflowCode(bundle: WorkerOptions['workflowBundle'], config: Config): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (bundle) return { workflowBundle: bundle };
+  if (config.CHIDAO_WORKFLOW_BUNDLE) {
+    if (!existsSync(config.CHIDAO_WORKFLOW_BUNDLE)) throw new Error(`CHIDAO_WORKFLOW_BUNDLE: không có tệp "${config.CHIDAO_WORKFLOW_BUNDLE}" (tạo bằng npm run bundle)`);
+    return { workflowBundle: { codePath: config.CHIDAO_WORKFLOW_BUNDLE } };
+  }
+  return { workflowsPath };
 }
 
 export async function connectWorker(config: Config): Promise<NativeConnection> {

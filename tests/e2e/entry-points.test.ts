@@ -1,6 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { startRun } from '../../src/client/start-run';
 import { freePort } from '../helpers/ports';
+import { testPlan } from '../helpers/fixtures';
+import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 
 /**
  * The programs a user runs, as they run them: plain Node with tsx, outside vitest's module loader,
@@ -31,17 +36,43 @@ function run(args: string[], env: Record<string, string> = {}): { child: ChildPr
       }),
   };
 }
+const workerEnv = (queue: string) => ({
+  TEMPORAL_ADDRESS: inject('temporalAddress'),
+  CHIDAO_TASK_QUEUE: queue,
+  CHIDAO_SMTP_URL: `smtp://127.0.0.1:${inject('smtpPort')}?ignoreTLS=true`,
+  CHIDAO_DATA_DIR: `${inject('tmpDir')}/${queue}`,
+});
 const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', r)));
 
 describe('entry points', () => {
   it('npm run worker: the worker starts on the dev server and stops cleanly on SIGTERM', async () => {
-    const w = run(['--import', 'tsx', 'src/worker/main.ts'], {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      CHIDAO_TASK_QUEUE: `entry-${Date.now()}`,
-      CHIDAO_SMTP_URL: `smtp://127.0.0.1:${inject('smtpPort')}?ignoreTLS=true`,
-      CHIDAO_DATA_DIR: `${inject('tmpDir')}/entry-worker`,
-    });
+    const w = run(['--import', 'tsx', 'src/worker/main.ts'], workerEnv(`entry-${Date.now()}`));
     expect(await w.line(/chidao worker: hàng đợi "entry-\d+"/)).toBeTruthy();
+    w.child.kill('SIGTERM');
+    expect(await exited(w.child)).toBe(0);
+  });
+
+  it('npm run bundle, then a worker on that bundle runs a dissemination; a missing bundle is named', async () => {
+    const path = join(inject('tmpDir'), `bundle-${Date.now()}.js`);
+    const b = run(['--import', 'tsx', 'scripts/bundle-workflows.ts', path]);
+    expect(await exited(b.child)).toBe(0);
+    expect(b.output()).toContain(`CHIDAO_WORKFLOW_BUNDLE=${path}`);
+
+    const missing = run(['--import', 'tsx', 'src/worker/main.ts'], { ...workerEnv('entry-missing'), CHIDAO_WORKFLOW_BUNDLE: `${path}.none` });
+    expect(await exited(missing.child)).not.toBe(0);
+    expect(missing.output()).toContain(`CHIDAO_WORKFLOW_BUNDLE: không có tệp "${path}.none"`);
+
+    const queue = `entry-bundle-${Date.now()}`;
+    const w = run(['--import', 'tsx', 'src/worker/main.ts'], { ...workerEnv(queue), CHIDAO_WORKFLOW_BUNDLE: path });
+    await w.line(/chidao worker: hàng đợi/);
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      const plan = testPlan({ units: 2 });
+      await startRun(new Client({ connection }), plan, { taskQueue: queue, searchAttributes: false, batchSize: 10 });
+      expect(await waitForMails(both(ofRun(plan.key), ofKind('dispatch')), plan.recipients.length)).toHaveLength(plan.recipients.length);
+    } finally {
+      await connection.close();
+    }
     w.child.kill('SIGTERM');
     expect(await exited(w.child)).toBe(0);
   });
