@@ -7,7 +7,9 @@ const connection = await NativeConnection.connect({ address: process.env.TEMPORA
 const worker = await Worker.create({
   connection,
   taskQueue: process.env.CHIDAO_TASK_QUEUE!,
-  workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)),
+  ...(process.env.FLOOR_WORKFLOW_BUNDLE
+    ? { workflowBundle: { codePath: process.env.FLOOR_WORKFLOW_BUNDLE } }
+    : { workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)) }),
   activities: { noop: async () => undefined },
 });
 console.log('floor worker ready');

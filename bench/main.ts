@@ -6,9 +6,10 @@
  *   npm run bench -- --sizes 100,1000,10000 --batch-size 100
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@temporalio/client';
@@ -63,6 +64,13 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
 // --- the stack --------------------------------------------------------------------------------------
+// Workers run prebuilt bundles, as in production (npm run bundle): webpack at start is not measured.
+log('bundling workflow code…');
+const bundles = { ours: join(work, 'ours-bundle.js'), floor: join(work, 'floor-bundle.js') };
+const quiet = new DefaultLogger('WARN');
+const oursBundle = await bundleWorkflowCode({ workflowsPath, logger: quiet });
+writeFileSync(bundles.ours, oursBundle.code);
+writeFileSync(bundles.floor, (await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)), logger: quiet })).code);
 const server = await startDevServer({ port: await freePort(), uiPort: await freePort(), logPath: join(work, 'temporal.log') });
 const client = new Client({ connection: server.connection });
 const sink = await startSink();
@@ -79,6 +87,8 @@ const env = (taskQueue: string): Record<string, string> => ({
   CHIDAO_LINK_SECRET: SECRET,
   CHIDAO_PUBLIC_URL: publicUrl,
   CHIDAO_BATCH_SIZE: String(batchSize),
+  CHIDAO_WORKFLOW_BUNDLE: bundles.ours,
+  FLOOR_WORKFLOW_BUNDLE: bundles.floor,
 });
 
 /** A node process running a script through tsx, ready when it prints `ready`. */
@@ -98,7 +108,7 @@ const cpuSec = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 };
-/** Peak resident memory (VmHWM), MiB: includes bundling the workflow code at start. */
+/** Peak resident memory (VmHWM), MiB, of a worker on a prebuilt bundle. */
 const peakRssMiB = (pid: number) => procStatus(pid, 'VmHWM');
 /** Resident memory now (VmRSS), MiB: with every lifecycle of the run open in the worker's cache. */
 const rssMiB = (pid: number) => procStatus(pid, 'VmRSS');
@@ -260,10 +270,9 @@ async function fanOut(n: number, whileUp: (key: string) => Promise<void>): Promi
 async function replay(key: string): Promise<{ histories: number; events: number; ms: number }> {
   log('replay: fetching histories…');
   const histories = await fetchRunHistories(client, key);
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
   log(`replay: ${histories.length} histories…`);
   const t0 = performance.now();
-  const out = await replayHistories(histories, { workflowBundle: bundle });
+  const out = await replayHistories(histories, { workflowBundle: oursBundle });
   const ms = performance.now() - t0;
   const bad = out.filter((o) => !o.ok);
   if (bad.length) throw new Error(`replay failed: ${bad[0]!.workflowId}: ${bad[0]!.error}`);
@@ -324,7 +333,7 @@ const sec = (ms: number) => (ms / 1000).toFixed(1);
 
 try {
   console.log(`chidao bench — ${new Date().toISOString()} — ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-  console.log(`batch size ${batchSize}, SMTP pool ${poolSize}, dev server (SQLite in memory) and an smtp-server sink on localhost\n`);
+  console.log(`batch size ${batchSize}, SMTP pool ${poolSize}, worker cache ${configSchema.parse({}).CHIDAO_WORKER_CACHE_SIZE}, prebuilt workflow bundles, dev server (SQLite in memory) and an smtp-server sink on localhost\n`);
   const results: FanOut[] = [];
   let rp: { histories: number; events: number; ms: number } | undefined;
   let ack: { request: number[]; status: number[] } | undefined;
