@@ -37,9 +37,9 @@ export const configSchema = z.object({
   /**
    * Workflows a worker keeps in memory between tasks. Lifecycles wait for weeks, so the SDK's default
    * (sized from the heap, ~2,300 here) holds ~2 GiB of idle units; an evicted one replays its short
-   * history when it next wakes.
+   * history when it next wakes. 250 measured as fast as 500 at 10,000 units, with 300 MiB less.
    */
-  CHIDAO_WORKER_CACHE_SIZE: z.coerce.number().int().min(2).default(500),
+  CHIDAO_WORKER_CACHE_SIZE: z.coerce.number().int().min(2).default(250),
   CHIDAO_CALENDAR_FILE: z.string().optional(),
   /** A workflow bundle built by `npm run bundle`; without it the worker bundles the code at start. */
   CHIDAO_WORKFLOW_BUNDLE: z.string().optional(),
