@@ -85,8 +85,10 @@ export class FileAuditStore implements AuditStore {
         last = rec;
         return rec;
       });
-      await appendDurably(this.file(runKey), [...sealed.values()].map((r) => JSON.stringify(r)));
-      this.refresh(runKey);
+      // Under the lock nobody else appends, so the cache follows what was written without reading it back.
+      c.size += await appendDurably(this.file(runKey), [...sealed.values()].map((r) => JSON.stringify(r)));
+      for (const r of sealed.values()) c.byKey.set(r.key, r);
+      if (last) c.last = last;
       return out;
     } finally {
       unlock();

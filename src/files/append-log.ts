@@ -35,13 +35,14 @@ export class GroupCommit<T, R> {
   }
 }
 
-/** A batch of lines appended with one write and one fsync, off the event loop. */
-export async function appendDurably(path: string, lines: string[]): Promise<void> {
-  if (!lines.length) return;
+/** A batch of lines appended with one write and one fsync, off the event loop; returns the bytes written. */
+export async function appendDurably(path: string, lines: string[]): Promise<number> {
+  if (!lines.length) return 0;
   const fh = await open(path, 'a');
   try {
-    await fh.write(lines.map((l) => l + '\n').join(''));
+    const { bytesWritten } = await fh.write(lines.map((l) => l + '\n').join(''));
     await fh.sync();
+    return bytesWritten;
   } finally {
     await fh.close();
   }
