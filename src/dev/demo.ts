@@ -16,12 +16,19 @@ import { acknowledgeUpdate, raiseDifficultyUpdate, submitReportUpdate } from '..
  * you watch; everything else is the real path.
  */
 const { values } = parseArgs({ options: { once: { type: 'boolean' } }, strict: true });
+
+/** process.exit() drops what a piped stdout has not taken yet (`npm run demo -- --once | tee`): flush first. */
+async function exitAfterFlush(code: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => s.write('', () => r()))));
+  process.exit(code);
+}
+
 const DIRECTIVE = 'examples/4432-TCTHADS-VP.yaml';
 const REGISTRY = 'examples/units-thads-2023.yaml';
 
 const stack = await startStack({ persistent: false, dataDir: '.data/demo' }).catch((e) => {
   console.error(`Lỗi: ${(e as Error).message}`);
-  process.exit(1);
+  return exitAfterFlush(1);
 });
 let exitCode = 0;
 try {
@@ -87,14 +94,14 @@ try {
 
 if (values.once || exitCode) {
   await stack.stop();
-  process.exit(exitCode);
+  await exitAfterFlush(exitCode);
 }
 console.log(`\nHệ thống vẫn chạy để bạn xem: thư tại ${stack.urls.mailUi}, workflow tại ${stack.urls.temporalUi},`);
 console.log(`bảng điều khiển Văn phòng tại ${stack.urls.web}/office/run/2023-4432-TCTHADS-VP.`);
 console.log('Thử: npx chidao status 2023-4432-TCTHADS-VP   (Ctrl-C để dừng)');
 const shutdown = async () => {
   await stack.stop();
-  process.exit(0);
+  await exitAfterFlush(0);
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

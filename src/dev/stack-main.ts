@@ -1,5 +1,11 @@
 import { startStack } from './stack';
 
+/** process.exit() drops what a piped stdout or stderr has not taken yet: flush first. */
+async function exitAfterFlush(code: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => s.write('', () => r()))));
+  process.exit(code);
+}
+
 // npm run dev: the stack stays up until Ctrl-C, which stops every child cleanly.
 try {
   const stack = await startStack({ persistent: true });
@@ -10,11 +16,11 @@ try {
     stopping = true;
     console.log('\nĐang dừng…');
     await stack.stop();
-    process.exit(0);
+    await exitAfterFlush(0);
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 } catch (e) {
   console.error(`Lỗi: ${(e as Error).message}`);
-  process.exit(1);
+  await exitAfterFlush(1);
 }
