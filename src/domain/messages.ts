@@ -28,7 +28,9 @@ export type MessageRequest = Base &
     | { kind: 'dispatch'; unit: Party; role: Role; purpose: string; directive?: Directive; ackDeadline?: number; reports: { title: string; due: number }[] }
     | { kind: 'reminder'; unit: Party; target: 'acknowledge' | 'report'; deadline: number; reportTitle?: string }
     | { kind: 'escalation'; unit: Party; target: 'acknowledge' | 'report'; deadline: number; late: string; level: number; addressee: string }
-    | { kind: 'undeliverable'; unit: Party; addresses: string[]; error: string }
+    // `addresses` were refused; `accepted`, when not empty, were not: a partial refusal.
+    | { kind: 'undeliverable'; unit: Party; addresses: string[]; error: string; accepted?: string[] }
+    | { kind: 'unit-failed'; unit: Party; error: string }
     | { kind: 'report-received'; unit: Party; reportTitle: string; text: string; fileName?: string }
     | { kind: 'report-accepted'; unit: Party; reportTitle: string; next?: { title: string; due: number } }
     | { kind: 'report-returned'; unit: Party; reportTitle: string; reason: string; due: number }
@@ -39,6 +41,8 @@ export type MessageRequest = Base &
     | { kind: 'recall'; unit?: Party; reason: string }
     | { kind: 'digest'; counts: StageCounts; total: number; overdue: { code: string; name: string; stage: Stage }[] }
     | { kind: 'summary'; counts: StageCounts; total: number; outcome: 'closed' | 'recalled'; note: string }
+    // To one Office after an outage of the mail server: the directives whose mail it held up.
+    | { kind: 'mail-restored'; downSince: number; upAt: number; lastError: string; runs: { runKey: string; ref: string; subject: string }[] }
   );
 
 export type MessageKind = MessageRequest['kind'];

@@ -3,6 +3,10 @@ import type { MessageRequest, StageCounts } from './messages';
 import { ROLE_LABEL } from './roles';
 import { STAGE_LABEL, type Stage } from './unit-state';
 import { vnDateTime, vnLongDate } from './vn-format';
+import { localDateOf, VN_OFFSET_MS } from './calendar';
+import { collapseRepeatedTitle } from './salutation';
+
+export { salutation } from './salutation';
 
 /** The unit's own signed links (acknowledge, report, status), when the message is to a unit. */
 export interface UnitLinks {
@@ -105,6 +109,34 @@ function countsTable(counts: StageCounts, total: number): [string, string][] {
   return rows;
 }
 
+/** A shell word: quoted only when it holds something a shell would split or expand. */
+export function shellWord(s: string): string {
+  return /^[\p{L}\p{N}@%+=:,./_-]+$/u.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A command line the Office can copy from a message and run. It names the run by its key
+ * (2026-1187-QLTHADS-VP), which the CLI takes, never by the directive's reference (1187/QLTHADS-VP).
+ * Placeholders in angle brackets are for the clerk to fill in and are left unquoted.
+ */
+function command(verb: string, runKey: string, ...args: string[]): string {
+  return ['chidao', verb, shellWord(runKey), ...args.map((a) => (/^\[?<.*>(…\])?$/.test(a) ? a : shellWord(a)))].join(' ');
+}
+
+/** A deadline as the CLI's --until takes it: a date when it ends a day, else the instant in Viet Nam's time. */
+export function cliDeadline(instant: number): string {
+  const t = new Date(instant + VN_OFFSET_MS);
+  if (t.getUTCHours() === 0 && t.getUTCMinutes() === 0 && t.getUTCSeconds() === 0 && t.getUTCMilliseconds() === 0) return localDateOf(instant - 1);
+  return t.toISOString().replace(/(\.000)?Z$/, '+07:00');
+}
+
+/** "14:02 25/11/2026", Viet Nam's time: when something happened, in one short phrase. */
+export function vnClock(instant: number): string {
+  const t = new Date(instant + VN_OFFSET_MS);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(t.getUTCHours())}:${p(t.getUTCMinutes())} ${p(t.getUTCDate())}/${p(t.getUTCMonth() + 1)}/${t.getUTCFullYear()}`;
+}
+
 /** Subject in the style "[4432/TCTHADS-VP] V/v hướng dẫn, đôn đốc triển khai…", with a prefix per kind. */
 function subjectLine(req: MessageRequest, prefix = ''): string {
   return `[${req.ref}] ${prefix}${req.subject}`;
@@ -148,15 +180,38 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
       break;
     case 'escalation':
       subject = subjectLine(req, `Quá hạn (mức ${req.level}): ${req.unit.name} - `);
-      blocks.push({ p: `Kính gửi: ${req.addressee}` });
+      // Lifecycles built the addressee as title + name; a name that repeats its title is said once.
+      blocks.push({ p: `Kính gửi: ${collapseRepeatedTitle(req.addressee)}` });
       blocks.push({ p: `${req.unit.name} chưa ${targetLabel(req.target)} đối với văn bản số ${req.ref}. Thời hạn là ${vnDateTime(req.deadline)}; đơn vị đã quá hạn ${req.late}.` });
       blocks.push({ p: `Đề nghị đồng chí chỉ đạo đơn vị khẩn trương thực hiện. Đây là thông báo đôn đốc mức ${req.level}.` });
       break;
-    case 'undeliverable':
-      subject = subjectLine(req, `Không gửi được tới ${req.unit.name} - `);
-      blocks.push({ p: `Văn bản số ${req.ref} không gửi được tới ${req.unit.name} (${req.unit.code}).` });
-      blocks.push({ table: [['Địa chỉ', req.addresses.join(', ')], ['Lỗi máy chủ thư', req.error]] });
-      blocks.push({ p: `Hãy cập nhật địa chỉ thư của đơn vị (chidao address ${req.ref} ${req.unit.code} <email>); văn bản sẽ được gửi lại ngay.` });
+    case 'undeliverable': {
+      const accepted = req.accepted ?? [];
+      if (accepted.length) {
+        subject = subjectLine(req, `Một số địa chỉ của ${req.unit.name} bị từ chối - `);
+        blocks.push({
+          p: `Văn bản số ${req.ref}: thư tới địa chỉ ${req.addresses.join(', ')} của ${req.unit.name} (${req.unit.code}) bị từ chối (lỗi: ${req.error}); địa chỉ ${accepted.join(', ')} đã nhận.`,
+        });
+        blocks.push({ table: [['Bị từ chối', req.addresses.join(', ')], ['Đã nhận', accepted.join(', ')], ['Lỗi máy chủ thư', req.error]] });
+        blocks.push({
+          p: 'Hãy cập nhật địa chỉ thư của đơn vị bằng lệnh dưới đây, ghi đủ danh sách địa chỉ đúng (lệnh thay toàn bộ danh sách cũ, nên giữ cả địa chỉ đã nhận):',
+        });
+        blocks.push({ pre: command('address', req.runKey, req.unit.code, ...accepted, '<email>', '[<email>…]') });
+      } else {
+        subject = subjectLine(req, `Không gửi được tới ${req.unit.name} - `);
+        blocks.push({ p: `Văn bản số ${req.ref} không gửi được tới ${req.unit.name} (${req.unit.code}).` });
+        blocks.push({ table: [['Địa chỉ', req.addresses.join(', ')], ['Lỗi máy chủ thư', req.error]] });
+        blocks.push({ p: 'Hãy cập nhật địa chỉ thư của đơn vị bằng lệnh dưới đây, ghi đủ danh sách địa chỉ đúng; văn bản sẽ được gửi lại ngay:' });
+        blocks.push({ pre: command('address', req.runKey, req.unit.code, '<email>', '[<email>…]') });
+      }
+      break;
+    }
+    case 'unit-failed':
+      subject = subjectLine(req, `Lỗi hệ thống: ${req.unit.name} - `);
+      blocks.push({
+        p: `Việc theo dõi đơn vị ${req.unit.name} (${req.unit.code}) đối với văn bản số ${req.ref} bị dừng do lỗi hệ thống: ${req.error}.`,
+      });
+      blocks.push({ p: `Đơn vị được đánh dấu "Lỗi" trên bảng điều khiển; đề nghị liên hệ quản trị viên hệ thống để khắc phục.` });
       break;
     case 'report-received':
       subject = subjectLine(req, `Báo cáo của ${req.unit.name} - `);
@@ -183,7 +238,8 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
       subject = subjectLine(req, `Đề nghị gia hạn của ${req.unit.name} - `);
       blocks.push({ p: `${req.unit.name} đề nghị gia hạn đến ${vnDateTime(req.until)} đối với văn bản số ${req.ref}. Lý do:` });
       blocks.push({ pre: req.reason });
-      blocks.push({ p: `Đồng ý gia hạn: chidao extend ${req.ref} ${req.unit.code} --until <hạn mới>.` });
+      blocks.push({ p: 'Đồng ý gia hạn như đơn vị đề nghị (hoặc sửa ngày sau --until):' });
+      blocks.push({ pre: command('extend', req.runKey, req.unit.code, '--until', cliDeadline(req.until)) });
       break;
     case 'extension-granted':
       subject = subjectLine(req, 'Gia hạn - ');
@@ -196,7 +252,8 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
       subject = subjectLine(req, `Vướng mắc số ${req.id} của ${req.unit.name} - `);
       blocks.push({ p: `${req.unit.name} phản ánh vướng mắc số ${req.id} khi thực hiện văn bản số ${req.ref}:` });
       blocks.push({ pre: req.text });
-      blocks.push({ p: `Trả lời: chidao answer ${req.ref} ${req.unit.code} ${req.id} --text "<nội dung>".` });
+      blocks.push({ p: 'Trả lời bằng lệnh (thay <nội dung> bằng nội dung trả lời, giữ dấu ngoặc kép):' });
+      blocks.push({ pre: `${command('answer', req.runKey, req.unit.code, String(req.id))} --text "<nội dung>"` });
       break;
     case 'difficulty-answered':
       subject = subjectLine(req, `Trả lời vướng mắc số ${req.id} - `);
@@ -219,6 +276,18 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
       blocks.push({ table: countsTable(req.counts, req.total) });
       if (req.overdue.length) blocks.push({ strong: 'Đơn vị quá hạn' }, { list: req.overdue.map((o) => `${o.name} (${o.code}): ${STAGE_LABEL[o.stage]}`) });
       break;
+    case 'mail-restored': {
+      const refs = req.runs.map((r) => r.ref);
+      subject = `[${refs.join(', ')}] Máy chủ thư đã hoạt động lại`;
+      blocks.push({
+        // "đang được gửi tiếp": the first message has gone; the others leave as their retries come due.
+        p: `Máy chủ thư đã hoạt động lại; thư bị chậm từ ${vnClock(req.downSince)} đến ${vnClock(req.upAt)}; các thư chờ đang được gửi tiếp tự động, mỗi thư một lần, không cần làm gì thêm.`,
+      });
+      blocks.push({ p: `Thư của ${refs.length > 1 ? 'các văn bản' : 'văn bản'} sau bị chậm trong thời gian đó:` });
+      blocks.push({ list: req.runs.map((r) => `${r.ref} (${r.runKey}): ${r.subject}`) });
+      if (req.lastError) blocks.push({ table: [['Lỗi máy chủ thư gần nhất', req.lastError]] });
+      break;
+    }
     case 'summary':
       subject = subjectLine(req, req.outcome === 'recalled' ? 'Kết quả (đã thu hồi) - ' : 'Báo cáo kết quả - ');
       blocks.push({ p: `Kết quả triển khai văn bản số ${req.ref} ${req.outcome === 'recalled' ? '(văn bản đã bị thu hồi)' : ''}:`.replace(' :', ':') });
