@@ -20,6 +20,8 @@ interface Base {
   officeName: string;
   /** The workflow's history length when it decided to send: the audit record's event id. */
   eventId?: number;
+  /** The unit's link generation (bumped by an address correction); signed links carry it. */
+  linkGen?: number;
 }
 
 export type MessageRequest = Base &

@@ -15,6 +15,8 @@ export const STAGES = [
   'done',
   'recalled',
   'closed',
+  /** The lifecycle itself failed (a bug, a terminated workflow): the batch marks it so it never looks like waiting. */
+  'failed',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -37,7 +39,31 @@ export const STAGE_LABEL: Record<Stage, string> = {
   done: 'Hoàn thành',
   recalled: 'Đã thu hồi',
   closed: 'Đã kết thúc',
+  failed: 'Lỗi hệ thống, cần kiểm tra',
 };
+
+/**
+ * Bounds on what a unit (through its link) or the Office can put into a lifecycle. Each update is kept
+ * in the workflow's history, so unbounded text or lists would let one link holder grow it past
+ * Temporal's limits. Lengths are in characters (after NFC).
+ */
+export const LIMITS = {
+  /** Report text; the file goes beside it, not in it. */
+  reportText: 50_000,
+  difficultyText: 4_000,
+  answerText: 4_000,
+  /** Reasons and notes: extension, return, recall, close. */
+  reason: 1_000,
+  /** Difficulties a unit may raise in one lifecycle, and how many may wait for an answer at once. */
+  difficulties: 20,
+  openDifficulties: 5,
+  /** Extension requests a unit may make, and how many may wait for a decision at once. */
+  extensionRequests: 10,
+  openExtensionRequests: 3,
+  /** Addresses of one unit. */
+  emails: 10,
+  emailLength: 254,
+} as const;
 
 export type Channel = 'link' | 'office' | 'email';
 
@@ -109,12 +135,56 @@ export interface UnitSnapshot {
   difficulties: Difficulty[];
   extensions: Extension[];
   extensionRequests: { at: number; until: number; reason: string }[];
+  /** Requests made over the lifecycle (the list above empties when the Office decides). */
+  extensionRequestsMade?: number;
   /** Keys of reminders/escalations already handled, so a retry or an extension never doubles them. */
   firedKeys: string[];
   /** When the current deadline was set: reminders already past by then are not sent. */
   deadlineSetAt?: number;
   deliveryError?: string;
+  /** Addresses SMTP refused while others of the unit accepted the dispatch (a partial refusal). */
+  rejectedAddresses?: string[];
   stopReason?: string;
+  /** Signed links carry it; an address correction bumps it, so links sent to the old address stop working. */
+  linkGeneration?: number;
+}
+
+/** What an update answers: small and bounded, whatever the unit's history of reports and difficulties. */
+export interface UnitBrief {
+  unit: { code: string; name: string };
+  stage: Stage;
+  overdue: boolean;
+  escalationLevel: number;
+  remindersSent: number;
+  dispatchedAt?: number | undefined;
+  acknowledgedAt?: number | undefined;
+  ackDeadline?: number | undefined;
+  reportIndex: number;
+  reportCycle: number;
+  reportDeadline?: number | undefined;
+}
+
+export function briefOf(s: UnitSnapshot): UnitBrief {
+  return {
+    unit: { code: s.unit.code, name: s.unit.name },
+    stage: s.stage,
+    overdue: s.overdue,
+    escalationLevel: s.escalationLevel,
+    remindersSent: s.remindersSent,
+    dispatchedAt: s.dispatchedAt,
+    acknowledgedAt: s.acknowledgedAt,
+    ackDeadline: s.ackDeadline,
+    reportIndex: s.reportIndex,
+    reportCycle: s.reportCycle,
+    reportDeadline: s.reportDeadline,
+  };
+}
+
+/** Refuses text that is empty (when required) or longer than its limit. */
+export function checkText(text: string, max: number, what: string, required = true): void {
+  if (typeof text !== 'string') throw new LifecycleRefusal('BadInput', `${what}: phải là văn bản.`);
+  if (required && !text.trim()) throw new LifecycleRefusal('EmptyText', `${what} không được để trống.`);
+  if (text.length > max) throw new LifecycleRefusal('TooLong', `${what} dài ${text.length.toLocaleString('vi-VN')} ký tự, vượt giới hạn ${max.toLocaleString('vi-VN')} ký tự.`);
 }
 
 export function newSnapshot(unit: RecipientInfo): UnitSnapshot {
@@ -134,7 +204,9 @@ export function newSnapshot(unit: RecipientInfo): UnitSnapshot {
   };
 }
 
-const FINAL: Stage[] = ['done', 'recalled', 'closed'];
+/** Stages after which nothing more happens to a unit. */
+export const FINAL_STAGES: readonly Stage[] = ['done', 'recalled', 'closed', 'failed'];
+const FINAL = FINAL_STAGES;
 
 /** State transitions with their guards; no Temporal, no clock: times are passed in. */
 export class UnitLifecycleState {
@@ -169,6 +241,21 @@ export class UnitLifecycleState {
     delete this.s.deliveryError;
   }
 
+  /**
+   * The dispatch reached the unit after the run was recalled or closed while it was being sent: the
+   * unit has the directive, but its follow-up must not resume.
+   */
+  deliveredAfterStop(at: number): void {
+    this.s.dispatchedAt = at;
+    delete this.s.deliveryError;
+  }
+
+  /** Some of the unit's addresses refused the dispatch while others accepted it. */
+  partlyRefused(rejected: string[], error: string): void {
+    this.s.rejectedAddresses = rejected;
+    this.s.deliveryError = error;
+  }
+
   undeliverable(error: string): void {
     this.s.stage = 'undeliverable';
     this.s.deliveryError = error;
@@ -199,6 +286,13 @@ export class UnitLifecycleState {
       throw new LifecycleRefusal('NotDelivered', 'Văn bản chưa được gửi tới đơn vị.');
     if (obligation !== undefined && obligation !== cur.obligation.id)
       throw new LifecycleRefusal('WrongReport', `Báo cáo đang chờ là "${cur.obligation.id}", không phải "${obligation}".`);
+    return cur;
+  }
+
+  /** A report's own rules on top of checkReport: its text within bounds. */
+  checkSubmitReport(text: string, obligation?: string): ReportCycle {
+    const cur = this.checkReport(obligation);
+    checkText(text, LIMITS.reportText, 'Nội dung báo cáo');
     return cur;
   }
 
@@ -246,6 +340,11 @@ export class UnitLifecycleState {
     return true;
   }
 
+  checkReturn(reason: string): void {
+    this.checkReview();
+    checkText(reason, LIMITS.reason, 'Lý do trả lại báo cáo');
+  }
+
   returnReport(reason: string, newDeadline: number): void {
     this.checkReview();
     const r = this.pendingReport();
@@ -255,8 +354,9 @@ export class UnitLifecycleState {
     this.s.stage = 'returned';
   }
 
-  checkExtend(until: number): { target: 'acknowledge' | 'report'; at: number } {
+  checkExtend(until: number, reason?: string): { target: 'acknowledge' | 'report'; at: number } {
     this.refuseIfStopped();
+    if (reason !== undefined) checkText(reason, LIMITS.reason, 'Lý do gia hạn', false);
     const cur = this.currentDeadline();
     if (!cur) throw new LifecycleRefusal('NothingToExtend', 'Đơn vị không có hạn nào đang chờ để gia hạn.');
     if (until <= cur.at) throw new LifecycleRefusal('NotLater', 'Hạn mới phải sau hạn hiện tại.');
@@ -275,20 +375,43 @@ export class UnitLifecycleState {
     return ext;
   }
 
-  requestExtension(at: number, until: number, reason: string): void {
+  checkRequestExtension(until: number, reason: string): void {
     this.checkExtend(until);
+    checkText(reason, LIMITS.reason, 'Lý do đề nghị gia hạn');
+    if (this.s.extensionRequests.length >= LIMITS.openExtensionRequests)
+      throw new LifecycleRefusal('TooMany', `Đơn vị đã có ${LIMITS.openExtensionRequests} đề nghị gia hạn chờ quyết định; đề nghị chờ Văn phòng trả lời.`);
+    if (this.requestsMade() >= LIMITS.extensionRequests)
+      throw new LifecycleRefusal('TooMany', `Đơn vị đã gửi ${LIMITS.extensionRequests} đề nghị gia hạn; đề nghị liên hệ trực tiếp Văn phòng.`);
+  }
+
+  requestExtension(at: number, until: number, reason: string): void {
+    this.checkRequestExtension(until, reason);
+    this.s.extensionRequestsMade = this.requestsMade() + 1;
     this.s.extensionRequests.push({ at, until, reason });
   }
 
-  raiseDifficulty(at: number, text: string, by: Actor): Difficulty {
+  private requestsMade(): number {
+    return this.s.extensionRequestsMade ?? this.s.extensionRequests.length;
+  }
+
+  checkRaiseDifficulty(text: string): void {
     this.refuseIfStopped();
-    if (!text.trim()) throw new LifecycleRefusal('EmptyText', 'Nội dung vướng mắc không được để trống.');
+    checkText(text, LIMITS.difficultyText, 'Nội dung vướng mắc');
+    if (this.s.difficulties.length >= LIMITS.difficulties)
+      throw new LifecycleRefusal('TooMany', `Đơn vị đã gửi ${LIMITS.difficulties} vướng mắc; đề nghị liên hệ trực tiếp Văn phòng.`);
+    if (this.s.difficulties.filter((d) => !d.answer).length >= LIMITS.openDifficulties)
+      throw new LifecycleRefusal('TooMany', `Đơn vị đang có ${LIMITS.openDifficulties} vướng mắc chờ trả lời; đề nghị chờ Văn phòng trả lời trước khi gửi thêm.`);
+  }
+
+  raiseDifficulty(at: number, text: string, by: Actor): Difficulty {
+    this.checkRaiseDifficulty(text);
     const d: Difficulty = { id: this.s.difficulties.length + 1, text, raisedAt: at, by };
     this.s.difficulties.push(d);
     return d;
   }
 
-  checkAnswer(id: number): Difficulty {
+  checkAnswer(id: number, text?: string): Difficulty {
+    if (text !== undefined) checkText(text, LIMITS.answerText, 'Nội dung trả lời');
     const d = this.s.difficulties.find((x) => x.id === id);
     if (!d) throw new LifecycleRefusal('UnknownDifficulty', `Không có vướng mắc số ${id}.`);
     if (d.answer) throw new LifecycleRefusal('AlreadyAnswered', `Vướng mắc số ${id} đã được trả lời.`);
@@ -303,17 +426,26 @@ export class UnitLifecycleState {
 
   checkCorrectAddress(emails: string[]): void {
     this.refuseIfStopped();
-    if (!emails.length) throw new LifecycleRefusal('NoAddress', 'Cần ít nhất một địa chỉ email.');
+    if (!Array.isArray(emails) || !emails.length) throw new LifecycleRefusal('NoAddress', 'Cần ít nhất một địa chỉ email.');
+    if (emails.length > LIMITS.emails) throw new LifecycleRefusal('TooMany', `Mỗi đơn vị tối đa ${LIMITS.emails} địa chỉ email.`);
+    const bad = emails.find((e) => typeof e !== 'string' || e.length > LIMITS.emailLength || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e));
+    if (bad !== undefined) throw new LifecycleRefusal('BadAddress', `Địa chỉ email không hợp lệ: "${String(bad).slice(0, 80)}".`);
   }
 
-  correctAddress(emails: string[]): void {
+  /** New addresses; links sent to the old ones stop working. Returns the addresses that are new. */
+  correctAddress(emails: string[]): string[] {
     this.checkCorrectAddress(emails);
+    const before = new Set(this.s.unit.emails.map((e) => e.toLowerCase()));
     this.s.unit = { ...this.s.unit, emails };
+    this.s.linkGeneration = (this.s.linkGeneration ?? 0) + 1;
+    return emails.filter((e) => !before.has(e.toLowerCase()));
   }
 
   stop(stage: 'recalled' | 'closed', reason: string): void {
     if (this.stopped) return;
     this.s.stage = stage;
     this.s.stopReason = reason;
+    // Nothing is owed any more, so nothing is late.
+    this.s.overdue = false;
   }
 }

@@ -20,11 +20,13 @@ import { unitContext, type RunContext } from './context';
 import { batchWorkflowId } from './ids';
 import { batchFinishedSignal, broadcastStopSignal, unitBatch } from './unit-batch';
 import { auditor } from './audit';
+import { SEND_RETRY } from './send-options';
+import { LIMITS } from '../domain/unit-state';
 
 const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({
   // One SMTP transaction; a worker that dies mid-send is noticed this soon.
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['RecipientRejected'] },
+  retry: SEND_RETRY,
 });
 const { sendDigest } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '5 minutes',
@@ -199,7 +201,10 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
     st.stop = { stage: 'closed', reason: note, by, at: Date.now() };
     audit.record('closed', { note }, officeActor(by));
   }, {
-    validator: (_c: { by: string; note: string }) => stopValidator(),
+    validator: (c: { by: string; note: string }) => {
+      stopValidator();
+      if (typeof c.note !== 'string' || c.note.length > LIMITS.reason) refuse('TooLong', `Ghi chú dài quá ${LIMITS.reason} ký tự.`);
+    },
   });
   setHandler(recallUpdate, ({ by, reason }) => {
     st.stop = { stage: 'recalled', reason, by, at: Date.now() };
@@ -208,6 +213,7 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
     validator: (r: { by: string; reason: string }) => {
       stopValidator();
       if (!r.reason.trim()) refuse('EmptyText', 'Cần nêu lý do thu hồi.');
+      if (r.reason.length > LIMITS.reason) refuse('TooLong', `Lý do thu hồi dài quá ${LIMITS.reason} ký tự.`);
     },
   });
 

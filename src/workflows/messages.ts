@@ -17,6 +17,8 @@ export interface UnitRow {
   reportedAt?: number | undefined;
   reports: number;
   openDifficulties: number;
+  /** Addresses that refused the dispatch while others took it: the Office must correct them. */
+  rejectedAddresses?: string[] | undefined;
 }
 
 /** The row of a unit in a given state; `deadline` is the one it is waiting on now, if any. */
@@ -35,6 +37,7 @@ export function unitRow(s: UnitSnapshot, deadline: number | undefined): UnitRow 
     reportedAt: s.reports[0]?.submittedAt,
     reports: s.reports.length,
     openDifficulties: s.difficulties.filter((d) => !d.answer).length,
+    ...(s.rejectedAddresses?.length ? { rejectedAddresses: s.rejectedAddresses } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   defineSignal,
   getExternalWorkflowHandle,
   patched,
+  proxyActivities,
   setHandler,
   startChild,
   type ChildWorkflowHandle,
@@ -18,6 +19,16 @@ import { unitChangedSignal, unitRow, type UnitRow } from './messages';
 import { newSnapshot } from '../domain/unit-state';
 import { LEAN_START_PATCH, stopSignal, unitLifecycle, type UnitOutcome } from './unit-lifecycle';
 import { SA_DIRECTIVE, SA_OVERDUE, SA_STAGE, SA_UNIT } from './search-attributes';
+import { SEND_RETRY } from './send-options';
+import type { createActivities } from '../activities';
+
+const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: '30 seconds', retry: SEND_RETRY });
+
+/**
+ * A lifecycle that fails (terminated by the server for an oversized history, a bug) no longer fails its
+ * batch, which would terminate its siblings: the unit is marked failed and the Office is told.
+ */
+export const FAILED_CHILD_PATCH = 'survive-failed-child';
 
 /**
  * A subtree of the fan-out: one batch workflow parents up to `batchSize` lifecycles, so no workflow of
@@ -48,12 +59,13 @@ export async function unitBatch(input: BatchInput): Promise<StageCounts> {
   const me = `${input.runWorkflowId}/batch-${input.batchNo}`;
   // Lifecycles of this patch leave their first search attributes to their batch (see LEAN_START_PATCH).
   const lean = patched(LEAN_START_PATCH);
-  const handles: ChildWorkflowHandle<typeof unitLifecycle>[] = [];
+  const handles: { unit: RecipientInfo; handle: ChildWorkflowHandle<typeof unitLifecycle> }[] = [];
   await Promise.all(
     input.recipients.map(async (unit) => {
       try {
-        handles.push(
-          await startChild(unitLifecycle, {
+        handles.push({
+          unit,
+          handle: await startChild(unitLifecycle, {
             workflowId: unitWorkflowId(ctx.key, unit.code),
             args: [{ ctx, unit, batchWorkflowId: me }],
             // A unit is followed once per directive: a second lifecycle with its id is refused.
@@ -69,19 +81,44 @@ export async function unitBatch(input: BatchInput): Promise<StageCounts> {
                 }
               : {}),
           }),
-        );
+        });
       } catch {
         // Already started (a replayed add): the existing lifecycle keeps following the unit.
       }
     }),
   );
-  const pending = new Set(handles);
+  const pending = new Set(handles.map((h) => h.handle));
   const all = Promise.all(
-    handles.map(async (h) => {
-      outcomes.push(await h.result());
+    handles.map(async ({ unit, handle: h }) => {
+      try {
+        outcomes.push(await h.result());
+      } catch (e) {
+        if (!patched(FAILED_CHILD_PATCH)) throw e;
+        outcomes.push(await childFailed(unit, e));
+      }
       pending.delete(h);
     }),
   );
+
+  async function childFailed(unit: RecipientInfo, e: unknown): Promise<UnitOutcome> {
+    const row = rows.get(unit.code) ?? unitRow(newSnapshot(unit), undefined);
+    rows.set(unit.code, { ...row, stage: 'failed', overdue: false, deadline: undefined });
+    const error = String((e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message ?? e).slice(0, 500);
+    await sendMessage({
+      runKey: ctx.key,
+      ref: ctx.ref,
+      subject: ctx.directive.subject,
+      party: `${unit.code}~office`,
+      seq: 0,
+      to: ctx.office.emails,
+      replyTo: ctx.office.emails,
+      officeName: ctx.office.name,
+      kind: 'unit-failed',
+      unit: { code: unit.code, name: unit.name },
+      error,
+    });
+    return { code: unit.code, stage: 'failed', overdue: false, acknowledged: row.acknowledgedAt !== undefined, reports: 0 };
+  }
   await Promise.race([all, condition(() => stop !== undefined)]);
   if (stop) {
     const s = stop;

@@ -20,17 +20,20 @@ import type { MessageRequest } from '../domain/messages';
 import { resolveDeadline, reportDeadline, lateness } from '../domain/schedule';
 import { vnLateness } from '../domain/vn-format';
 import type { RecipientInfo } from '../domain/plan';
-import { LifecycleRefusal, UnitLifecycleState, newSnapshot, type Actor, type Stage, type UnitSnapshot } from '../domain/unit-state';
+import { LifecycleRefusal, UnitLifecycleState, briefOf, newSnapshot, type Actor, type Stage, type UnitBrief, type UnitSnapshot } from '../domain/unit-state';
 import type { DeadlineSpec } from '../domain/schedule';
 import { calendarOf, type UnitContext } from './context';
+import { SEND_RETRY } from './send-options';
 import { unitChangedSignal, unitRow } from './messages';
 import { auditor } from './audit';
 
 const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({
   // One SMTP transaction; a worker that dies mid-send is noticed this soon.
   startToCloseTimeout: '30 seconds',
-  // An SMTP outage delays mail but loses none: retry transient faults without limit, slowly.
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: ['RecipientRejected'] },
+  // An SMTP outage delays mail but loses none: retry transient faults without limit. The cap is short so
+  // mail resumes within half a minute of the server's return, not after minutes of backoff; each retry
+  // is one cheap connection attempt.
+  retry: SEND_RETRY,
 });
 
 export interface LifecycleInput {
@@ -52,15 +55,17 @@ export interface UnitOutcome {
 }
 
 // --- messages: updates answer at once with a yes or a reason ---------------------------------
-export const acknowledgeUpdate = defineUpdate<UnitSnapshot, [Actor]>('acknowledge');
-export const submitReportUpdate = defineUpdate<UnitSnapshot, [{ by: Actor; text: string; fileName?: string; sha256?: string; obligation?: string }]>('submitReport');
-export const acceptReportUpdate = defineUpdate<UnitSnapshot, [{ by: string }]>('acceptReport');
-export const returnReportUpdate = defineUpdate<UnitSnapshot, [{ by: string; reason: string; due: DeadlineSpec }]>('returnReport');
-export const extendUpdate = defineUpdate<UnitSnapshot, [{ by: string; until: DeadlineSpec; reason: string }]>('extend');
-export const requestExtensionUpdate = defineUpdate<UnitSnapshot, [{ by: Actor; until: DeadlineSpec; reason: string }]>('requestExtension');
+// Updates answer with a brief (stage and deadlines), never the whole state: a unit's reports and
+// difficulties must not be able to push an answer past Temporal's payload limit.
+export const acknowledgeUpdate = defineUpdate<UnitBrief, [Actor]>('acknowledge');
+export const submitReportUpdate = defineUpdate<UnitBrief, [{ by: Actor; text: string; fileName?: string; sha256?: string; obligation?: string }]>('submitReport');
+export const acceptReportUpdate = defineUpdate<UnitBrief, [{ by: string }]>('acceptReport');
+export const returnReportUpdate = defineUpdate<UnitBrief, [{ by: string; reason: string; due: DeadlineSpec }]>('returnReport');
+export const extendUpdate = defineUpdate<UnitBrief, [{ by: string; until: DeadlineSpec; reason: string }]>('extend');
+export const requestExtensionUpdate = defineUpdate<UnitBrief, [{ by: Actor; until: DeadlineSpec; reason: string }]>('requestExtension');
 export const raiseDifficultyUpdate = defineUpdate<{ id: number }, [{ by: Actor; text: string }]>('raiseDifficulty');
-export const answerDifficultyUpdate = defineUpdate<UnitSnapshot, [{ by: string; id: number; text: string }]>('answerDifficulty');
-export const correctAddressUpdate = defineUpdate<UnitSnapshot, [{ by: string; emails: string[] }]>('correctAddress');
+export const answerDifficultyUpdate = defineUpdate<UnitBrief, [{ by: string; id: number; text: string }]>('answerDifficulty');
+export const correctAddressUpdate = defineUpdate<UnitBrief, [{ by: string; emails: string[] }]>('correctAddress');
 export const stopSignal = defineSignal<[{ stage: 'recalled' | 'closed'; reason: string }]>('stop');
 export const unitStateQuery = defineQuery<UnitSnapshot>('unitState');
 
@@ -87,6 +92,13 @@ function isRejected(e: unknown): e is ActivityFailure {
  */
 export const LEAN_START_PATCH = 'lean-start';
 
+/**
+ * A dispatch that returns after a recall no longer resumes the follow-up, and a dispatch that some of
+ * the unit's addresses refused is reported to the Office. Both add commands on paths older code took
+ * differently.
+ */
+export const DISPATCH_OUTCOME_PATCH = 'dispatch-outcome';
+
 /** The follow-up of one implementing unit, from dispatch to done. */
 export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome> {
   const { ctx } = input;
@@ -112,6 +124,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
     replyTo: office.emails,
     officeName: office.name,
     eventId: workflowInfo().historyLength,
+    ...(st.s.linkGeneration ? { linkGen: st.s.linkGeneration } : {}),
   });
 
   async function publish(): Promise<void> {
@@ -157,7 +170,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       st.s.deadlineSetAt = Date.now();
       await publish();
       audit.record('acknowledged', { stage: st.s.stage }, by);
-      return st.s;
+      return briefOf(st.s);
     },
     { validator: guard(() => st.checkAcknowledge()) },
   );
@@ -171,9 +184,9 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       await publish();
       audit.record('report-submitted', { obligation: cur.obligation.id, cycle: cur.cycle, textLength: r.text.length, ...(r.fileName ? { fileName: r.fileName } : {}), ...(r.sha256 ? { sha256: r.sha256 } : {}) }, r.by);
       await toOffice({ ...base('office', office.emails), kind: 'report-received', unit: unitParty(), reportTitle: cur.obligation.title, text: r.text, ...(r.fileName ? { fileName: r.fileName } : {}) });
-      return st.s;
+      return briefOf(st.s);
     },
-    { validator: guard((r: { obligation?: string }) => st.checkReport(r.obligation)) },
+    { validator: guard((r: { text: string; obligation?: string }) => st.checkSubmitReport(r.text, r.obligation)) },
   );
 
   setHandler(
@@ -191,7 +204,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       await publish();
       audit.record('report-accepted', { obligation: accepted.obligation.id, cycle: accepted.cycle }, officeActor(by));
       await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'report-accepted', unit: unitParty(), reportTitle: title, ...(next ? { next } : {}) });
-      return st.s;
+      return briefOf(st.s);
     },
     { validator: guard(() => st.checkReview()) },
   );
@@ -206,12 +219,11 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       await publish();
       audit.record('report-returned', { reason, until }, officeActor(by));
       await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'report-returned', unit: unitParty(), reportTitle: title, reason, due: until });
-      return st.s;
+      return briefOf(st.s);
     },
     {
       validator: guard(({ reason, due }: { reason: string; due: DeadlineSpec }) => {
-        st.checkReview();
-        if (!reason.trim()) throw new LifecycleRefusal('EmptyText', 'Cần nêu lý do trả lại báo cáo.');
+        st.checkReturn(reason);
         if (resolveDeadline(due, Date.now(), cal) <= Date.now()) throw new LifecycleRefusal('NotLater', 'Hạn báo cáo lại phải ở tương lai.');
       }),
     },
@@ -225,9 +237,9 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       await publish();
       audit.record('extension-granted', { target: ext.target, from: ext.from, until: ext.until, reason }, officeActor(by));
       await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'extension-granted', unit: unitParty(), target: ext.target, from: ext.from, until: ext.until, reason });
-      return st.s;
+      return briefOf(st.s);
     },
-    { validator: guard(({ until }: { until: DeadlineSpec }) => st.checkExtend(resolveDeadline(until, Date.now(), cal))) },
+    { validator: guard(({ until, reason }: { until: DeadlineSpec; reason: string }) => st.checkExtend(resolveDeadline(until, Date.now(), cal), reason)) },
   );
 
   setHandler(
@@ -238,9 +250,9 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       await publish();
       audit.record('extension-requested', { until: at, reason }, by);
       await toOffice({ ...base('office', office.emails), kind: 'extension-requested', unit: unitParty(), until: at, reason });
-      return st.s;
+      return briefOf(st.s);
     },
-    { validator: guard(({ until }: { until: DeadlineSpec }) => st.checkExtend(resolveDeadline(until, Date.now(), cal))) },
+    { validator: guard(({ until, reason }: { until: DeadlineSpec; reason: string }) => st.checkRequestExtension(resolveDeadline(until, Date.now(), cal), reason)) },
   );
 
   setHandler(
@@ -252,12 +264,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       await toOffice({ ...base('office', office.emails), kind: 'difficulty-raised', unit: unitParty(), id: d.id, text });
       return { id: d.id };
     },
-    {
-      validator: guard(({ text }: { text: string }) => {
-        if (st.stopped) throw new LifecycleRefusal('RunClosed', 'Việc theo dõi đơn vị này đã kết thúc.');
-        if (!text.trim()) throw new LifecycleRefusal('EmptyText', 'Nội dung vướng mắc không được để trống.');
-      }),
-    },
+    { validator: guard(({ text }: { text: string }) => st.checkRaiseDifficulty(text)) },
   );
 
   setHandler(
@@ -267,19 +274,25 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       await publish();
       audit.record('difficulty-answered', { id, text }, officeActor(by));
       await toUnit({ ...base(st.s.unit.code, st.s.unit.emails), kind: 'difficulty-answered', unit: unitParty(), id, question: d.text, answer: text });
-      return st.s;
+      return briefOf(st.s);
     },
-    { validator: guard(({ id }: { id: number }) => st.checkAnswer(id)) },
+    { validator: guard(({ id, text }: { id: number; text: string }) => st.checkAnswer(id, text)) },
   );
 
   setHandler(
     correctAddressUpdate,
     async ({ by, emails }) => {
       const before = st.s.unit.emails;
-      st.correctAddress(emails);
+      const added = st.correctAddress(emails);
+      // A partly refused dispatch goes again to the addresses that are new; a wholly refused one
+      // resumes in deliver(), which waits for this change.
+      const resend = st.s.rejectedAddresses?.length && st.s.dispatchedAt !== undefined ? added : [];
+      delete st.s.rejectedAddresses;
+      if (!resend.length) delete st.s.deliveryError;
       await publish();
       audit.record('address-corrected', { from: before, to: emails }, officeActor(by));
-      return st.s;
+      if (resend.length) await toUnit(dispatchRequest(resend, st.s.ackDeadline ?? Date.now(), st.s.dispatchedAt!));
+      return briefOf(st.s);
     },
     { validator: guard(({ emails }: { emails: string[] }) => st.checkCorrectAddress(emails)) },
   );
@@ -294,23 +307,31 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
   let pendingRecallNotice: string | undefined;
 
   // --- dispatch --------------------------------------------------------------------------------
+  /** The directive to the unit, with the deadlines as set at its (first) dispatch. */
+  function dispatchRequest(to: string[], ackDue: number, from: number): MessageRequest {
+    const reports = policy.reports.map((r) => ({ title: r.title, due: reportDeadline(r, 0, from, cal) }));
+    return { ...base(st.s.unit.code, to), kind: 'dispatch', unit: unitParty(), role: st.s.unit.role, purpose: st.s.unit.purpose, ackDeadline: ackDue, reports };
+  }
+
   async function deliver(): Promise<void> {
     while (!st.stopped && st.s.dispatchedAt === undefined) {
       try {
         const ackDue = resolveDeadline(policy.acknowledge.due, Date.now(), cal);
-        const reports = policy.reports.map((r) => ({ title: r.title, due: reportDeadline(r, 0, Date.now(), cal) }));
-        await sendMessage({
-          ...base(st.s.unit.code, st.s.unit.emails),
-          kind: 'dispatch',
-          unit: unitParty(),
-          role: st.s.unit.role,
-          purpose: st.s.unit.purpose,
-          ackDeadline: ackDue,
-          reports,
-        });
+        const sent = await sendMessage(dispatchRequest(st.s.unit.emails, ackDue, Date.now()));
+        if (st.stopped && patched(DISPATCH_OUTCOME_PATCH)) {
+          // Recalled or closed while the mail was on its way: the unit has it, so a recall must tell it.
+          st.deliveredAfterStop(Date.now());
+          if (st.s.stage === 'recalled') pendingRecallNotice ??= st.s.stopReason ?? '';
+          break;
+        }
         st.dispatched(Date.now(), ackDue);
         st.s.deadlineSetAt = Date.now();
+        const rejected = sent?.rejected ?? [];
+        if (rejected.length && patched(DISPATCH_OUTCOME_PATCH)) st.partlyRefused(rejected, 'máy chủ thư từ chối địa chỉ này');
         await publish();
+        if (st.s.rejectedAddresses?.length) {
+          await toOffice({ ...base('office', office.emails), kind: 'undeliverable', unit: unitParty(), addresses: rejected, accepted: sent.accepted, error: st.s.deliveryError ?? '' });
+        }
       } catch (e) {
         if (!isRejected(e)) throw e;
         // A permanent refusal (550, malformed address): the Office is told and the unit waits for a
