@@ -11,9 +11,18 @@ export const URGENCY_LABEL: Record<(typeof URGENCIES)[number], string> = {
   'hoa-toc': 'Hỏa tốc',
 };
 export const CONFIDENTIALITY = ['thuong', 'mat', 'toi-mat', 'tuyet-mat'] as const;
+export const CONFIDENTIALITY_LABEL: Record<(typeof CONFIDENTIALITY)[number], string> = {
+  thuong: 'Thường',
+  mat: 'Mật',
+  'toi-mat': 'Tối mật',
+  'tuyet-mat': 'Tuyệt mật',
+};
+
+// Every object is strict: a misspelt key ("urgnecy") must be an error, not a field silently dropped
+// that lets the directive go out with a default.
 
 export const recipientSchema = z
-  .object({
+  .strictObject({
     unit: unitCode.optional(),
     group: unitCode.optional(),
     role: z.enum(ROLES).optional(),
@@ -23,13 +32,13 @@ export const recipientSchema = z
   .refine((r) => (r.unit === undefined) !== (r.group === undefined), 'ghi đúng một trong hai: unit hoặc group');
 export type RecipientRef = z.infer<typeof recipientSchema>;
 
-export const directiveSchema = z.object({
+export const directiveSchema = z.strictObject({
   /** Số: unique within the calendar year of `date`. */
   number: z.number().int().positive(),
   /** Ký hiệu: issuing body - drafting unit, e.g. TCTHADS-VP. */
   symbol: z.string().regex(/^[A-ZĐ0-9]+(-[A-ZĐ0-9]+)*$/, 'ký hiệu viết hoa, nối bằng "-", ví dụ TCTHADS-VP'),
   type: z.string().default('Công văn'),
-  issuer: z.object({ parent: z.string().optional(), name: z.string().min(1), code: z.string().min(1) }),
+  issuer: z.strictObject({ parent: z.string().optional(), name: z.string().min(1), code: z.string().min(1) }),
   /** Registry code of the drafting unit (the Office): replies, digests and the last escalation go there. */
   office: unitCode,
   place: z.string().min(1),
@@ -40,15 +49,15 @@ export const directiveSchema = z.object({
   addressees: z.array(z.string()).default([]),
   legalBases: z.array(z.string()).default([]),
   preamble: z.string().default(''),
-  tasks: z.array(z.object({ no: z.number().int().positive(), title: z.string().optional(), text: z.string().min(1) })).min(1),
+  tasks: z.array(z.strictObject({ no: z.number().int().positive(), title: z.string().optional(), text: z.string().min(1) })).min(1),
   closing: z.string().default(''),
-  signer: z.object({
+  signer: z.strictObject({
     authority: z.enum(['KT.', 'TL.', 'TUQ.', 'TM.', 'Q.', '']).default(''),
     authorityTitle: z.string().optional(),
     title: z.string().min(1),
     name: z.string().min(1),
   }),
-  contact: z.object({ unit: z.string(), phone: z.string().optional(), email: z.email().optional() }),
+  contact: z.strictObject({ unit: z.string(), phone: z.string().optional(), email: z.email().optional() }),
   recipients: z.array(recipientSchema).min(1),
   policy: policySchema.default(policySchema.parse({})),
 });

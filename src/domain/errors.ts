@@ -20,9 +20,21 @@ export class InvalidInputError extends Error {
   }
 }
 
-/** Secret documents must not travel by ordinary email (State Secrets Law; Decree 30/2020 defers to it). */
+/**
+ * Secret documents must not travel by ordinary email (State Secrets Law; Decree 30/2020 defers to it).
+ * The domain knows only the reason; whoever read the file adds where it says so (`confidentiality`), and
+ * the message then starts with file:line:col like every other input error.
+ */
 export class SecretDocumentError extends Error {
   override readonly name = 'SecretDocumentError';
+  /** The directive field that makes it secret. */
+  readonly path = ['confidentiality'] as const;
+  constructor(
+    readonly reason: string,
+    readonly issue?: InputIssue,
+  ) {
+    super(issue ? formatIssue(issue) : reason);
+  }
 }
 
 /** `path` as a clerk reads it: recipients[12].unit */

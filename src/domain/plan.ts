@@ -1,5 +1,5 @@
 import { SecretDocumentError, type InputIssue } from './errors';
-import { directiveRef, type Directive } from './directive';
+import { CONFIDENTIALITY_LABEL, directiveRef, type Directive } from './directive';
 import type { Person, Registry, Unit } from './registry';
 import { roleFromPurpose, strongerRole, type Role } from './roles';
 import { resolveDeadline, type DeadlineSpec } from './schedule';
@@ -56,7 +56,7 @@ export function buildPlan(
 ): { plan?: DisseminationPlan; issues: PlanIssue[] } {
   if (directive.confidentiality !== 'thuong') {
     throw new SecretDocumentError(
-      `Văn bản ${directiveRef(directive)} có độ mật "${directive.confidentiality}": văn bản mật không được gửi qua thư điện tử thông thường (Luật Bảo vệ bí mật nhà nước). Hãy chuyển bằng đường bảo mật.`,
+      `văn bản ${directiveRef(directive)} có độ mật "${CONFIDENTIALITY_LABEL[directive.confidentiality]}": văn bản mật không được gửi qua thư điện tử thông thường (Luật Bảo vệ bí mật nhà nước). Hãy chuyển bằng đường bảo mật.`,
     );
   }
   const issues: PlanIssue[] = [];

@@ -43,26 +43,27 @@ const periodSchema = z.string().transform((s, ctx): Period => {
   }
 });
 
+// Strict objects: a misspelt key ("reminder", "escalaton") must be an error, not a default policy.
 export const reportObligationSchema = z
-  .object({
+  .strictObject({
     id: z.string().regex(/^[a-z0-9-]+$/, 'mã báo cáo chỉ gồm chữ thường không dấu, số và "-"'),
     title: z.string().min(1),
     /** A one-off report's deadline, or the first cycle's deadline of a recurring one. */
     due: deadlineSchema,
     /** Recurring reports (sơ kết 6 tháng, tổng kết năm): `count` cycles, `every` apart. */
-    recurrence: z.object({ every: periodSchema, count: z.number().int().min(2).max(100) }).optional(),
+    recurrence: z.strictObject({ every: periodSchema, count: z.number().int().min(2).max(100) }).optional(),
   });
 export type ReportObligation = z.infer<typeof reportObligationSchema>;
 
-export const escalationStepSchema = z.object({
+export const escalationStepSchema = z.strictObject({
   after: durationSchema,
   notify: z.enum(['head', 'leader', 'office']),
 });
 export type EscalationStep = z.infer<typeof escalationStepSchema>;
 
-export const policySchema = z.object({
+export const policySchema = z.strictObject({
   /** Decree 30 asks for a same-day notice of arrival; one working day leaves room for a records desk. */
-  acknowledge: z.object({ due: deadlineSchema }).default({ due: { within: { kind: 'working', days: 1 } } }),
+  acknowledge: z.strictObject({ due: deadlineSchema }).default({ due: { within: { kind: 'working', days: 1 } } }),
   reports: z.array(reportObligationSchema).default([]),
   /** How long before each deadline to remind (đôn đốc); "0 ngày" is the morning of the day. */
   reminders: z.array(durationSchema).default([
@@ -76,6 +77,6 @@ export const policySchema = z.object({
     { after: { kind: 'working', days: 5 }, notify: 'office' },
   ]),
   /** The Office's digest of the run, every `every` (e.g. "1 ngày", "PT1M"). */
-  digest: z.object({ every: durationSchema }).optional(),
+  digest: z.strictObject({ every: durationSchema }).optional(),
 });
 export type Policy = z.infer<typeof policySchema>;

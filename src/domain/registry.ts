@@ -6,14 +6,15 @@ export const unitCode = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'mã đơn vị chỉ gồm chữ không dấu, số, ".", "_" và "-"');
 export const localDate = z.string().refine(isLocalDate, 'ngày phải có dạng YYYY-MM-DD và có thật');
 
-export const personSchema = z.object({
+// Strict objects: a misspelt key ("leadr") must be an error, or escalation silently skips a step.
+export const personSchema = z.strictObject({
   name: z.string().min(1),
   title: z.string().optional(),
   email: z.email().optional(),
 });
 export type Person = z.infer<typeof personSchema>;
 
-export const unitSchema = z.object({
+export const unitSchema = z.strictObject({
   code: unitCode,
   name: z.string().min(1),
   emails: z.array(z.email()).min(1, 'đơn vị cần ít nhất một địa chỉ email'),
@@ -30,11 +31,11 @@ export type Unit = z.infer<typeof unitSchema>;
 
 /** A registry of units, versioned by the date from which it is in effect. */
 export const registrySchema = z
-  .object({
+  .strictObject({
     id: unitCode,
     name: z.string().min(1),
     effective: localDate,
-    groups: z.array(z.object({ code: unitCode, name: z.string().min(1) })).default([]),
+    groups: z.array(z.strictObject({ code: unitCode, name: z.string().min(1) })).default([]),
     units: z.array(unitSchema).min(1),
   })
   .superRefine((reg, ctx) => {

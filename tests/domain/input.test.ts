@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPlan, loadRegistry } from '../../src/files/load';
+import { loadDirective, loadPlan, loadRegistry } from '../../src/files/load';
 import { InvalidInputError, SecretDocumentError } from '../../src/domain/errors';
 import { WorkingCalendar } from '../../src/domain/calendar';
 import { roleFromPurpose } from '../../src/domain/roles';
@@ -78,10 +78,89 @@ describe('directive and registry files', () => {
     expect(plan.recipients.filter((r) => r.role === 'report')).toHaveLength(3);
   });
 
-  it('secret documents are refused: they must not go by ordinary email', () => {
-    const p = write('mat.yaml', seedDirective.replace('confidentiality: thuong', 'confidentiality: mat'));
-    expect(() => loadPlan(p, seedRegistry, opts)).toThrow(SecretDocumentError);
-    expect(() => loadPlan(p, seedRegistry, opts)).toThrow(/văn bản mật không được gửi qua thư điện tử/);
+  it.each([
+    ['mat', 'Mật'],
+    ['toi-mat', 'Tối mật'],
+    ['tuyet-mat', 'Tuyệt mật'],
+  ])('a secret document (%s) is refused, naming the file and the line of its confidentiality', (value, label) => {
+    const text = seedDirective.replace('confidentiality: thuong', `confidentiality: ${value}`);
+    const p = write(`mat-${value}.yaml`, text);
+    const line = text.split('\n').indexOf(`confidentiality: ${value}`) + 1;
+    let caught: unknown;
+    try {
+      loadPlan(p, seedRegistry, opts);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(SecretDocumentError);
+    const e = caught as SecretDocumentError;
+    expect(e.issue).toEqual({ file: p, path: 'confidentiality', line, column: 18, message: expect.any(String) });
+    expect(e.message).toBe(
+      `${p}:${line}:18: confidentiality: văn bản 4432/TCTHADS-VP có độ mật "${label}": văn bản mật không được gửi qua thư điện tử thông thường (Luật Bảo vệ bí mật nhà nước). Hãy chuyển bằng đường bảo mật.`,
+    );
+  });
+
+  it('a misspelt key in a directive is an error at the key, with the key it meant', () => {
+    const text = seedDirective.replace('urgency: thuong', 'urgnecy: khan');
+    const p = write('urgnecy.yaml', text);
+    const e = errorOf(() => loadPlan(p, seedRegistry, opts));
+    const line = text.split('\n').indexOf('urgnecy: khan') + 1;
+    expect(e.issues).toEqual([{ file: p, path: 'urgnecy', line, column: 1, message: 'khóa không hợp lệ "urgnecy" — có phải "urgency"?' }]);
+    expect(e.message).toBe(`${p}:${line}:1: urgnecy: khóa không hợp lệ "urgnecy" — có phải "urgency"?`);
+  });
+
+  it('a misspelt key in a registry is an error at the key, not at its unit', () => {
+    const reg = readFileSync(seedRegistry, 'utf8');
+    const text = reg.replace('    leader: { name: Phó Tổng cục trưởng phụ trách', '    leadr: { name: Phó Tổng cục trưởng phụ trách');
+    const p = write('leadr.yaml', text);
+    const e = errorOf(() => loadRegistry(p));
+    const line = text.split('\n').findIndex((l) => l.startsWith('    leadr:')) + 1;
+    expect(e.issues).toEqual([{ file: p, path: 'units[0].leadr', line, column: 5, message: 'khóa không hợp lệ "leadr" — có phải "leader"?' }]);
+  });
+
+  it('misspelt keys in a policy, a step and a person are each located at the key', () => {
+    const text = seedDirective.replace('  reminders: [', '  reminder: [').replace('    - after: 3 ngày làm việc\n      notify: leader', '    - after: 3 ngày làm việc\n      notfy: leader');
+    const p = write('policy-typos.yaml', text);
+    const lines = text.split('\n');
+    const e = errorOf(() => loadPlan(p, seedRegistry, opts));
+    expect(e.issues.map((i) => [i.path, i.line, i.column, i.message])).toEqual([
+      ['policy.reminder', lines.indexOf('  reminder: [3 ngày làm việc, 1 ngày làm việc, 0 ngày]') + 1, 3, 'khóa không hợp lệ "reminder" — có phải "reminders"?'],
+      ['policy.escalation[1].notify', lines.indexOf('    - after: 3 ngày làm việc') + 1, 7, 'thiếu trường bắt buộc'],
+      ['policy.escalation[1].notfy', lines.indexOf('      notfy: leader') + 1, 7, 'khóa không hợp lệ "notfy" — có phải "notify"?'],
+    ]);
+  });
+
+  it('a key far from any allowed one gets no guess; a small object lists the keys it allows', () => {
+    const text = seedDirective.replace('place: Hà Nội', 'place: Hà Nội\nghiChu: x').replace('  phone: "024.62739596"', '  phone: "024.62739596"\n  fax: "024.1"');
+    const e = errorOf(() => loadPlan(write('far.yaml', text), seedRegistry, opts));
+    expect(e.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'ghiChu: khóa không hợp lệ "ghiChu"',
+      'contact.fax: khóa không hợp lệ "fax"; ở đây chỉ dùng: unit, phone, email',
+    ]);
+  });
+
+  it('the example registry\'s unquoted comma in a flow map would have been caught at the stray key', () => {
+    const reg = readFileSync(seedRegistry, 'utf8');
+    const fixed = '    head: { name: "Thủ trưởng Vụ Giải quyết khiếu nại, tố cáo", title: Thủ trưởng, email: thutruong.gqkntc@thads.example }';
+    const broken = '    head: { name: Thủ trưởng Vụ Giải quyết khiếu nại, tố cáo, title: Thủ trưởng, email: thutruong.gqkntc@thads.example }';
+    expect(reg).toContain(fixed);
+    const p = write('broken-head.yaml', reg.replace(fixed, broken));
+    const e = errorOf(() => loadRegistry(p));
+    const line = reg.split('\n').indexOf(fixed) + 1;
+    expect(e.issues).toEqual([
+      { file: p, path: 'units[6].head.tố cáo', line, column: broken.indexOf('tố cáo') + 1, message: 'khóa không hợp lệ "tố cáo"; ở đây chỉ dùng: name, title, email' },
+    ]);
+  });
+
+  it('both example files load with strict schemas, and every head keeps its whole name', () => {
+    const registry = loadRegistry(seedRegistry);
+    expect(registry.units).toHaveLength(78);
+    expect(registry.units.find((u) => u.code === 'GQKNTC')?.head?.name).toBe('Thủ trưởng Vụ Giải quyết khiếu nại, tố cáo');
+    expect(registry.units.find((u) => u.code === 'TTDL')?.head?.name).toBe('Thủ trưởng Trung tâm Thống kê, quản lý dữ liệu và ứng dụng công nghệ thông tin');
+    // A name that had lost its tail to a stray key would be shorter than its unit's own name.
+    for (const u of registry.units) if (u.head?.name.startsWith('Thủ trưởng ')) expect(u.head.name).toBe(`Thủ trưởng ${u.name}`);
+    const { directive } = loadDirective('examples/4432-TCTHADS-VP.yaml');
+    expect(directive.recipients).toHaveLength(7);
   });
 
   it.each([
