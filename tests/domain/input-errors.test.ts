@@ -8,6 +8,7 @@ import { InvalidInputError } from '../../src/domain/errors';
 import { directiveSchema } from '../../src/domain/directive';
 import { registrySchema } from '../../src/domain/registry';
 import { keysAt, nearestKey, yamlErrorMessage } from '../../src/domain/yaml-input';
+import { toWindows1258 } from './windows-1258';
 
 /** Careless files, as they arrive at an Office: every one refused with file:line:col, in Vietnamese. */
 const dir = mkdtempSync(join(tmpdir(), 'chidao-input-errors-'));
@@ -31,34 +32,9 @@ function errorOf(fn: () => unknown): InvalidInputError {
 /** Words of the YAML parser's English messages: none may reach a clerk. */
 const ENGLISH = /\b(must|Missing|Unexpected|allowed|indented|collection|sequence|mapping|Alias|Unresolved|Excessive|Tabs|Plain value|Map keys|Implicit|Nested|Source contains)\b/;
 
-/** Encodes text as Windows-1258, as Vietnamese Windows saves "ANSI" files: base letters and combining tones. */
-function toWindows1258(text: string): Uint8Array {
-  const decoder = new TextDecoder('windows-1258');
-  const table = new Map<string, number>();
-  for (let b = 0; b < 256; b++) table.set(decoder.decode(Uint8Array.of(b)), b);
-  const chars = [...text.normalize('NFD')];
-  const out: number[] = [];
-  const byte = (c: string) => {
-    const b = table.get(c);
-    if (b === undefined) throw new Error(`not in Windows-1258: ${c}`);
-    out.push(b);
-  };
-  for (let i = 0; i < chars.length; ) {
-    // A base letter and its marks ("ộ" = o, dot below, circumflex): one mark may fold into the letter (ô).
-    const base = chars[i++]!;
-    const marks: string[] = [];
-    while (i < chars.length && /\p{M}/u.test(chars[i]!)) marks.push(chars[i++]!);
-    const fold = marks.findIndex((m) => table.has((base + m).normalize('NFC')));
-    if (fold === -1) byte(base);
-    else byte((base + marks.splice(fold, 1)[0]!).normalize('NFC'));
-    marks.forEach(byte);
-  }
-  return Uint8Array.from(out);
-}
-
 /** Line and column (1-based) of the first non-ASCII character: where a legacy encoding first shows. */
 function firstNonAscii(text: string): { line: number; column: number } {
-  const i = [...text].findIndex((c) => c.charCodeAt(0) > 0x7f);
+  const i = text.search(/[^\x00-\x7f]/);
   const before = text.slice(0, i).split('\n');
   return { line: before.length, column: before.at(-1)!.length + 1 };
 }
