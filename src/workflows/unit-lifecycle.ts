@@ -287,11 +287,16 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       // A partly refused dispatch goes again to the addresses that are new; a wholly refused one
       // resumes in deliver(), which waits for this change.
       const resend = st.s.rejectedAddresses?.length && st.s.dispatchedAt !== undefined ? added : [];
-      delete st.s.rejectedAddresses;
-      if (!resend.length) delete st.s.deliveryError;
+      if (resend.length) {
+        delete st.s.rejectedAddresses;
+        delete st.s.deliveryError;
+      }
       await publish();
       audit.record('address-corrected', { from: before, to: emails }, officeActor(by));
-      if (resend.length) await toUnit(dispatchRequest(resend, st.s.ackDeadline ?? Date.now(), st.s.dispatchedAt!));
+      if (resend.length && !(await toUnit(dispatchRequest(resend, st.s.ackDeadline ?? Date.now(), st.s.dispatchedAt!)))) {
+        st.partlyRefused(resend, 'máy chủ thư từ chối địa chỉ mới');
+        await publish();
+      }
       return briefOf(st.s);
     },
     { validator: guard(({ emails }: { emails: string[] }) => st.checkCorrectAddress(emails)) },
