@@ -5,6 +5,7 @@
  *
  *   npm run bench -- --sizes 100,1000,10000 --batch-size 100
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
@@ -48,7 +49,8 @@ const sizes = values.sizes!.split(',').map(Number);
 const batchSize = Number(values['batch-size']);
 const poolSize = Number(values['pool-size']);
 const replaySize = Number(values['replay-size']);
-const SECRET = 'bench-secret-0123456789abcdef';
+// Random per bench run: nothing secret is written in the source.
+const SECRET = randomBytes(32).toString('hex');
 const work = mkdtempSync(join(tmpdir(), 'chidao-bench-'));
 const freePort = async () => {
   const { createServer } = await import('node:net');

@@ -22,7 +22,12 @@ export const configSchema = z.object({
   CHIDAO_SEND_RATE: z.coerce.number().positive().default(50),
   CHIDAO_SMTP_POOL_SIZE: z.coerce.number().int().positive().default(5),
   CHIDAO_DATA_DIR: z.string().default('.data'),
-  CHIDAO_LINK_SECRET: z.string().min(16, 'CHIDAO_LINK_SECRET cần ít nhất 16 ký tự').default('dev-only-secret-change-me-in-production'),
+  /** Signs units' links. No default: see requireSecret. */
+  CHIDAO_LINK_SECRET: z.string().optional(),
+  /** Signs the Office's CSRF tokens; sessions themselves live on the server. Must differ from the link secret. */
+  CHIDAO_SESSION_SECRET: z.string().optional(),
+  /** An Office session ends after this long without a request (and after 8 hours in any case). */
+  CHIDAO_SESSION_IDLE_MINUTES: z.coerce.number().positive().max(480).default(30),
   CHIDAO_LINK_TTL_DAYS: z.coerce.number().positive().default(90),
   /** Where units' links point: the address of `chidao serve` as the units' browsers reach it. */
   CHIDAO_PUBLIC_URL: z.string().url().default('http://localhost:8080'),
@@ -31,6 +36,8 @@ export const configSchema = z.object({
   /** The Office dashboard's password; without it the dashboard stays off. */
   CHIDAO_OFFICE_PASSWORD: z.string().min(8, 'CHIDAO_OFFICE_PASSWORD cần ít nhất 8 ký tự').optional(),
   CHIDAO_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  /** All report files one unit may keep on the server, summed. */
+  CHIDAO_UPLOAD_QUOTA_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   CHIDAO_MESSAGE_ID_DOMAIN: z.string().default('chidao.local'),
   CHIDAO_SEARCH_ATTRIBUTES: bool.default(true),
   CHIDAO_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
@@ -53,4 +60,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const r = configSchema.safeParse(env);
   if (r.success) return r.data;
   throw new Error('Cấu hình không hợp lệ:\n' + r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n'));
+}
+
+/** Secrets published somewhere (the old development default, the docs' placeholders) or trivially guessed. */
+const KNOWN_SECRETS = new Set([
+  'dev-only-secret-change-me-in-production',
+  'test-secret-0123456789abcdef',
+  'changeme',
+  'secret',
+  'password',
+]);
+export const MIN_SECRET_LENGTH = 32;
+
+/**
+ * A secret the process cannot run without. There is no default: a forgotten setting must stop the
+ * worker or the web server at start, not sign every unit's link with a value anyone can read.
+ */
+export function requireSecret(value: string | undefined, name: 'CHIDAO_LINK_SECRET' | 'CHIDAO_SESSION_SECRET'): string {
+  const how = `tạo bằng: openssl rand -hex 32`;
+  if (!value) throw new Error(`Thiếu ${name}: đặt một chuỗi ngẫu nhiên ít nhất ${MIN_SECRET_LENGTH} ký tự (${how}).`);
+  if (value.length < MIN_SECRET_LENGTH) throw new Error(`${name} quá ngắn (${value.length} ký tự): cần ít nhất ${MIN_SECRET_LENGTH} ký tự ngẫu nhiên (${how}).`);
+  if (KNOWN_SECRETS.has(value) || new Set(value).size < 8) throw new Error(`${name} là giá trị mẫu hoặc dễ đoán: hãy đặt một chuỗi ngẫu nhiên (${how}).`);
+  return value;
 }

@@ -7,7 +7,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { loadConfig, type Config } from '../config';
 import { connectClient } from '../client/connection';
 import { startRun, DuplicateRunError } from '../client/start-run';
-import { readRunRows } from '../client/run-rows';
+import { readRunTable } from '../client/run-rows';
+import { closedReason } from '../client/closed-reason';
 import { loadCalendarOverride, loadDirective, loadPlan } from '../files/load';
 import { WorkingCalendar } from '../domain/calendar';
 import { InvalidInputError, SecretDocumentError } from '../domain/errors';
@@ -24,7 +25,9 @@ import {
   submitReportUpdate,
 } from '../workflows/unit-lifecycle';
 import { closeUpdate, recallUpdate } from '../workflows/dissemination-run';
-import { renderPlan, renderStatus } from './render';
+import { renderPlan, renderStatus, table } from './render';
+import { STAGE_LABEL } from '../domain/unit-state';
+import type { UnitRow } from '../workflows/messages';
 import { openAuditStore } from '../audit/open-store';
 import { exportRun, loadBundle, renderTimeline, replayBundle, timeline, verifyBundle } from '../audit/commands';
 import { workflowsPath } from '../worker/create-worker';
@@ -55,8 +58,13 @@ Cách dùng:
 Hạn viết dạng 2023-12-15, 2023-12-15T17:00:00+07:00 hoặc "5 ngày làm việc".
 Kết nối Temporal theo biến môi trường của Temporal CLI: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*.`;
 
-/** A failure the user can act on: printed as one line, exit code 1. */
+/** A usage mistake: printed as one line, exit code 2. */
 class CliError extends Error {}
+
+/** An act refused for a reason the user can read (a recalled directive, a finished follow-up): exit code 1. */
+class Refused extends Error {}
+
+const isNotFound = (e: unknown) => e instanceof WorkflowNotFoundError || (e as Error)?.name === 'WorkflowNotFoundError';
 
 const OPTIONS = {
   registry: { type: 'string' },
@@ -139,8 +147,15 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'status':
       case 'overdue': {
         const key = runKey(args[0]);
-        const { status, rows } = await readRunRows(await connect(), runWorkflowId(key));
-        const shown = cmd === 'overdue' || o.overdue ? rows.filter((r) => r.overdue) : rows;
+        const table = await readRunTable(await connect(), key);
+        const shown = cmd === 'overdue' || o.overdue ? table.rows.filter((r) => r.overdue) : table.rows;
+        if (!table.status) {
+          // Queries need a worker; what the server itself knows still answers.
+          if (o.json) print(JSON.stringify({ degraded: NO_WORKER_NOTICE, rows: shown }, null, 2));
+          else print(`${NO_WORKER_NOTICE}\n\n${renderVisibilityRows(key, shown)}`);
+          return 0;
+        }
+        const status = table.status;
         if (o.json) print(JSON.stringify({ status: { ...status, roster: undefined }, rows: shown }, null, 2));
         else print(renderStatus(status, shown, Date.now()));
         return 0;
@@ -155,7 +170,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         const key = runKey(args[0]);
         const unit = args[1];
         if (!unit) throw new CliError('thiếu <mã đơn vị>');
-        const h = (await connect()).workflow.getHandle(unitWorkflowId(key, unit));
+        const c = await connect();
+        const h = c.workflow.getHandle(unitWorkflowId(key, unit));
+        await explainedAct(c, key, unit, async () => {
         if (cmd === 'ack') await h.executeUpdate(acknowledgeUpdate, { args: [actor] });
         else if (cmd === 'report') {
           if (!o.text) throw new CliError('thiếu --text <nội dung báo cáo>');
@@ -177,17 +194,20 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           if (!emails.length || bad) throw new CliError(bad ? `địa chỉ email không hợp lệ: "${bad}"` : 'thiếu <email>');
           await h.executeUpdate(correctAddressUpdate, { args: [{ by: actor.by, emails }] });
         }
+        });
         print(`Đã ghi nhận: ${cmd} ${unit} (${key}).`);
         return 0;
       }
       case 'recall':
       case 'close': {
         const key = runKey(args[0]);
-        const h = (await connect()).workflow.getHandle(runWorkflowId(key));
-        if (cmd === 'recall') {
-          if (!o.reason) throw new CliError('thiếu --reason <lý do thu hồi>');
-          await h.executeUpdate(recallUpdate, { args: [{ by: actor.by, reason: o.reason }] });
-        } else await h.executeUpdate(closeUpdate, { args: [{ by: actor.by, note: o.note ?? '' }] });
+        const c = await connect();
+        const h = c.workflow.getHandle(runWorkflowId(key));
+        if (cmd === 'recall' && !o.reason) throw new CliError('thiếu --reason <lý do thu hồi>');
+        await explainedAct(c, key, undefined, async () => {
+          if (cmd === 'recall') await h.executeUpdate(recallUpdate, { args: [{ by: actor.by, reason: o.reason! }] });
+          else await h.executeUpdate(closeUpdate, { args: [{ by: actor.by, note: o.note ?? '' }] });
+        });
         print(cmd === 'recall' ? `Đã thu hồi ${key}; các đơn vị sẽ được thông báo.` : `Đã kết thúc ${key}; báo cáo tổng hợp sẽ được gửi.`);
         return 0;
       }
@@ -240,11 +260,36 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   }
 }
 
+const NO_WORKER_NOTICE =
+  'Chú ý: không có worker nào đang trả lời (worker chidao dừng hoặc mất kết nối). Bảng dưới lấy từ chỉ mục tìm kiếm của Temporal: giai đoạn và quá hạn của từng đơn vị, chưa có tên, hạn và số lần nhắc. Khởi động lại worker để xem đầy đủ.';
+
+function renderVisibilityRows(key: string, rows: UnitRow[]): string {
+  const overdue = rows.filter((r) => r.overdue).length;
+  return `${key}: ${rows.length} đơn vị thực hiện${overdue ? `, ${overdue} quá hạn` : ''}\n\n${table(
+    ['Mã', 'Giai đoạn', 'Quá hạn'],
+    rows.map((r) => [r.code, STAGE_LABEL[r.stage], r.overdue ? 'QUÁ HẠN' : '']),
+  )}`;
+}
+
+/**
+ * Runs an act; when Temporal finds no open workflow to take it, says why in words (recalled, closed,
+ * done) instead of "not found".
+ */
+async function explainedAct(client: Client, key: string, unit: string | undefined, act: () => Promise<unknown>): Promise<void> {
+  try {
+    await act();
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    const why = await closedReason(client, key, unit);
+    throw why ? new Refused(why) : e;
+  }
+}
+
 /** One line a clerk can act on, and an exit code a script can branch on. */
 export function describeError(e: unknown): { message: string; code: number } {
   if (e instanceof CliError) return { message: `Lỗi: ${e.message}`, code: 2 };
   if (e instanceof InvalidInputError) return { message: `Tệp không hợp lệ, chưa bắt đầu gì:\n${e.message}`, code: 1 };
-  if (e instanceof SecretDocumentError || e instanceof DuplicateRunError) return { message: `Từ chối: ${e.message}`, code: 1 };
+  if (e instanceof Refused || e instanceof SecretDocumentError || e instanceof DuplicateRunError) return { message: `Từ chối: ${e.message}`, code: 1 };
   if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) return { message: `Từ chối: ${e.cause.message}`, code: 1 };
   if (e instanceof WorkflowNotFoundError || (e as Error)?.name === 'WorkflowNotFoundError')
     return { message: 'Không tìm thấy đợt gửi hoặc đơn vị này (kiểm tra khóa văn bản và mã đơn vị).', code: 1 };

@@ -1,17 +1,18 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { runStatusQuery, type RunStatus } from '../workflows/dissemination-run';
 import { batchRowsQuery } from '../workflows/unit-batch';
 import type { UnitRow } from '../workflows/messages';
 import { unitStateQuery } from '../workflows/unit-lifecycle';
-import { unitWorkflowId } from '../workflows/ids';
+import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
+import type { Stage } from '../domain/unit-state';
 
 /**
  * Every unit's row of a run, read from its batches (a few hundred queries at 10,000 units), so status
  * works on any Temporal server, including one without visibility. A finished batch no longer answers
  * for live rows, so its units are asked directly.
  */
-export async function readRunRows(client: Client, runWorkflowId: string, concurrency = 16): Promise<{ status: RunStatus; rows: UnitRow[] }> {
-  const status = await client.workflow.getHandle(runWorkflowId).query(runStatusQuery);
+export async function readRunRows(client: Client, runId: string, concurrency = 16): Promise<{ status: RunStatus; rows: UnitRow[] }> {
+  const status = await client.workflow.getHandle(runId).query(runStatusQuery);
   const rows: UnitRow[] = [];
   let next = 0;
   async function worker() {
@@ -27,4 +28,59 @@ export async function readRunRows(client: Client, runWorkflowId: string, concurr
 
 export async function readUnit(client: Client, key: string, unitCode: string) {
   return client.workflow.getHandle(unitWorkflowId(key, unitCode)).query(unitStateQuery);
+}
+
+/** Longest a worker's long poll leaves the task queue unvisited (60 s polls, with slack). */
+const POLL_STALE_MS = 90_000;
+
+/**
+ * Whether any worker has polled the run's task queue lately. Queries need a worker, and without one the
+ * server holds a query for half a minute before it fails: ask first, then answer from visibility.
+ */
+export async function workerAnswers(client: Client, workflowId: string, now = Date.now()): Promise<boolean> {
+  const d = await client.workflow.getHandle(workflowId).describe();
+  const r = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: d.taskQueue }, taskQueueType: 1 });
+  return (r.pollers ?? []).some((p) => {
+    const at = p.lastAccessTime;
+    const ms = at ? Number(at.seconds ?? 0) * 1000 + Math.floor((at.nanos ?? 0) / 1e6) : 0;
+    return now - ms < POLL_STALE_MS;
+  });
+}
+
+/** How long a status waits for a worker to answer before it answers from visibility instead. */
+const QUERY_PATIENCE_MS = 8_000;
+
+/**
+ * The run's table as the Office sees it: from the workflows when a worker answers; otherwise (no worker
+ * polled lately, or none answered in time) from visibility, with `noWorker` set so callers say so.
+ */
+export async function readRunTable(client: Client, key: string): Promise<{ status?: RunStatus; rows: UnitRow[]; noWorker: boolean }> {
+  const id = runWorkflowId(key);
+  if (await workerAnswers(client, id)) {
+    try {
+      return { ...(await client.withDeadline(Date.now() + QUERY_PATIENCE_MS, () => readRunRows(client, id))), noWorker: false };
+    } catch (e) {
+      // A worker that just died still looks like a poller for a minute: its queries time out.
+      if ((e as Error)?.name !== 'ServiceError') throw e;
+    }
+  }
+  return { rows: await readRunRowsFromVisibility(client, key), noWorker: true };
+}
+
+/** What is known of a run when no worker answers: each unit's stage and lateness from visibility. */
+export async function readRunRowsFromVisibility(client: Client, key: string): Promise<UnitRow[]> {
+  const prefix = unitWorkflowId(key, '');
+  const rows: UnitRow[] = [];
+  for await (const w of client.workflow.list({ query: `WorkflowType = 'unitLifecycle' AND WorkflowId STARTS_WITH '${prefix.replace(/'/g, '')}'` })) {
+    rows.push(rowFromVisibility(w, w.workflowId.slice(prefix.length)));
+  }
+  rows.sort((a, b) => a.code.localeCompare(b.code));
+  return rows;
+}
+
+function rowFromVisibility(w: WorkflowExecutionInfo, code: string): UnitRow {
+  const sa = w.searchAttributes as Record<string, unknown[] | undefined>;
+  const failed = w.status.name === 'FAILED' || w.status.name === 'TERMINATED' || w.status.name === 'TIMED_OUT';
+  const stage = failed ? 'failed' : ((sa.ChidaoStage?.[0] as Stage | undefined) ?? 'dispatching');
+  return { code, name: code, stage, overdue: !failed && sa.ChidaoOverdue?.[0] === true, escalationLevel: 0, remindersSent: 0, reports: 0, openDifficulties: 0 };
 }

@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client } from '@temporalio/client';
@@ -36,6 +37,19 @@ function portInUse(port: number): Promise<boolean> {
 }
 
 export const DEV_OFFICE_PASSWORD = 'chidao-dev';
+
+/**
+ * The local stack's secrets: random, made once per data folder and kept there (mode 0600), so links in
+ * the local mailbox keep working across restarts of "npm run dev". Nothing secret is written in the
+ * source; production sets its own (and refuses to start without them).
+ */
+function devSecrets(dataDir: string): { CHIDAO_LINK_SECRET: string; CHIDAO_SESSION_SECRET: string } {
+  const file = join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof devSecrets>;
+  const secrets = { CHIDAO_LINK_SECRET: randomBytes(32).toString('hex'), CHIDAO_SESSION_SECRET: randomBytes(32).toString('hex') };
+  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+  return secrets;
+}
 
 /**
  * The local stack: Temporal dev server (SQLite, Web UI), an SMTP server with a web UI and HTTP API, and
@@ -80,6 +94,7 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     stops.push(() => maildev.stop());
 
     const config = loadConfig({
+      ...devSecrets(dataDir),
       ...process.env,
       TEMPORAL_ADDRESS: address,
       CHIDAO_SMTP_URL: `smtp://127.0.0.1:${ports.smtp}?ignoreTLS=true`,

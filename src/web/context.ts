@@ -3,7 +3,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
 import type { LinkSigner } from './links';
-import type { SessionKeeper } from './session';
+import type { SessionStore } from './session';
+import { closedReason } from '../client/closed-reason';
 import { html, page, type Html } from './html';
 
 /** What the pages need; the server builds it once, tests build it with real parts. */
@@ -11,7 +12,8 @@ export interface WebDeps {
   client: Client;
   config: Config;
   links: LinkSigner;
-  sessions: SessionKeeper;
+  /** Only when the dashboard is on (CHIDAO_OFFICE_PASSWORD set). */
+  sessions?: SessionStore | undefined;
   now: () => number;
 }
 
@@ -19,6 +21,11 @@ export interface WebDeps {
 export class PageError extends Error {
   constructor(readonly status: number, readonly title: string, message: string) {
     super(message);
+  }
+
+  /** Fastify reads it when a PageError is thrown (rate limits, plugins). */
+  get statusCode(): number {
+    return this.status;
   }
 }
 
@@ -28,6 +35,20 @@ export function pageErrorOf(e: unknown): PageError | undefined {
   if (e instanceof WorkflowNotFoundError || (e as Error)?.name === 'WorkflowNotFoundError')
     return new PageError(404, 'Không tìm thấy', 'Không tìm thấy đợt gửi hoặc đơn vị này; có thể đợt gửi đã kết thúc từ lâu.');
   return undefined;
+}
+
+/**
+ * As pageErrorOf, but a workflow that finished (so Temporal says "not found") is explained: a recalled
+ * directive, a closed run, a unit whose follow-up is done.
+ */
+export async function explainError(e: unknown, client: Client, key: string | undefined, unit?: string): Promise<PageError | undefined> {
+  if (e instanceof PageError) return e;
+  const pe = pageErrorOf(e);
+  if (pe?.status === 404 && key) {
+    const why = await closedReason(client, key, unit);
+    if (why) return new PageError(409, 'Không thực hiện được', why);
+  }
+  return pe;
 }
 
 export function sendPage(reply: FastifyReply, title: string, body: Html, opts: { status?: number; nav?: Html } = {}): FastifyReply {
@@ -49,4 +70,16 @@ export function visitor(req: FastifyRequest): { ip: string; userAgent: string } 
 export function field(body: unknown, name: string): string {
   const v = (body as Record<string, unknown> | undefined)?.[name];
   return typeof v === 'string' ? v.normalize('NFC').trim() : '';
+}
+
+/** A form field within its limit, or a 422 that names the field; `label` is what the form calls it. */
+export function boundedField(body: unknown, name: string, max: number, label: string): string {
+  const v = field(body, name);
+  if (v.length > max) throw new PageError(422, 'Nội dung quá dài', `${label} dài ${v.length.toLocaleString('vi-VN')} ký tự, vượt giới hạn ${max.toLocaleString('vi-VN')} ký tự. Chưa có thay đổi nào được ghi nhận.`);
+  return v;
+}
+
+/** The URL as logs may keep it: a unit's link token works for weeks, so it never reaches a log. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&]t=)[^&#]*/g, '$1[đã-ẩn]');
 }

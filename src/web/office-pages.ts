@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { readRunRows } from '../client/run-rows';
+import { readRunRows, readRunTable } from '../client/run-rows';
 import { timeline, renderTimeline } from '../audit/commands';
 import { deadlineSchema } from '../domain/policy';
 import { EDXML_STATUS, STAGE_LABEL, type Stage } from '../domain/unit-state';
 import { vnDateTime } from '../domain/vn-format';
-import { closeUpdate, recallUpdate } from '../workflows/dissemination-run';
+import { closeUpdate, recallUpdate, type RunStatus } from '../workflows/dissemination-run';
 import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
 import type { UnitRow } from '../workflows/messages';
 import {
@@ -15,10 +15,11 @@ import {
   returnReportUpdate,
   unitStateQuery,
 } from '../workflows/unit-lifecycle';
-import { errorPage, field, pageErrorOf, PageError, sendPage, type WebDeps } from './context';
+import { boundedField, errorPage, explainError, field, PageError, sendPage, type WebDeps } from './context';
 import { html, raw, type Html } from './html';
 import { progressChart } from './progress-chart';
-import { parseCookies, safeEqual, serializeCookie, type Session } from './session';
+import { safeEqual, type Session, type SessionStore } from './session';
+import { LIMITS } from '../domain/unit-state';
 import { csv, xlsx, type Cell } from './xlsx';
 
 const SESSION_COOKIE = 'chidao_session';
@@ -43,81 +44,113 @@ declare module 'fastify' {
   }
 }
 
-/** The Office's dashboard: behind a password, a signed session cookie, and a CSRF token on every form. */
-export function registerOfficePages(app: FastifyInstance, deps: WebDeps): void {
-  const { client, config, sessions, now } = deps;
-  const secure = config.CHIDAO_PUBLIC_URL.startsWith('https:');
-  const failures = new Map<string, number[]>();
+const MAX_NAME = 200;
 
-  const nav = (s?: Session): Html =>
-    s
-      ? html`<a href="/office">Các đợt gửi</a><span>${s.name}</span><form method="post" action="/office/logout"><input type="hidden" name="csrf" value="${sessions.csrf(s)}"><button type="submit">Đăng xuất</button></form>`
-      : html``;
-  const csrfField = (req: FastifyRequest) => html`<input type="hidden" name="csrf" value="${sessions.csrf(req.session!)}">`;
-
-  async function handle(req: FastifyRequest, reply: FastifyReply, fn: () => Promise<FastifyReply>): Promise<FastifyReply> {
-    try {
-      return await fn();
-    } catch (e) {
-      const pe = e instanceof PageError ? e : pageErrorOf(e);
-      if (pe) return errorPage(reply, pe, nav(req.session));
-      throw e;
-    }
-  }
-
-  // Everything under /office but the login page needs a session; every POST needs its CSRF token.
-  app.addHook('preHandler', async (req, reply) => {
-    if (!req.url.startsWith('/office')) return;
-    if (!config.CHIDAO_OFFICE_PASSWORD)
-      return errorPage(reply, new PageError(503, 'Bảng điều khiển chưa bật', 'Quản trị viên cần đặt mật khẩu CHIDAO_OFFICE_PASSWORD để bật bảng điều khiển của Văn phòng.'));
-    if (req.url.startsWith('/office/login')) return;
-    const s = sessions.read(parseCookies(req.headers.cookie)[SESSION_COOKIE], now());
-    if (!s) return reply.redirect(`/office/login?next=${encodeURIComponent(req.url)}`, 303);
-    req.session = s;
-    if (req.method === 'POST' && !safeEqual(field(req.body, 'csrf'), sessions.csrf(s)))
-      return errorPage(reply, new PageError(403, 'Yêu cầu bị từ chối', 'Biểu mẫu đã cũ hoặc không gửi từ trang của hệ thống (thiếu mã chống giả mạo). Hãy tải lại trang và làm lại.'), nav(s));
+/**
+ * The Office's dashboard: behind a password and a server-side session, with a CSRF token on every form.
+ * The routes that show or change anything live in a plugin of their own whose hook guards every route
+ * registered in it, whatever spelling of the URL reached it.
+ */
+export function registerOfficePages(root: FastifyInstance, deps: WebDeps): void {
+  root.register(async (office) => {
+    office.addHook('onRequest', async (_req, reply) => {
+      if (!deps.sessions)
+        return errorPage(reply, new PageError(503, 'Bảng điều khiển chưa bật', 'Quản trị viên cần đặt mật khẩu CHIDAO_OFFICE_PASSWORD (và khóa CHIDAO_SESSION_SECRET) để bật bảng điều khiển của Văn phòng.'));
+    });
+    loginRoutes(office, deps);
+    office.register(async (guarded) => guardedRoutes(guarded, deps, deps.sessions!));
   });
+}
 
-  const loginForm = (reply: FastifyReply, next: string, error?: string, status = 200) => {
+const cookieOptions = (deps: WebDeps, path = '/office') => ({
+  path,
+  httpOnly: true,
+  sameSite: 'strict' as const,
+  secure: deps.config.CHIDAO_PUBLIC_URL.startsWith('https:'),
+});
+
+const nav = (sessions: SessionStore, s?: Session): Html =>
+  s
+    ? html`<a href="/office">Các đợt gửi</a><span>${s.name}</span><form method="post" action="/office/logout"><input type="hidden" name="csrf" value="${sessions.csrf(s)}"><button type="submit">Đăng xuất</button></form>`
+    : html``;
+
+function loginRoutes(app: FastifyInstance, deps: WebDeps): void {
+  const { config, now } = deps;
+  const sessions = deps.sessions;
+  const loginForm = (reply: FastifyReply, next: string, error?: string, status = 200, name = '') => {
     const nonce = randomBytes(16).toString('base64url');
-    reply.header('set-cookie', serializeCookie(LOGIN_COOKIE, nonce, { maxAgeSeconds: 1800, secure, path: '/office/login' }));
+    reply.setCookie(LOGIN_COOKIE, nonce, { ...cookieOptions(deps, '/office/login'), maxAge: 1800 });
     return sendPage(
       reply,
       'Đăng nhập — Văn phòng',
       html`${error ? html`<div class="notice bad" role="alert"><p>${error}</p></div>` : ''}
 <form class="stack" method="post" action="/office/login">
 <input type="hidden" name="nonce" value="${nonce}"><input type="hidden" name="next" value="${next}">
-<label for="name">Họ tên người thao tác</label><input id="name" name="name" type="text" autocomplete="name" required>
+<label for="name">Họ tên người thao tác</label><input id="name" name="name" type="text" autocomplete="name" maxlength="${MAX_NAME}" value="${name}" required>
 <label for="password">Mật khẩu</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Đăng nhập</button></form>`,
       { status },
     );
   };
-  const safeNext = (n: string) => (/^\/office(\/|$|\?)/.test(n) ? n : '/office');
+  const safeNext = (n: string) => (/^\/office(\/|$|\?)/.test(n) && n.length < 500 ? n : '/office');
 
   app.get('/office/login', async (req, reply) => loginForm(reply, safeNext(String((req.query as Record<string, unknown>).next ?? '/office'))));
 
-  app.post('/office/login', async (req, reply) => {
-    const next = safeNext(field(req.body, 'next'));
-    const recent = (failures.get(req.ip) ?? []).filter((t) => t > now() - 15 * 60_000);
-    if (recent.length >= 5) return loginForm(reply, next, 'Đăng nhập sai quá nhiều lần; thử lại sau 15 phút.', 429);
-    const nonce = parseCookies(req.headers.cookie)[LOGIN_COOKIE] ?? '';
-    if (!nonce || !safeEqual(nonce, field(req.body, 'nonce'))) return loginForm(reply, next, 'Phiên đăng nhập đã cũ; hãy nhập lại.', 403);
-    const name = field(req.body, 'name');
-    if (!safeEqual(field(req.body, 'password'), config.CHIDAO_OFFICE_PASSWORD!) || !name) {
-      failures.set(req.ip, [...recent, now()]);
-      return loginForm(reply, next, 'Sai mật khẩu hoặc thiếu họ tên.', 401);
+  app.post(
+    '/office/login',
+    // Ten tries per address in 15 minutes, whatever their outcome; the limiter's store is bounded.
+    { config: { rateLimit: { max: 10, timeWindow: '15 minutes' } } },
+    async (req, reply) => {
+      const next = safeNext(field(req.body, 'next'));
+      const name = field(req.body, 'name').slice(0, MAX_NAME);
+      const nonce = req.cookies[LOGIN_COOKIE] ?? '';
+      if (!nonce || !safeEqual(nonce, field(req.body, 'nonce'))) return loginForm(reply, next, 'Phiên đăng nhập đã cũ; hãy nhập lại.', 403, name);
+      const password = config.CHIDAO_OFFICE_PASSWORD!;
+      if (!safeEqual(field(req.body, 'password'), password) || !name) return loginForm(reply, next, 'Sai mật khẩu hoặc thiếu họ tên.', 401, name);
+      reply.setCookie(SESSION_COOKIE, sessions!.create(name, password, now()), { ...cookieOptions(deps), maxAge: 8 * 3600 });
+      reply.clearCookie(LOGIN_COOKIE, cookieOptions(deps, '/office/login'));
+      return reply.redirect(next, 303);
+    },
+  );
+}
+
+function guardedRoutes(app: FastifyInstance, deps: WebDeps, sessions: SessionStore): void {
+  const { client, config, now } = deps;
+
+  // Every route of this plugin needs a live session; every POST needs its CSRF token.
+  app.addHook('preHandler', async (req, reply) => {
+    const s = sessions.read(req.cookies[SESSION_COOKIE], config.CHIDAO_OFFICE_PASSWORD!, now());
+    if (!s) {
+      if (req.method === 'GET') return reply.redirect(`/office/login?next=${encodeURIComponent(req.url)}`, 303);
+      return errorPage(reply, new PageError(401, 'Cần đăng nhập', 'Phiên làm việc đã hết hoặc đã đăng xuất. Hãy đăng nhập lại.'));
     }
-    failures.delete(req.ip);
-    reply.header('set-cookie', [
-      serializeCookie(SESSION_COOKIE, sessions.issue(name, now()), { maxAgeSeconds: sessions.ttlSeconds, secure }),
-      serializeCookie(LOGIN_COOKIE, '', { maxAgeSeconds: 0, secure, path: '/office/login' }),
-    ]);
-    return reply.redirect(next, 303);
+    req.session = s;
+    if (req.method === 'POST' && !safeEqual(field(req.body, 'csrf'), sessions.csrf(s)))
+      return errorPage(reply, new PageError(403, 'Yêu cầu bị từ chối', 'Biểu mẫu đã cũ hoặc không gửi từ trang của hệ thống (thiếu mã chống giả mạo). Hãy tải lại trang và làm lại.'), nav(sessions, s));
   });
 
-  app.post('/office/logout', async (_req, reply) => {
-    reply.header('set-cookie', serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, secure }));
+  /** The session a handler acts under; a route that somehow ran without one refuses. */
+  const sessionOf = (req: FastifyRequest): Session => {
+    if (!req.session) throw new PageError(401, 'Cần đăng nhập', 'Phiên làm việc đã hết hoặc đã đăng xuất. Hãy đăng nhập lại.');
+    return req.session;
+  };
+  const csrfField = (req: FastifyRequest) => html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}">`;
+
+  async function handle(req: FastifyRequest, reply: FastifyReply, fn: () => Promise<FastifyReply>): Promise<FastifyReply> {
+    try {
+      sessionOf(req);
+      return await fn();
+    } catch (e) {
+      const params = req.params as Record<string, string>;
+      const pe = await explainError(e, client, params.key, params.code);
+      if (pe) return errorPage(reply, pe, nav(sessions, req.session));
+      throw e;
+    }
+  }
+
+  app.post('/office/logout', async (req, reply) => {
+    sessions.destroy(req.cookies[SESSION_COOKIE], now());
+    reply.clearCookie(SESSION_COOKIE, cookieOptions(deps));
     return reply.redirect('/office/login', 303);
   });
 
@@ -139,7 +172,7 @@ export function registerOfficePages(app: FastifyInstance, deps: WebDeps): void {
 <thead><tr><th scope="col">Văn bản</th><th scope="col">Bắt đầu</th><th scope="col">Tình trạng</th></tr></thead>
 <tbody>${runs.map((r) => html`<tr><td><a href="/office/run/${r.key}">${r.key}</a></td><td>${vnDateTime(r.start.getTime())}</td><td>${label[r.status] ?? r.status}${r.close ? ` (${vnDateTime(r.close.getTime())})` : ''}</td></tr>`)}</tbody></table></div>`
           : html`<p>Chưa có đợt gửi nào. Bắt đầu bằng <code>chidao start &lt;công văn&gt; --registry &lt;danh mục&gt;</code>.</p>`,
-        { nav: nav(req.session) },
+        { nav: nav(sessions, req.session) },
       );
     }),
   );
@@ -171,8 +204,8 @@ export function registerOfficePages(app: FastifyInstance, deps: WebDeps): void {
     return { filter: String(q.filter ?? ''), province: String(q.province ?? ''), region: String(q.region ?? '') };
   };
 
-  async function runRows(key: string, f: Filters) {
-    const { status, rows } = await readRunRows(client, runWorkflowId(key));
+  async function runRows(key: string, f: Filters, read?: { status: RunStatus; rows: UnitRow[] }) {
+    const { status, rows } = read ?? (await readRunRows(client, runWorkflowId(key)));
     const selected = config.CHIDAO_SEARCH_ATTRIBUTES ? await selectByVisibility(key, status.ref, f.filter) : undefined;
     const shown = rows.filter(
       (r) =>
@@ -204,7 +237,20 @@ export function registerOfficePages(app: FastifyInstance, deps: WebDeps): void {
     handle(req, reply, async () => {
       const key = keyParam(req);
       const f = filtersOf(req);
-      const { status, rows, shown } = await runRows(key, f);
+      const table = await readRunTable(client, key);
+      if (!table.status) {
+        // Without a worker no query answers; visibility still knows each unit's stage and lateness.
+        const rows = table.rows;
+        return sendPage(
+          reply,
+          `Đợt gửi ${key}`,
+          html`<div class="notice bad" role="alert"><p>Không có worker nào đang trả lời, nên chưa xem được đầy đủ đợt gửi và chưa thao tác được. Bảng dưới lấy từ chỉ mục tìm kiếm của Temporal (giai đoạn và quá hạn của từng đơn vị). Đề nghị quản trị viên khởi động lại worker chidao.</p></div>
+<div class="table-wrap"><table id="units"><thead><tr><th scope="col">Mã</th><th scope="col">Giai đoạn</th></tr></thead>
+<tbody>${rows.map((r) => html`<tr class="${r.overdue ? 'overdue' : ''}" data-unit="${r.code}"><td>${r.code}</td><td>${STAGE_LABEL[r.stage]}${r.overdue ? html` <span class="badge bad">Quá hạn</span>` : ''}</td></tr>`)}</tbody></table></div>`,
+          { nav: nav(sessions, req.session), status: 503 },
+        );
+      }
+      const { status, rows, shown } = await runRows(key, f, { status: table.status, rows: table.rows });
       const done = DONE[String((req.query as Record<string, unknown>).done ?? '')];
       const count = (p: (r: UnitRow) => boolean) => rows.filter(p).length;
       const provinces = [...new Set(rows.map((r) => r.province).filter(Boolean))].sort() as string[];
@@ -259,7 +305,7 @@ ${stopped
 <form class="stack" method="post" action="/office/run/${key}/close">${csrfField(req)}<label for="note">Ghi chú khi kết thúc</label><input id="note" name="note" type="text"><button type="submit">Kết thúc và gửi báo cáo tổng hợp</button></form>
 <form class="stack" method="post" action="/office/run/${key}/recall">${csrfField(req)}<label for="reason">Lý do thu hồi</label><input id="reason" name="reason" type="text" required><button type="submit" class="danger">Thu hồi văn bản</button></form>
 </div>`}`,
-        { nav: nav(req.session) },
+        { nav: nav(sessions, req.session) },
       );
     }),
   );
@@ -282,12 +328,12 @@ ${stopped
       handle(req, reply, async () => {
         const key = keyParam(req);
         const h = client.workflow.getHandle(runWorkflowId(key));
-        const by = req.session!.name;
+        const by = sessionOf(req).name;
         if (action === 'recall') {
-          const reason = field(req.body, 'reason');
+          const reason = boundedField(req.body, 'reason', LIMITS.reason, 'Lý do thu hồi');
           if (!reason) throw new PageError(422, 'Thiếu lý do', 'Cần nêu lý do thu hồi văn bản.');
           await h.executeUpdate(recallUpdate, { args: [{ by, reason }] });
-        } else await h.executeUpdate(closeUpdate, { args: [{ by, note: field(req.body, 'note') }] });
+        } else await h.executeUpdate(closeUpdate, { args: [{ by, note: boundedField(req.body, 'note', LIMITS.reason, 'Ghi chú khi kết thúc') }] });
         return reply.redirect(`/office/run/${key}?done=${action}`, 303);
       }),
     );
@@ -339,7 +385,7 @@ ${open.length ? html`<form class="stack" method="post" action="${base}/answer">$
           .split('\n')
           .filter(Boolean)
           .map((line) => html`<li>${line}</li>`)}</ol>`,
-        { nav: nav(req.session) },
+        { nav: nav(sessions, req.session) },
       );
     }),
   );
@@ -356,15 +402,15 @@ ${open.length ? html`<form class="stack" method="post" action="${base}/answer">$
         const key = keyParam(req);
         const code = codeParam(req);
         const h = client.workflow.getHandle(unitWorkflowId(key, code));
-        const by = req.session!.name;
-        if (action === 'extend') await h.executeUpdate(extendUpdate, { args: [{ by, until: deadline(req, 'until', 'Gia hạn đến'), reason: field(req.body, 'reason') }] });
+        const by = sessionOf(req).name;
+        if (action === 'extend') await h.executeUpdate(extendUpdate, { args: [{ by, until: deadline(req, 'until', 'Gia hạn đến'), reason: boundedField(req.body, 'reason', LIMITS.reason, 'Lý do gia hạn') }] });
         else if (action === 'answer') {
-          const text = field(req.body, 'text');
+          const text = boundedField(req.body, 'text', LIMITS.answerText, 'Nội dung trả lời');
           if (!text) throw new PageError(422, 'Thiếu nội dung', 'Cần nhập nội dung trả lời.');
           await h.executeUpdate(answerDifficultyUpdate, { args: [{ by, id: Number(field(req.body, 'id')), text }] });
         } else if (action === 'accept') await h.executeUpdate(acceptReportUpdate, { args: [{ by }] });
         else {
-          const reason = field(req.body, 'reason');
+          const reason = boundedField(req.body, 'reason', LIMITS.reason, 'Lý do trả lại');
           if (!reason) throw new PageError(422, 'Thiếu lý do', 'Cần nêu lý do trả lại báo cáo.');
           await h.executeUpdate(returnReportUpdate, { args: [{ by, reason, due: deadline(req, 'due', 'Hạn báo cáo lại') }] });
         }

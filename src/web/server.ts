@@ -1,29 +1,77 @@
+import { join } from 'node:path';
 import fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../config';
+import { requireSecret, type Config } from '../config';
 import { LinkSigner } from './links';
-import { SessionKeeper } from './session';
+import { SessionStore } from './session';
 import { CSS } from './html';
-import { errorPage, PageError, type WebDeps } from './context';
+import { errorPage, PageError, redactUrl, type WebDeps } from './context';
 import { registerUnitPages } from './unit-pages';
 import { registerOfficePages } from './office-pages';
 
+/** An Office session lasts a working day at most, whatever the idle timeout. */
+const SESSION_TTL_MS = 8 * 3600_000;
+
+/** The session store, when the dashboard is on; it refuses to start on a missing or shared secret. */
+function officeSessions(config: Config): SessionStore | undefined {
+  if (!config.CHIDAO_OFFICE_PASSWORD) return undefined;
+  const secret = requireSecret(config.CHIDAO_SESSION_SECRET, 'CHIDAO_SESSION_SECRET');
+  if (secret === config.CHIDAO_LINK_SECRET) throw new Error('CHIDAO_SESSION_SECRET phải khác CHIDAO_LINK_SECRET: mỗi khóa chỉ dùng cho một việc.');
+  return new SessionStore({
+    file: join(config.CHIDAO_DATA_DIR, 'office-sessions.json'),
+    secret,
+    idleMs: config.CHIDAO_SESSION_IDLE_MINUTES * 60_000,
+    ttlMs: SESSION_TTL_MS,
+  });
+}
+
 /** `chidao serve`: the units' pages and the Office's dashboard, talking to Temporal and nothing else. */
-export async function createWebServer(opts: { client: Client; config: Config; now?: () => number; logger?: boolean }): Promise<FastifyInstance> {
+export async function createWebServer(opts: {
+  client: Client;
+  config: Config;
+  now?: () => number;
+  logger?: boolean;
+  /** Where the request log goes (tests read it); stdout when `logger` is on. */
+  logStream?: NodeJS.WritableStream;
+}): Promise<FastifyInstance> {
   const { config } = opts;
   const deps: WebDeps = {
     client: opts.client,
     config,
     links: new LinkSigner(config.CHIDAO_LINK_SECRET, config.CHIDAO_PUBLIC_URL, config.CHIDAO_LINK_TTL_DAYS),
-    sessions: new SessionKeeper(config.CHIDAO_LINK_SECRET),
+    sessions: officeSessions(config),
     now: opts.now ?? Date.now,
   };
-  // Behind a reverse proxy the client's address comes from X-Forwarded-For; trust only loopback by default.
-  const app = fastify({ logger: opts.logger ?? false, trustProxy: '127.0.0.1', bodyLimit: 1024 * 1024 });
-  await app.register(formbody);
+  const logging = opts.logger || opts.logStream;
+  const app = fastify({
+    logger: logging
+      ? {
+          ...(opts.logStream ? { stream: opts.logStream } : {}),
+          // A unit's token in a logged URL would work for weeks for whoever reads the log.
+          serializers: { req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }) },
+        }
+      : false,
+    // Behind a reverse proxy the client's address comes from X-Forwarded-For; trust only loopback by default.
+    trustProxy: '127.0.0.1',
+    bodyLimit: 256 * 1024,
+    // A malformed %-escape in the path gets our page, not Fastify's JSON.
+    frameworkErrors: (_err, _req, reply) =>
+      errorPage(reply, new PageError(400, 'Địa chỉ không hợp lệ', 'Địa chỉ trang có ký tự mã hóa sai. Hãy mở lại đúng liên kết.')),
+  });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(multipart, { limits: { fileSize: config.CHIDAO_UPLOAD_MAX_BYTES, files: 1 } });
+  // Limits are set per route (login, units' acts); the store is an LRU, so it never grows unbounded.
+  await app.register(rateLimit, {
+    global: false,
+    cache: 10_000,
+    errorResponseBuilder: (_req, ctx) =>
+      new PageError(429, 'Quá nhiều yêu cầu', `Có quá nhiều yêu cầu trong thời gian ngắn; xin thử lại sau ${Math.ceil(ctx.ttl / 60_000)} phút.`),
+  });
 
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
@@ -44,6 +92,7 @@ export async function createWebServer(opts: { client: Client; config: Config; no
 
   app.setNotFoundHandler((_req, reply) => errorPage(reply, new PageError(404, 'Không tìm thấy trang', 'Địa chỉ này không có trên hệ thống.')));
   app.setErrorHandler((err, req, reply) => {
+    if (err instanceof PageError) return errorPage(reply, err);
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500) req.log.error(err);
     const body = status === 413 ? 'Dữ liệu gửi lên quá lớn.' : status < 500 ? 'Yêu cầu không hợp lệ.' : 'Hệ thống gặp lỗi khi xử lý yêu cầu; chưa có thay đổi nào được ghi nhận nếu không có thông báo thành công. Xin thử lại sau.';

@@ -1,73 +1,140 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-
-/** Cookies by hand: two cookies do not justify a dependency. */
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i < 0) continue;
-    const name = part.slice(0, i).trim();
-    try {
-      out[name] = decodeURIComponent(part.slice(i + 1).trim());
-    } catch {
-      // A cookie we did not set; ignore it.
-    }
-  }
-  return out;
-}
-
-export function serializeCookie(name: string, value: string, opts: { maxAgeSeconds?: number; secure: boolean; path?: string }): string {
-  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${opts.path ?? '/'}`, 'HttpOnly', 'SameSite=Strict'];
-  if (opts.maxAgeSeconds !== undefined) parts.push(`Max-Age=${opts.maxAgeSeconds}`);
-  if (opts.secure) parts.push('Secure');
-  return parts.join('; ');
-}
-
-const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export function safeEqual(a: string, b: string): boolean {
   // Hash both so lengths match and the comparison takes the same time whatever the input.
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
+const b64 = (b: Buffer) => b.toString('base64url');
+
 export interface Session {
+  /** SHA-256 of the cookie's token: the file never holds a token that would log someone in. */
+  id: string;
   /** The staff member's name as typed at login; it signs the Office's acts in the audit trail. */
   name: string;
-  exp: number;
-  /** Random per login, so a CSRF token is bound to one session. */
-  sid: string;
+  createdAt: number;
+  lastSeen: number;
+  /** Fingerprint of the credential used to log in: a password change ends every session made with the old one. */
+  credential: string;
 }
 
-/** Stateless sessions: a signed, expiring cookie, and a CSRF token derived from it. */
-export class SessionKeeper {
+export interface SessionStoreOptions {
+  /** Where sessions persist, so a restart or a second `chidao serve` on the same data folder keeps them. */
+  file?: string;
+  secret: string;
+  idleMs: number;
+  ttlMs: number;
+  maxSessions?: number;
+}
+
+/**
+ * Server-side sessions: the cookie holds a random token; the server keeps what it means, so logging out
+ * ends the session at once, an idle one expires, and a changed password invalidates the old ones.
+ */
+export class SessionStore {
   private readonly key: Buffer;
-  constructor(secret: string, readonly ttlSeconds = 8 * 3600) {
-    // A key of its own, so a session cookie can never pass as a unit's link or the other way round.
-    this.key = createHmac('sha256', secret).update('chidao/office-session').digest();
+  private sessions = new Map<string, Session>();
+  private loadedMtime = -1;
+
+  constructor(private readonly opts: SessionStoreOptions) {
+    // A key of its own, so a session's CSRF token can never pass as a unit's link or the other way round.
+    this.key = createHmac('sha256', opts.secret).update('chidao/office-session').digest();
+    this.reload();
   }
 
   private mac(s: string): string {
     return b64(createHmac('sha256', this.key).update(s).digest());
   }
 
-  issue(name: string, now: number): string {
-    const payload = b64(JSON.stringify({ name, exp: Math.floor(now / 1000) + this.ttlSeconds, sid: b64(randomBytes(12)) } satisfies Session));
-    return `${payload}.${this.mac(payload)}`;
+  private idOf(token: string): string {
+    return createHash('sha256').update(token).digest('hex');
   }
 
-  read(cookie: string | undefined, now: number): Session | undefined {
-    if (!cookie) return undefined;
-    const [payload, mac] = cookie.split('.');
-    if (!payload || !mac || !safeEqual(mac, this.mac(payload))) return undefined;
-    try {
-      const s = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Session;
-      return s.exp * 1000 > now ? s : undefined;
-    } catch {
+  /** A credential's fingerprint, keyed so the session file does not reveal the password. */
+  fingerprint(credential: string): string {
+    return this.mac(`credential:${credential}`);
+  }
+
+  create(name: string, credential: string, now: number): string {
+    this.reload();
+    const token = b64(randomBytes(32));
+    this.sessions.set(this.idOf(token), { id: this.idOf(token), name, createdAt: now, lastSeen: now, credential: this.fingerprint(credential) });
+    this.persist(now);
+    return token;
+  }
+
+  /** The live session behind a cookie's token, touched; undefined if unknown, ended, idle or made with an old credential. */
+  read(token: string | undefined, credential: string, now: number): Session | undefined {
+    if (!token || token.length > 100) return undefined;
+    const id = this.idOf(token);
+    if (!this.sessions.has(id)) this.reload();
+    const s = this.sessions.get(id);
+    if (!s) return undefined;
+    if (!this.live(s, now) || !safeEqual(s.credential, this.fingerprint(credential))) {
+      this.sessions.delete(id);
+      this.persist(now);
       return undefined;
     }
+    const stale = now - s.lastSeen > 60_000;
+    s.lastSeen = now;
+    // Persist the touch at most once a minute: idle expiry is precise to a minute across processes.
+    if (stale) this.persist(now);
+    return s;
+  }
+
+  destroy(token: string | undefined, now: number): void {
+    if (!token) return;
+    this.reload();
+    if (this.sessions.delete(this.idOf(token))) this.persist(now);
   }
 
   csrf(session: Session): string {
-    return this.mac(`csrf:${session.sid}`);
+    return this.mac(`csrf:${session.id}`);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  private live(s: Session, now: number): boolean {
+    return now - s.lastSeen <= this.opts.idleMs && now - s.createdAt <= this.opts.ttlMs;
+  }
+
+  private reload(): void {
+    const file = this.opts.file;
+    if (!file) return;
+    let mtime: number;
+    try {
+      mtime = statSync(file).mtimeMs;
+    } catch {
+      return;
+    }
+    if (mtime === this.loadedMtime) return;
+    try {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as Session[];
+      this.sessions = new Map(data.map((s) => [s.id, s]));
+      this.loadedMtime = mtime;
+    } catch {
+      // A damaged file logs everyone out; it is rewritten on the next login.
+      this.sessions = new Map();
+    }
+  }
+
+  private persist(now: number): void {
+    for (const [id, s] of this.sessions) if (!this.live(s, now)) this.sessions.delete(id);
+    const max = this.opts.maxSessions ?? 1000;
+    if (this.sessions.size > max) {
+      const oldest = [...this.sessions.values()].sort((a, b) => a.lastSeen - b.lastSeen).slice(0, this.sessions.size - max);
+      for (const s of oldest) this.sessions.delete(s.id);
+    }
+    const file = this.opts.file;
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify([...this.sessions.values()]), { mode: 0o600 });
+    renameSync(tmp, file);
+    this.loadedMtime = statSync(file).mtimeMs;
   }
 }

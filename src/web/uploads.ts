@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -25,11 +25,12 @@ export const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round
 
 export class UploadRefused extends Error {}
 
-export interface StoredUpload {
+/** An upload that passed its checks and waits, in a temporary file, for the report it belongs to. */
+export interface PendingUpload {
   fileName: string;
   sha256: string;
   bytes: number;
-  path: string;
+  tmpPath: string;
 }
 
 /** A name safe on every file system, keeping Vietnamese letters. */
@@ -40,19 +41,23 @@ export const safeFileName = (name: string) =>
     .replace(/^\.+/, '')
     .slice(-120) || 'tep';
 
+/** Where uploads wait until their report is accepted by the workflow; nothing there is ever served. */
+export const incomingDir = (uploadsRoot: string) => join(uploadsRoot, '.incoming');
+
 /**
- * Streams an upload to disk while hashing it, and keeps it only if it is within the size limit and
- * its content matches its extension. The SHA-256 goes into the report and the audit record.
+ * Streams an upload to a temporary file while hashing it, and keeps it only if it is within the size
+ * limit and its content matches its extension. The caller then keeps it (keepUpload) once the report
+ * is recorded, or discards it on any refusal: a refused report leaves nothing on disk.
  */
-export async function storeUpload(stream: Readable & { truncated?: boolean }, originalName: string, dir: string, maxBytes: number): Promise<StoredUpload> {
+export async function receiveUpload(stream: Readable & { truncated?: boolean }, originalName: string, incoming: string, maxBytes: number): Promise<PendingUpload> {
   const fileName = safeFileName(originalName);
   const ext = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? '';
   if (!SIGNATURES[ext]) {
     stream.resume();
     throw new UploadRefused(`Tệp "${fileName}" không thuộc loại được nhận (${ALLOWED_EXTENSIONS.join(', ')}).`);
   }
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.upload-${randomBytes(6).toString('hex')}`);
+  mkdirSync(incoming, { recursive: true });
+  const tmpPath = join(incoming, `upload-${randomBytes(8).toString('hex')}`);
   const hash = createHash('sha256');
   let bytes = 0;
   let head = Buffer.alloc(0);
@@ -65,19 +70,40 @@ export async function storeUpload(stream: Readable & { truncated?: boolean }, or
     },
   });
   try {
-    await pipeline(stream, tap, createWriteStream(tmp, { flags: 'wx' }));
+    await pipeline(stream, tap, createWriteStream(tmpPath, { flags: 'wx' }));
     if (stream.truncated || bytes > maxBytes) throw new UploadRefused(`Tệp "${fileName}" lớn hơn giới hạn ${sizeText(maxBytes)}.`);
     if (bytes === 0) throw new UploadRefused(`Tệp "${fileName}" rỗng.`);
     if (!SIGNATURES[ext]!.some((sig) => sig.every((b, i) => head[i] === b)))
       throw new UploadRefused(`Nội dung tệp "${fileName}" không phải tệp .${ext} hợp lệ.`);
-    const sha256 = hash.digest('hex');
-    // Named by content: the same file uploaded twice is stored once.
-    const path = join(dir, `${sha256.slice(0, 16)}-${fileName}`);
-    renameSync(tmp, path);
-    return { fileName, sha256, bytes, path };
+    return { fileName, sha256: hash.digest('hex'), bytes, tmpPath };
   } catch (e) {
-    rmSync(tmp, { force: true });
+    rmSync(tmpPath, { force: true });
     if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new UploadRefused(`Tệp "${fileName}" lớn hơn giới hạn ${sizeText(maxBytes)}.`);
     throw e;
   }
+}
+
+/** Bytes a unit already keeps on the server. */
+export function usedBytes(unitDir: string): number {
+  if (!existsSync(unitDir)) return 0;
+  return readdirSync(unitDir).reduce((sum, f) => sum + statSync(join(unitDir, f)).size, 0);
+}
+
+/** Refuses an upload that would take the unit past its quota. */
+export function checkQuota(upload: PendingUpload, unitDir: string, quotaBytes: number): void {
+  if (usedBytes(unitDir) + upload.bytes > quotaBytes)
+    throw new UploadRefused(`Đơn vị đã dùng hết dung lượng lưu tệp (${sizeText(quotaBytes)}). Đề nghị gửi tệp cho Văn phòng qua thư điện tử.`);
+}
+
+/** Moves an upload to the unit's folder, named by content: the same file uploaded twice is stored once. */
+export function keepUpload(upload: PendingUpload, unitDir: string): string {
+  mkdirSync(unitDir, { recursive: true });
+  const path = join(unitDir, `${upload.sha256.slice(0, 16)}-${upload.fileName}`);
+  if (existsSync(path)) rmSync(upload.tmpPath, { force: true });
+  else renameSync(upload.tmpPath, path);
+  return path;
+}
+
+export function discardUpload(upload: PendingUpload | undefined): void {
+  if (upload) rmSync(upload.tmpPath, { force: true });
 }

@@ -119,8 +119,11 @@ function zip(entries: [string, Buffer][]): Buffer {
 /** RFC 4180 CSV with a BOM, so Excel opens Vietnamese text as UTF-8. */
 export function csv(rows: Cell[][]): string {
   const field = (v: Cell) => {
-    const s = v === undefined ? '' : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    if (typeof v === 'number') return String(v);
+    // OWASP's rule against formula injection: text that a spreadsheet would read as a formula gets a
+    // leading apostrophe (shown as text, not evaluated), and the cell is quoted.
+    const s = v === undefined ? '' : /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+    return /[",\r\n\t']/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return '\uFEFF' + rows.map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
 }

@@ -54,7 +54,7 @@ describe('a worker crash between send and record', () => {
       CHIDAO_SMTP_URL: smtp.url,
       CHIDAO_DATA_DIR: cfg.CHIDAO_DATA_DIR,
       CHIDAO_SEARCH_ATTRIBUTES: 'false',
-      CHIDAO_LINK_SECRET: cfg.CHIDAO_LINK_SECRET,
+      CHIDAO_LINK_SECRET: cfg.CHIDAO_LINK_SECRET!,
     };
     const plan = testPlan({ policy: { acknowledge: { due: 'PT1H' }, reminders: [], escalation: [] }, units: 1 });
     const first = await startWorker(env);

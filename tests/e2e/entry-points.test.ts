@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { startRun } from '../../src/client/start-run';
 import { freePort } from '../helpers/ports';
@@ -36,8 +37,10 @@ function run(args: string[], env: Record<string, string> = {}): { child: ChildPr
       }),
   };
 }
+const secret = () => randomBytes(32).toString('hex');
 const workerEnv = (queue: string) => ({
   TEMPORAL_ADDRESS: inject('temporalAddress'),
+  CHIDAO_LINK_SECRET: secret(),
   CHIDAO_TASK_QUEUE: queue,
   CHIDAO_SMTP_URL: `smtp://127.0.0.1:${inject('smtpPort')}?ignoreTLS=true`,
   CHIDAO_DATA_DIR: `${inject('tmpDir')}/${queue}`,
@@ -79,7 +82,7 @@ describe('entry points', () => {
 
   it('chidao serve answers on its port; chidao --help prints the usage', async () => {
     const port = await freePort();
-    const s = run(['bin/chidao.mjs', 'serve'], { TEMPORAL_ADDRESS: inject('temporalAddress'), CHIDAO_WEB_PORT: String(port), CHIDAO_PUBLIC_URL: `http://127.0.0.1:${port}` });
+    const s = run(['bin/chidao.mjs', 'serve'], { TEMPORAL_ADDRESS: inject('temporalAddress'), CHIDAO_WEB_PORT: String(port), CHIDAO_PUBLIC_URL: `http://127.0.0.1:${port}`, CHIDAO_LINK_SECRET: secret() });
     await s.line(/Bảng điều khiển Văn phòng: .*chưa bật: đặt CHIDAO_OFFICE_PASSWORD/);
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(await res.json()).toEqual({ ok: true });
@@ -89,5 +92,32 @@ describe('entry points', () => {
     const h = run(['bin/chidao.mjs', '--help']);
     expect(await exited(h.child)).toBe(0);
     expect(h.output()).toMatch(/chidao serve/);
+  });
+
+  it('a forgotten, short or published secret stops the worker and chidao serve at start, naming the setting', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{}, /Thiếu CHIDAO_LINK_SECRET/],
+      [{ CHIDAO_LINK_SECRET: 'ngan-qua' }, /CHIDAO_LINK_SECRET quá ngắn/],
+      // The development default that earlier versions shipped in the source.
+      [{ CHIDAO_LINK_SECRET: 'dev-only-secret-change-me-in-production' }, /CHIDAO_LINK_SECRET là giá trị mẫu hoặc dễ đoán/],
+    ];
+    for (const [env, message] of cases) {
+      const w = run(['--import', 'tsx', 'src/worker/main.ts'], { ...workerEnv('entry-nosecret'), CHIDAO_LINK_SECRET: '', ...env });
+      expect(await exited(w.child)).not.toBe(0);
+      expect(w.output()).toMatch(message);
+    }
+    const port = String(await freePort());
+    const serve = (env: Record<string, string>) => run(['bin/chidao.mjs', 'serve'], { TEMPORAL_ADDRESS: inject('temporalAddress'), CHIDAO_WEB_PORT: port, ...env });
+    const noLink = serve({ CHIDAO_LINK_SECRET: '' });
+    expect(await exited(noLink.child)).not.toBe(0);
+    expect(noLink.output()).toMatch(/Thiếu CHIDAO_LINK_SECRET/);
+    // The dashboard's sessions need a secret of their own, never the links' one.
+    const link = secret();
+    const noSession = serve({ CHIDAO_LINK_SECRET: link, CHIDAO_OFFICE_PASSWORD: 'mat-khau-van-phong', CHIDAO_SESSION_SECRET: '' });
+    expect(await exited(noSession.child)).not.toBe(0);
+    expect(noSession.output()).toMatch(/Thiếu CHIDAO_SESSION_SECRET/);
+    const shared = serve({ CHIDAO_LINK_SECRET: link, CHIDAO_OFFICE_PASSWORD: 'mat-khau-van-phong', CHIDAO_SESSION_SECRET: link });
+    expect(await exited(shared.child)).not.toBe(0);
+    expect(shared.output()).toMatch(/CHIDAO_SESSION_SECRET phải khác CHIDAO_LINK_SECRET/);
   });
 });

@@ -4,6 +4,7 @@ import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporal
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createChidaoWorker } from '../../src/worker/create-worker';
 import { createSmtpMailer, type Mailer } from '../../src/activities/mailer';
 import { configSchema, type Config } from '../../src/config';
@@ -25,7 +26,9 @@ export function testConfig(over: Partial<Record<keyof Config, string>> = {}): Co
   return configSchema.parse({
     CHIDAO_SMTP_URL: `smtp://127.0.0.1:${inject('smtpPort')}?ignoreTLS=true`,
     CHIDAO_DATA_DIR: mkdtempSync(join(inject('tmpDir'), 'data-')),
-    CHIDAO_LINK_SECRET: 'test-secret-0123456789abcdef',
+    // Random per test file: no test relies on a secret written down anywhere.
+    CHIDAO_LINK_SECRET: randomBytes(32).toString('hex'),
+    CHIDAO_SESSION_SECRET: randomBytes(32).toString('hex'),
     ...over,
   });
 }
@@ -73,7 +76,8 @@ export async function timeSkippingStack(over: Partial<Record<keyof Config, strin
     env,
     run: guardedBy(running),
     async close() {
-      worker.shutdown();
+      // A test may have stopped the worker itself (a worker outage).
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       m.close();
       await env.teardown();
@@ -101,7 +105,8 @@ export async function devServerStack(over: Partial<Record<keyof Config, string>>
     worker,
     run: guardedBy(running),
     async close() {
-      worker.shutdown();
+      // A test may have stopped the worker itself (a worker outage).
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       mailer.close();
       await connection.close();

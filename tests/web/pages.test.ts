@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -128,7 +128,7 @@ describe('pages for units', () => {
       expect(post.status()).toBe(403);
 
       // A link signed with another secret.
-      const other = new LinkSigner('another-secret-0123456789', base, 90).url(key, 'T2', 'acknowledge', Date.now());
+      const other = new LinkSigner(randomBytes(32).toString('hex'), base, 90).url(key, 'T2', 'acknowledge', Date.now());
       expect((await page.request.post(other)).status()).toBe(403);
 
       // A genuine but expired link, and a genuine link used for another action.

@@ -1,0 +1,78 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { startRun } from '../../src/client/start-run';
+import { describeError, main } from '../../src/cli/main';
+import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
+import { unitStateQuery } from '../../src/workflows/unit-lifecycle';
+import { devServerStack, type Stack } from '../helpers/stack';
+import { testPlan } from '../helpers/fixtures';
+
+/** The Office's commands on a bad day: after a recall, and while no worker answers (issue 13 items 6, 10). */
+let s: Stack;
+const saved = { ...process.env };
+beforeAll(async () => {
+  s = await devServerStack();
+  process.env.TEMPORAL_ADDRESS = inject('temporalAddress');
+  process.env.CHIDAO_TASK_QUEUE = s.taskQueue;
+});
+afterAll(async () => {
+  process.env = saved;
+  await s?.close();
+});
+
+/** Runs the CLI in-process as a user would: what it prints, and its exit code. */
+async function chidao(...argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const sink = new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) });
+  try {
+    return { code: await main(argv, sink), out };
+  } catch (e) {
+    const { message, code } = describeError(e);
+    return { code, out: out + message };
+  }
+}
+
+const POLICY = { acknowledge: { due: 'PT1S' }, reports: [], reminders: [], escalation: [] };
+
+describe('the Office CLI on a bad day', () => {
+  it('after a recall, acts and a second recall say the directive was recalled, and status shows no unit overdue', async () => {
+    await s.run(async () => {
+      const plan = testPlan({ policy: POLICY, units: 2 });
+      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
+      const unit = (code: string) => s.client.workflow.getHandle(unitWorkflowId(plan.key, code));
+      await vi.waitFor(async () => expect((await unit('T2').query(unitStateQuery)).overdue).toBe(true), { timeout: 30_000, interval: 200 });
+      expect(await chidao('recall', plan.key, '--reason', 'Ban hành nhầm')).toMatchObject({ code: 0 });
+      await s.client.workflow.getHandle(runWorkflowId(plan.key)).result();
+
+      for (const argv of [['ack', plan.key, 'T1'], ['extend', plan.key, 'T2', '--until', '2099-01-01'], ['recall', plan.key, '--reason', 'Lần hai']]) {
+        const r = await chidao(...argv);
+        expect(r.code, argv.join(' ')).toBe(1);
+        expect(r.out, argv.join(' ')).toMatch(/Từ chối: Văn bản \d+\/TCTHADS-VP đã bị thu hồi \(lý do: Ban hành nhầm\)/);
+      }
+      const status = await chidao('status', plan.key, '--json');
+      expect(status.code).toBe(0);
+      const rows = (JSON.parse(status.out) as { rows: { stage: string; overdue: boolean }[] }).rows;
+      expect(rows.map((r) => [r.stage, r.overdue])).toEqual([['recalled', false], ['recalled', false]]);
+    });
+  });
+
+  it('while no worker answers, status still answers from the server, in Vietnamese, and says why', async () => {
+    const plan = testPlan({ policy: { acknowledge: { due: 'PT1H' }, reports: [], reminders: [], escalation: [] }, units: 3 });
+    await s.run(async () => {
+      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
+      await vi.waitFor(async () => expect((await s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T3')).query(unitStateQuery)).stage).toBe('dispatched'), { timeout: 30_000, interval: 200 });
+    });
+    s.worker.shutdown();
+    await vi.waitFor(() => expect(s.worker.getState()).toBe('STOPPED'), { timeout: 30_000 });
+    // Visibility catches up within a second or two of the last change.
+    await vi.waitFor(async () => {
+      const r = await chidao('status', plan.key);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/không có worker nào đang trả lời/);
+      expect(r.out).toMatch(/T1\s+Đã gửi, chờ xác nhận/);
+      expect(r.out).toMatch(/T3\s+Đã gửi, chờ xác nhận/);
+    }, { timeout: 60_000, interval: 1000 });
+    const json = await chidao('status', plan.key, '--json');
+    expect(JSON.parse(json.out)).toMatchObject({ degraded: expect.stringMatching(/không có worker/), rows: [{ code: 'T1' }, { code: 'T2' }, { code: 'T3' }] });
+  });
+});
