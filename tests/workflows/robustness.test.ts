@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { fetchRunHistories, replayHistories, writeHistories } from '../../src/audit/histories';
 import { startRun } from '../../src/client/start-run';
 import { batchWorkflowId, runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { correctAddressUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
@@ -35,6 +38,19 @@ const POLICY = {
   reminders: ['PT5M'],
   escalation: [{ after: 'PT5M', notify: 'head' }],
 };
+/**
+ * The histories of the new paths replay with the current code; CHIDAO_RECORD_FIXTURES=<tag> keeps them
+ * as fixtures that CI replays after later changes (as tests/workflows/lifecycle.test.ts does).
+ */
+async function replays(client: Client, key: string): Promise<void> {
+  const hs = await fetchRunHistories(client, key);
+  const tag = process.env.CHIDAO_RECORD_FIXTURES;
+  if (tag) writeHistories(join('tests/fixtures/histories', `${tag}-${expect.getState().currentTestName!.replace(/^.*> /, '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60)}`), hs);
+  const results = await replayHistories(hs, { workflowBundle: { codePath: inject('bundlePath') } });
+  expect(results.filter((r) => !r.ok)).toEqual([]);
+  expect(results.length).toBeGreaterThanOrEqual(3);
+}
+
 const ofRun = (key: string) => smtp.received.filter((m) => m.raw.includes(`X-Chidao-Run: ${key}`));
 const stateOf = (key: string, code: string) => s.client.workflow.getHandle(unitWorkflowId(key, code)).query(unitStateQuery);
 
@@ -80,6 +96,9 @@ describe('robustness', () => {
       const after = await stateOf(plan.key, 'T1');
       expect(after.rejectedAddresses).toBeUndefined();
       expect(after.deliveryError).toBeUndefined();
+      await s.client.workflow.getHandle(runWorkflowId(plan.key)).executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      await s.client.workflow.getHandle(runWorkflowId(plan.key)).result();
+      await replays(s.client, plan.key);
     });
   });
 
@@ -109,6 +128,7 @@ describe('robustness', () => {
       await s.env!.sleep('3h');
       expect(ofRun(plan.key).length).toBe(count);
       expect(ofRun(plan.key).filter((m) => m.kind === 'reminder' || m.kind === 'escalation')).toEqual([]);
+      await replays(s.client, plan.key);
     });
   });
 
@@ -138,6 +158,7 @@ describe('robustness', () => {
       await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
       const summary: RunSummary = await run.result();
       expect(summary.counts).toMatchObject({ failed: 1, closed: 2 });
+      await replays(d.client, plan.key);
     });
   } finally {
       await d.close();
