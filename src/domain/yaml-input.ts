@@ -61,14 +61,13 @@ export function decodeUtf8(bytes: Uint8Array, file: string): string {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
     refuse(`tệp được lưu bằng bảng mã UTF-16 ("Unicode"), không phải UTF-8. ${SAVE_AS_UTF8}`);
   const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  // Zero bytes are valid UTF-8 but never in a text file: UTF-16 without its mark has one in every ASCII letter.
+  const nul = body.indexOf(0);
+  if (nul !== -1)
+    refuse(`tệp có byte 0 (NUL): đây không phải tệp văn bản UTF-8 (có thể là UTF-16 không có dấu BOM, hoặc tệp Word/Excel). ${SAVE_AS_UTF8}`, nul + (body === bytes ? 0 : 3));
   try {
-    const text = utf8.decode(body);
-    const nul = body.indexOf(0);
-    if (nul !== -1)
-      refuse(`tệp có byte 0 (NUL): đây không phải tệp văn bản UTF-8 (có thể là UTF-16 không có dấu BOM, hoặc tệp Word/Excel). ${SAVE_AS_UTF8}`, nul + (body === bytes ? 0 : 3));
-    return text;
-  } catch (e) {
-    if (e instanceof InvalidInputError) throw e;
+    return utf8.decode(body);
+  } catch {
     const at = firstInvalidUtf8(body) + (body === bytes ? 0 : 3);
     const hex = bytes[at]!.toString(16).toUpperCase().padStart(2, '0');
     return refuse(
