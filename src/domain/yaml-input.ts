@@ -247,7 +247,7 @@ export function parseYamlText(text: string, file: string): ParsedYaml {
   } catch (e) {
     if (e instanceof InvalidInputError) throw e;
     if (e instanceof RangeError) fail(0, 'tệp lồng quá nhiều cấp, không đọc được');
-    if (e instanceof ReferenceError) fail(0, `YAML không hợp lệ: bí danh (*…) không đọc được (${e.message})`);
+    if (e instanceof ReferenceError) fail(0, 'YAML không hợp lệ: không đọc được bí danh (*…); hãy viết thẳng nội dung thay cho bí danh');
     throw e;
   }
   const nodeAt = (path: ReadonlyArray<PropertyKey>) => doc.getIn(path as unknown[], true);

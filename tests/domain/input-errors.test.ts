@@ -137,6 +137,13 @@ describe('YAML syntax errors read in Vietnamese, at their line and column', () =
     expect(e.message).not.toMatch(ENGLISH);
   });
 
+  it('nesting deep enough to overflow the parser is refused as such, not as a crash', () => {
+    const p = write('deep.yaml', `number: 4432\naddressees: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
+    const e = errorOf(() => loadDirective(p));
+    expect(e.issues).toHaveLength(1);
+    expect(e.issues[0]).toMatchObject({ file: p, line: 2, message: 'YAML không hợp lệ: tệp lồng quá nhiều cấp, không đọc được' });
+  });
+
   it('every error code of the yaml package has its own Vietnamese sentence', () => {
     const codes: YAMLError['code'][] = [
       'ALIAS_PROPS', 'BAD_ALIAS', 'BAD_DIRECTIVE', 'BAD_DQ_ESCAPE', 'BAD_INDENT', 'BAD_PROP_ORDER', 'BAD_SCALAR_START',
