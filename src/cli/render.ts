@@ -55,7 +55,7 @@ export function renderStatus(status: RunStatus, rows: UnitRow[], now: number): s
     Object.entries(counts).map(([s, n]) => `${STAGE_LABEL[s as keyof typeof STAGE_LABEL]}: ${n}`).join(' · ') + (overdue ? ` · Quá hạn: ${overdue}` : ''),
   ];
   const body = table(
-    ['Mã', 'Đơn vị', 'Giai đoạn', 'edXML', 'Hạn', 'Quá hạn', 'Nhắc', 'Đôn đốc'],
+    ['Mã', 'Đơn vị', 'Giai đoạn', 'edXML', 'Hạn', 'Quá hạn', 'Nhắc', 'Đôn đốc', 'Ghi chú'],
     rows.map((r) => [
       r.code,
       r.name,
@@ -65,6 +65,7 @@ export function renderStatus(status: RunStatus, rows: UnitRow[], now: number): s
       r.overdue ? 'QUÁ HẠN' : '',
       String(r.remindersSent),
       r.escalationLevel ? `mức ${r.escalationLevel}` : '',
+      r.rejectedAddresses?.length ? `thư bị từ chối: ${r.rejectedAddresses.join(', ')}` : '',
     ]),
   );
   const info = status.info.length

@@ -296,7 +296,7 @@ ${stopped ? html`<div class="notice bad"><p>${stopped.stage === 'recalled' ? 'V�
 <tbody>${shown.map(
           (r) => html`<tr class="${r.overdue ? 'overdue' : ''}" data-unit="${r.code}"><td><a href="/office/run/${key}/unit/${encodeURIComponent(r.code)}">${r.code}</a></td><td>${r.name}</td>
 <td>${STAGE_LABEL[r.stage]}${r.overdue ? html` <span class="badge bad">Quá hạn</span>` : ''}</td><td>${r.deadline ? vnDateTime(r.deadline) : '—'}</td>
-<td class="num">${r.remindersSent}</td><td class="num">${r.escalationLevel ? `mức ${r.escalationLevel}` : '—'}</td><td>${r.openDifficulties ? html`<span class="badge bad">${r.openDifficulties} chờ trả lời</span>` : '—'}</td></tr>`,
+<td class="num">${r.remindersSent}</td><td class="num">${r.escalationLevel ? `mức ${r.escalationLevel}` : '—'}</td><td>${r.openDifficulties ? html`<span class="badge bad">${r.openDifficulties} chờ trả lời</span>` : '—'}${r.rejectedAddresses?.length ? html` <span class="badge bad">thư bị từ chối: ${r.rejectedAddresses.join(', ')}</span>` : ''}</td></tr>`,
         )}</tbody></table></div>
 ${status.info.length ? html`<h2>Nơi nhận để biết, báo cáo, phối hợp</h2><ul>${status.info.map((i) => html`<li>${i.name} (${i.purpose || i.role}) — ${i.delivered ? 'đã gửi' : 'đang gửi'}</li>`)}</ul>` : ''}
 ${stopped
@@ -368,6 +368,7 @@ ${s.acknowledgedAt ? html`<dt>Đã xác nhận</dt><dd>${vnDateTime(s.acknowledg
 ${s.reportDeadline ? html`<dt>Hạn báo cáo</dt><dd>${vnDateTime(s.reportDeadline)}</dd>` : ''}
 <dt>Nhắc hạn / đôn đốc</dt><dd>${s.remindersSent} lần nhắc, mức đôn đốc ${s.escalationLevel}</dd>
 ${s.deliveryError ? html`<dt>Lỗi gửi thư</dt><dd>${s.deliveryError}</dd>` : ''}
+${s.rejectedAddresses?.length ? html`<dt>Địa chỉ bị từ chối</dt><dd>${s.rejectedAddresses.join(', ')} — sửa bằng <code>chidao address ${key} ${code} &lt;các địa chỉ đúng&gt;</code></dd>` : ''}
 </dl>
 ${s.reports.length ? html`<h2>Báo cáo</h2><ul>${s.reports.map((r) => html`<li>${vnDateTime(r.submittedAt)} — ${r.text}${r.fileName ? html` <span class="hint">(tệp ${r.fileName}, SHA-256 ${r.sha256?.slice(0, 16)}…)</span>` : ''}${r.verdict ? ` — ${r.verdict === 'accepted' ? 'đã chấp nhận' : `đã trả lại: ${r.verdictReason ?? ''}`}` : ''}</li>`)}</ul>` : ''}
 ${s.difficulties.length ? html`<h2>Vướng mắc</h2><ul>${s.difficulties.map((d) => html`<li>Số ${d.id} (${vnDateTime(d.raisedAt)}): ${d.text}${d.answer ? html`<br>Đã trả lời: ${d.answer.text}` : ''}</li>`)}</ul>` : ''}
