@@ -132,6 +132,24 @@ describe('robustness', () => {
     });
   });
 
+  it('sends retry without limit but at most 30 s apart, so mail resumes within half a minute of the server coming back', async () => {
+    await s.run(async () => {
+      const plan = testPlan({ policy: POLICY, units: 1 });
+      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
+      await vi.waitFor(async () => expect((await stateOf(plan.key, 'T1')).stage).toBe('dispatched'), { timeout: 30_000 });
+      for (const id of [unitWorkflowId(plan.key, 'T1'), runWorkflowId(plan.key)]) {
+        const history = await s.client.workflow.getHandle(id).fetchHistory();
+        const sends = history.events!.map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a?.activityType?.name === 'sendMessage');
+        expect(sends.length, id).toBeGreaterThan(0);
+        for (const a of sends) {
+          expect(Number(a!.retryPolicy!.maximumInterval!.seconds), id).toBe(30);
+          expect(a!.retryPolicy!.maximumAttempts ?? 0, id).toBe(0);
+          expect(a!.retryPolicy!.nonRetryableErrorTypes, id).toContain('RecipientRejected');
+        }
+      }
+    });
+  });
+
   it('a lifecycle that dies does not take its batch and siblings with it: it shows as failed and the Office is told', async () => {
     // The dev server: the time-skipping server does not tell a parent that its child was terminated.
     const d = await devServerStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: smtp.url });
