@@ -390,6 +390,18 @@ function typeMessage(expected: string, value: unknown, fallback: string): string
   return want ? `cần ${want}, không phải ${describeValue(value)}` : fallback;
 }
 
+/** zod's "Quá nhỏ: mong đợi string có >=1 ký tự", said as a clerk would (our own messages are kept). */
+function boundMessage(code: 'too_small' | 'too_big', origin: string, bound: number, inclusive: boolean, fallback: string): string {
+  const small = code === 'too_small';
+  if (origin === 'string') return small && bound <= 1 ? 'không được để trống' : `cần ${small ? 'ít nhất' : 'nhiều nhất'} ${bound} ký tự`;
+  if (origin === 'array') return small && bound <= 1 ? 'danh sách không được để trống' : `cần ${small ? 'ít nhất' : 'nhiều nhất'} ${bound} mục`;
+  if (origin === 'number') {
+    if (small) return inclusive ? `cần số từ ${bound} trở lên` : `cần số lớn hơn ${bound}`;
+    return inclusive ? `cần số không quá ${bound}` : `cần số nhỏ hơn ${bound}`;
+  }
+  return fallback;
+}
+
 /** Validates parsed YAML against a schema, turning zod issues into located input issues. */
 export function validateYaml<S extends z.ZodType>(parsed: ParsedYaml, schema: S): z.output<S> {
   if (parsed.data === null || parsed.data === undefined)
@@ -406,6 +418,8 @@ export function validateYaml<S extends z.ZodType>(parsed: ParsedYaml, schema: S)
     if (i.code !== 'custom' && i.path.length && valueAt(i.path) === undefined && valueAt(i.path.slice(0, -1)) !== undefined)
       return [issueAt(parsed, i.path, 'thiếu trường bắt buộc')];
     if (i.code === 'invalid_type') return [issueAt(parsed, i.path, typeMessage(i.expected, valueAt(i.path), i.message))];
+    if ((i.code === 'too_small' || i.code === 'too_big') && /^Quá (nhỏ|lớn)/.test(i.message))
+      return [issueAt(parsed, i.path, boundMessage(i.code, i.origin, Number(i.code === 'too_small' ? i.minimum : i.maximum), i.inclusive ?? true, i.message))];
     if (i.code !== 'unrecognized_keys') return [issueAt(parsed, i.path, i.message)];
     // zod names the object; a clerk needs the key itself, where it is written, and what was meant.
     const allowed = keysAt(schema, i.path);

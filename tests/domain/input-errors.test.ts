@@ -237,4 +237,23 @@ describe('unknown keys', () => {
     const wrong = write('wrong-type.yaml', seed.replace('number: 4432', 'number: "bốn nghìn"'));
     expect(errorOf(() => loadDirective(wrong)).message).toBe(`${wrong}:4:9: number: cần số, không phải chữ "bốn nghìn"`);
   });
+
+  it.each([
+    ['number: 4432', 'number: 4432.5', 'number: cần số nguyên, không phải số 4432.5'],
+    ['number: 4432', 'number: 0', 'number: cần số lớn hơn 0'],
+    ['place: Hà Nội', 'place: ""', 'place: không được để trống'],
+    ['addressees:\n', 'addressees: Như trên\nx:\n', 'addressees: cần danh sách, không phải chữ "Như trên"'],
+    ['      due: 15 ngày làm việc', '      due: 15 ngày làm việc\n      recurrence: { every: 6 tháng, count: 1 }', 'policy.reports[0].recurrence.count: cần số từ 2 trở lên'],
+  ])('a wrong value (%s → %s) is said in Vietnamese', (from, to, said) => {
+    expect(seed).toContain(from);
+    const e = errorOf(() => loadDirective(write('wrong-value.yaml', seed.replace(from, to))));
+    expect(e.issues.map((i) => `${i.path}: ${i.message}`)[0]).toBe(said);
+    expect(e.issues.map((i) => i.message).join('\n')).not.toMatch(/\b(string|number|array|object|undefined)\b|>=|<=/);
+  });
+
+  it('a registry unit with no email keeps its own message', () => {
+    const reg = readFileSync('examples/units-thads-2023.yaml', 'utf8');
+    const e = errorOf(() => loadRegistry(write('no-email.yaml', reg.replace('emails: [vp@thads.example]', 'emails: []'))));
+    expect(e.issues.map((i) => `${i.path}: ${i.message}`)).toEqual(['units[0].emails: đơn vị cần ít nhất một địa chỉ email']);
+  });
 });
