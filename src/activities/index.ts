@@ -1,10 +1,12 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { messageId, type MessageRequest, type StageCounts } from '../domain/messages';
 import { renderMessage } from '../domain/templates';
 import type { LinkSigner } from '../web/links';
 import type { Stage } from '../domain/unit-state';
-import { RecipientRejected, type Mailer } from './mailer';
+import { RecipientRejected, SmtpUnavailable, type Mailer, type SendOutcome } from './mailer';
+import type { MailHealthTracker } from './mail-health';
 import type { SentLog } from './sent-log';
 import { readRunRows } from '../client/run-rows';
 import type { AuditStore } from '../audit/store';
@@ -20,6 +22,19 @@ export interface ActivityDeps {
   client: Client;
   from: string;
   messageIdDomain: string;
+  /** Told the outcome of every SMTP transaction; absent, nobody keeps the server's health. */
+  mailHealth?: MailHealthTracker;
+}
+
+/**
+ * An outage, as the activity reports it: retryable, and BENIGN, which the SDK logs at DEBUG instead of
+ * a WARN with a stack trace per attempt (3,537 of them in a 65-second outage). The tracker writes one
+ * line per change of state instead. No stack: it would only show this line.
+ */
+function smtpUnavailable(e: SmtpUnavailable): ApplicationFailure {
+  const f = ApplicationFailure.create({ type: 'SmtpUnavailable', message: `Máy chủ thư chưa nhận thư: ${e.message}`, category: ApplicationFailureCategory.BENIGN });
+  f.stack = '';
+  return f;
 }
 
 export interface SendResult {
@@ -82,8 +97,9 @@ export function createActivities(deps: ActivityDeps) {
       : undefined;
     if (req.kind === 'dispatch' && !req.directive) req = { ...req, directive: await directiveOf(req.runKey) };
     const m = renderMessage(req, links);
+    let out: SendOutcome;
     try {
-      const out = await deps.mailer.send({
+      out = await deps.mailer.send({
         messageId: id,
         from: deps.from,
         to: req.to,
@@ -94,18 +110,25 @@ export function createActivities(deps: ActivityDeps) {
         ...(m.attachment ? { attachments: [m.attachment] } : {}),
         headers: { 'X-Chidao-Run': req.runKey, 'X-Chidao-Kind': req.kind, ...(unit ? { 'X-Chidao-Unit': unit } : {}) },
       });
-      // The window: a crash after SMTP accepted and before this line sends the message again on retry.
-      await deps.sentLog.record(req.runKey, { messageId: id, at: new Date().toISOString(), to: req.to, ...out });
-      await auditMessage(req, id, 'message-sent', { accepted: out.accepted, rejected: out.rejected, smtp: out.response });
-      return { messageId: id, duplicate: false, ...out };
     } catch (e) {
+      if (e instanceof SmtpUnavailable) {
+        deps.mailHealth?.failed(e.message, req);
+        throw smtpUnavailable(e);
+      }
       if (e instanceof RecipientRejected) {
+        // The server answered: it is up, and this address is wrong. Our line says so; the SDK's stays at DEBUG.
+        deps.mailHealth?.succeeded();
         log.warn('recipient rejected', { messageId: id, to: req.to, error: e.message });
         await auditMessage(req, id, 'delivery-failed', { error: e.message });
-        throw ApplicationFailure.create({ type: 'RecipientRejected', message: e.message, nonRetryable: true });
+        throw ApplicationFailure.create({ type: 'RecipientRejected', message: e.message, nonRetryable: true, category: ApplicationFailureCategory.BENIGN });
       }
       throw e;
     }
+    deps.mailHealth?.succeeded();
+    // The window: a crash after SMTP accepted and before this line sends the message again on retry.
+    await deps.sentLog.record(req.runKey, { messageId: id, at: new Date().toISOString(), to: req.to, ...out });
+    await auditMessage(req, id, 'message-sent', { accepted: out.accepted, rejected: out.rejected, smtp: out.response });
+    return { messageId: id, duplicate: false, ...out };
   }
 
   /** The Office's digest: counts by stage and the overdue units, read from the run's batches. */

@@ -24,6 +24,18 @@ export class RecipientRejected extends Error {
   override readonly name = 'RecipientRejected';
 }
 
+/**
+ * The mail server did not take the message for a reason of its own: unreachable, timed out, dropped
+ * the connection, answered 4xx, or refused our login or sender (5xx to AUTH or MAIL FROM, which the
+ * operator fixes). Sending is stalled, not wrong: retry, and tell the Office why its mail waits.
+ */
+export class SmtpUnavailable extends Error {
+  override readonly name = 'SmtpUnavailable';
+  constructor(message: string, readonly code?: string, readonly responseCode?: number) {
+    super(message);
+  }
+}
+
 export interface Mailer {
   send(mail: OutgoingMail): Promise<SendOutcome>;
   close(): void;
@@ -74,14 +86,26 @@ export function createSmtpMailer(opts: { url: string; rate: number; poolSize: nu
   };
 }
 
-/** 5xx answers and addresses that cannot be sent to are permanent; anything else is worth retrying. */
+/** Failures of the connection or the server itself, by nodemailer's code or Node's errno. */
+const SERVER_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EPROTOCOL', 'EAUTH', 'ENOAUTH', 'EPROXY', 'EREQUIRETLS']);
+const NET_ERRNO = /^E(CONNREFUSED|CONNRESET|CONNABORTED|HOSTUNREACH|NETUNREACH|HOSTDOWN|PIPE|TIMEDOUT|AI_AGAIN|NOTFOUND)$/;
+
+/**
+ * 5xx answers about a recipient and addresses that cannot be sent to are permanent; the server being
+ * away or busy is an outage, retried; anything else (a bug) stays a plain error, retried and logged.
+ */
 export function classify(e: unknown): Error {
-  const err = e as { responseCode?: number; code?: string; command?: string; message?: string; response?: string };
+  const err = e as { responseCode?: number; code?: string; errno?: string; command?: string; message?: string; response?: string };
   // A 5xx to RCPT TO or DATA is about this recipient or message; a 5xx to AUTH or MAIL FROM is our
   // own configuration, which the operator fixes while the activity keeps retrying.
   const aboutRecipient = err.command === 'RCPT TO' || err.command === 'DATA';
-  if ((err.responseCode && err.responseCode >= 500 && aboutRecipient) || (err.code === 'EENVELOPE' && !err.responseCode)) {
+  const code = err.responseCode;
+  if ((code && code >= 500 && aboutRecipient) || (err.code === 'EENVELOPE' && !code)) {
     return new RecipientRejected(err.response ?? err.message ?? 'địa chỉ bị từ chối');
+  }
+  const text = (err.response ?? err.message ?? String(e)).split('\n')[0]!.trim();
+  if ((code && code >= 400) || SERVER_CODES.has(err.code ?? '') || NET_ERRNO.test(err.code ?? '') || NET_ERRNO.test(String(err.errno ?? ''))) {
+    return new SmtpUnavailable(text, err.code, code);
   }
   return e instanceof Error ? e : new Error(String(e));
 }

@@ -2,10 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { FileSentLog } from '../activities/sent-log';
+import { MailHealthTracker } from '../activities/mail-health';
 import type { Config } from '../config';
 import { LinkSigner } from '../web/links';
 import { connectionOptions } from '../client/connection';
@@ -23,13 +24,16 @@ export interface WorkerParts {
   /** A prebuilt bundle (tests share one; production ships one); else bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   tuning?: Partial<WorkerOptions>;
+  /** Tests bring their own (a logger they read); else one per worker, logging through the Runtime's logger. */
+  mailHealth?: MailHealthTracker;
 }
 
 /** The composition root: config → clients → activity factories → Worker. */
-export async function createChidaoWorker(parts: WorkerParts): Promise<{ worker: Worker; mailer: Mailer; audit: AuditStore }> {
+export async function createChidaoWorker(parts: WorkerParts): Promise<{ worker: Worker; mailer: Mailer; audit: AuditStore; mailHealth: MailHealthTracker }> {
   const { config } = parts;
   const mailer = parts.mailer ?? createSmtpMailer({ url: config.CHIDAO_SMTP_URL, rate: config.CHIDAO_SEND_RATE, poolSize: config.CHIDAO_SMTP_POOL_SIZE });
   const audit = parts.audit ?? openAuditStore(config);
+  const mailHealth = parts.mailHealth ?? new MailHealthTracker({ client: parts.client, taskQueue: config.CHIDAO_TASK_QUEUE, logger: () => Runtime.instance().logger });
   const activities = createActivities({
     mailer,
     audit,
@@ -38,6 +42,7 @@ export async function createChidaoWorker(parts: WorkerParts): Promise<{ worker: 
     client: parts.client,
     from: config.CHIDAO_MAIL_FROM,
     messageIdDomain: config.CHIDAO_MESSAGE_ID_DOMAIN,
+    mailHealth,
   });
   const worker = await Worker.create({
     connection: parts.connection,
@@ -48,7 +53,7 @@ export async function createChidaoWorker(parts: WorkerParts): Promise<{ worker: 
     maxCachedWorkflows: config.CHIDAO_WORKER_CACHE_SIZE,
     ...parts.tuning,
   });
-  return { worker, mailer, audit };
+  return { worker, mailer, audit, mailHealth };
 }
 
 function workflowCode(bundle: WorkerOptions['workflowBundle'], config: Config): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {

@@ -9,6 +9,31 @@ export interface Received {
   kind: string;
 }
 
+/** The plain-text body of a raw message as nodemailer writes it (one text/plain part, quoted-printable or base64). */
+export function textOf(raw: string): string {
+  const m = /(^|\r?\n)Content-Type: text\/plain[^\r\n]*((?:\r?\n[^\r\n]+)*)\r?\n\r?\n([\s\S]*?)(?=\r?\n--|$)/i.exec(raw);
+  if (!m) throw new Error('no text/plain part');
+  const headers = m[2]!;
+  const body = m[3]!;
+  const encoding = /Content-Transfer-Encoding:\s*(\S+)/i.exec(headers)?.[1]?.toLowerCase();
+  if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (encoding === 'quoted-printable') return decodeQuotedPrintable(body).replace(/\r\n/g, '\n');
+  return body.replace(/\r\n/g, '\n');
+}
+
+function decodeQuotedPrintable(s: string): string {
+  const text = s.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const hex = text.slice(i + 1, i + 3);
+    if (text[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(text[i]!, 'utf8'));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 /**
  * A real SMTP server we control: it refuses chosen addresses with 550, can go down and come back on the
  * same port, and can run a hook when a message's data has arrived (before answering 250).
@@ -50,12 +75,14 @@ export class TestSmtp {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
+          // Headers unfolded: a long Message-ID goes on a continuation line.
+          const head = raw.split(/\r?\n\r?\n/, 1)[0]!.replace(/\r?\n[ \t]+/g, ' ');
           const msg: Received = {
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
             raw,
-            messageId: /^Message-ID: (.*)$/im.exec(raw)?.[1]?.trim() ?? '',
-            kind: /^X-Chidao-Kind: (.*)$/im.exec(raw)?.[1]?.trim() ?? '',
+            messageId: /^Message-ID:(.*)$/im.exec(head)?.[1]?.trim() ?? '',
+            kind: /^X-Chidao-Kind:(.*)$/im.exec(head)?.[1]?.trim() ?? '',
           };
           Promise.resolve(this.onData?.(msg)).then(() => {
             this.received.push(msg);

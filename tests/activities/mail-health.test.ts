@@ -1,0 +1,314 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import type { Logger } from '@temporalio/common';
+import { startRun } from '../../src/client/start-run';
+import { describeMailHealth, readMailHealth, type MailHealth } from '../../src/client/mail-health';
+import { MailHealthTracker } from '../../src/activities/mail-health';
+import { classify, RecipientRejected, SmtpUnavailable } from '../../src/activities/mailer';
+import { unitWorkflowId } from '../../src/workflows/ids';
+import { unitStateQuery } from '../../src/workflows/unit-lifecycle';
+import { mailDownSignal, mailHealth, mailHealthWorkflowId, mailUpSignal, MAIL_RESTORED_NOTICE_AFTER_MS } from '../../src/workflows/mail-health';
+import type { MessageRequest } from '../../src/domain/messages';
+import { devServerStack, type Stack } from '../helpers/stack';
+import { testPlan } from '../helpers/fixtures';
+import { TestSmtp, textOf } from '../helpers/test-smtp';
+
+/**
+ * The mail server's health, on the dev server with a real SMTP server that goes down and comes back.
+ * Each test has its own SMTP server, worker and task queue (so its own mailHealth record).
+ */
+async function withStack(fn: (smtp: TestSmtp, s: Stack) => Promise<void>): Promise<void> {
+  const smtp = await TestSmtp.create();
+  let s: Stack | undefined;
+  try {
+    s = await devServerStack({ CHIDAO_SMTP_URL: smtp.url, CHIDAO_SEARCH_ATTRIBUTES: 'false' });
+    await s.run(() => fn(smtp, s!));
+  } finally {
+    await s?.close();
+    await smtp.down();
+  }
+}
+
+const POLICY = { acknowledge: { due: 'PT1H' }, reminders: [], escalation: [] };
+const start = (s: Stack, plan: ReturnType<typeof testPlan>) => startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
+const health = (s: Stack) => readMailHealth(s.client, s.taskQueue);
+
+async function waitUntil<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => undefined as T);
+    if (v !== undefined && ok(v)) return v;
+    if (Date.now() > until) throw new Error('timed out waiting: ' + JSON.stringify(v));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function allDispatched(s: Stack, key: string, codes: string[]): Promise<void> {
+  for (const code of codes) await waitUntil(() => s.client.workflow.getHandle(unitWorkflowId(key, code)).query(unitStateQuery), (x) => x.stage === 'dispatched');
+}
+
+describe('mail server health', () => {
+  it('while the SMTP server is down the record says since when, why and whose mail waits; it is up again once mail goes through', async () => {
+    await withStack(async (smtp, s) => {
+      const plan = testPlan({ policy: POLICY, units: 2 });
+      expect(await health(s)).toBeUndefined();
+      await smtp.down();
+      const before = Date.now();
+      await start(s, plan);
+
+      const down = await waitUntil(() => health(s), (h) => h?.state === 'down');
+      expect(down!.since).toBeGreaterThanOrEqual(before);
+      expect(down!.since).toBeLessThanOrEqual(Date.now());
+      expect(down!.lastError).toMatch(/ECONNREFUSED/);
+      expect(down!.outages).toBe(1);
+      expect(down!.affectedRuns).toEqual([
+        { runKey: plan.key, ref: `${plan.directive.number}/${plan.directive.symbol}`, subject: plan.directive.subject, officeName: plan.office.name, officeEmails: ['vp@thads.example'] },
+      ]);
+      const sentence = describeMailHealth(down, Date.now())!;
+      expect(sentence).toMatch(/^Đang chờ máy chủ thư: chưa gửi được từ \d\d:\d\d \d\d\/\d\d\/\d{4}, đã \d+ giây; thư của 1 văn bản đang chờ \(lỗi gần nhất: .*ECONNREFUSED.*\)\.$/);
+
+      await smtp.up();
+      const up = await waitUntil(() => health(s), (h) => h?.state === 'up');
+      expect(up!.lastError).toBeUndefined();
+      expect(up!.affectedRuns).toEqual([]);
+      expect(up!.lastOutage).toMatchObject({ from: down!.since, runs: 1, notified: false });
+      expect(up!.lastOutage!.to).toBeGreaterThan(down!.since);
+      expect(up!.since).toBe(up!.lastOutage!.to);
+      expect(describeMailHealth(up, Date.now())).toBeUndefined();
+      await allDispatched(s, plan.key, ['T1', 'T2']);
+    });
+  });
+
+  it('after an outage longer than the threshold the Office gets exactly one notice, however often the outage is reported', async () => {
+    await withStack(async (smtp, s) => {
+      const threshold = 1000;
+      // The record exists before the outage, with a short threshold; the worker's reports go to it.
+      await s.client.workflow.start(mailHealth, { workflowId: mailHealthWorkflowId(s.taskQueue), taskQueue: s.taskQueue, args: [{ notifyAfterMs: threshold }] });
+      const plan = testPlan({ policy: POLICY, units: 2 });
+      await smtp.down();
+      await start(s, plan);
+      const down = await waitUntil(() => health(s), (h) => h?.state === 'down');
+      // Longer than the threshold by the clock the worker reads too, whatever the machine's speed.
+      await sleep(Math.max(0, down!.since + threshold + 500 - Date.now()));
+      await smtp.up();
+
+      const up = await waitUntil(() => health(s), (h) => h?.state === 'up' && h.lastOutage?.notified === true);
+      const notices = () => smtp.received.filter((m) => m.kind === 'mail-restored');
+      expect(notices()).toHaveLength(1);
+      const [n] = notices();
+      expect(n!.to).toEqual(['vp@thads.example']);
+      expect(n!.messageId).toBe(`<mail-health-${s.taskQueue}.office-mail-0.mail-restored.${up!.lastOutage!.from}@chidao.local>`);
+      const text = textOf(n!.raw);
+      expect(text).toMatch(/^Máy chủ thư đã hoạt động lại; thư bị chậm từ \d\d:\d\d \d\d\/\d\d\/\d{4} đến \d\d:\d\d \d\d\/\d\d\/\d{4}; các thư chờ đang được gửi tiếp/);
+      expect(text).toContain(`- ${plan.directive.number}/${plan.directive.symbol} (${plan.key}): ${plan.directive.subject}`);
+      expect(text).toMatch(/Lỗi máy chủ thư gần nhất: connect ECONNREFUSED 127\.0\.0\.1:\d+/);
+
+      // The same outage reported again (a second worker, a replayed report): a second outage on the record,
+      // the same Message-ID, and no second email.
+      const h = s.client.workflow.getHandle(mailHealthWorkflowId(s.taskQueue));
+      const affected = down!.affectedRuns;
+      await h.signal(mailDownSignal, { at: up!.lastOutage!.from, error: 'again', affected });
+      await h.signal(mailUpSignal, { at: up!.lastOutage!.to, affected: [] });
+      const again = await waitUntil(() => health(s), (x) => x?.state === 'up' && x.outages === 2 && x.lastOutage?.notified === true);
+      expect(again!.lastOutage!.from).toBe(up!.lastOutage!.from);
+      expect(notices()).toHaveLength(1);
+      await allDispatched(s, plan.key, ['T1', 'T2']);
+    });
+  });
+
+  it('after an outage shorter than the threshold (10 minutes by default) nobody is emailed', async () => {
+    expect(MAIL_RESTORED_NOTICE_AFTER_MS).toBe(10 * 60_000);
+    await withStack(async (smtp, s) => {
+      const plan = testPlan({ policy: POLICY, units: 2 });
+      await smtp.down();
+      await start(s, plan);
+      await waitUntil(() => health(s), (h) => h?.state === 'down');
+      await smtp.up();
+      const up = await waitUntil(() => health(s), (h) => h?.state === 'up');
+      // The decision is taken when the server comes back: nothing is pending that could go out later.
+      expect(up!.lastOutage).toMatchObject({ runs: 1, notified: false });
+      await allDispatched(s, plan.key, ['T1', 'T2']);
+      expect(smtp.received.filter((m) => m.kind === 'mail-restored')).toHaveLength(0);
+      expect(smtp.received.filter((m) => m.kind === 'dispatch').length).toBeGreaterThanOrEqual(3);
+    });
+  });
+
+  it('a recipient refused with 550 is not an outage', async () => {
+    await withStack(async (smtp, s) => {
+      await s.client.workflow.start(mailHealth, { workflowId: mailHealthWorkflowId(s.taskQueue), taskQueue: s.taskQueue, args: [{}] });
+      const plan = testPlan({ policy: POLICY, units: 2 });
+      smtp.refuse.add('t1@thads.example');
+      await start(s, plan);
+      await waitUntil(() => s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1')).query(unitStateQuery), (x) => x.stage === 'undeliverable');
+      await waitUntil(async () => smtp.received.filter((m) => m.kind === 'undeliverable').length, (n) => n === 1);
+      await allDispatched(s, plan.key, ['T2']);
+      const h = await health(s);
+      expect(h).toMatchObject({ state: 'up', outages: 0, affectedRuns: [] });
+      expect(h!.lastError).toBeUndefined();
+      // Never reported down. (The worker's first answer from the server, the 550 itself, tells a record
+      // that already exists that the server is up: once per worker process.)
+      const signals = (await s.client.workflow.getHandle(mailHealthWorkflowId(s.taskQueue)).fetchHistory()).events!
+        .filter((e) => e.workflowExecutionSignaledEventAttributes)
+        .map((e) => e.workflowExecutionSignaledEventAttributes!.signalName);
+      expect(signals).toEqual(['mailUp']);
+    });
+  });
+
+  it('the tracker writes one line and one report per change of state, not per failed attempt', async () => {
+    await withStack(async (_smtp, s) => {
+      const lines: string[] = [];
+      const logger: Logger = {
+        log: (_l, m) => lines.push(m),
+        trace: () => {},
+        debug: () => {},
+        info: (m) => lines.push(m),
+        warn: (m) => lines.push(m),
+        error: (m) => lines.push(m),
+      };
+      let now = Date.parse('2026-11-25T07:02:00Z');
+      const tracker = new MailHealthTracker({ client: s.client, taskQueue: s.taskQueue, logger: () => logger, now: () => now });
+      const req = (i: number) => ({ runKey: `2026-${i}-X`, ref: `${i}/X`, subject: 'V/v thử', officeName: 'Văn phòng', replyTo: ['vp@thads.example'], kind: 'dispatch' }) as MessageRequest;
+
+      for (let i = 0; i < 1000; i++) tracker.failed('connect ECONNREFUSED 127.0.0.1:25', req(i % 150));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('Máy chủ thư không nhận thư (connect ECONNREFUSED 127.0.0.1:25)');
+      now += 59 * 60_000;
+      tracker.failed('connect ECONNREFUSED 127.0.0.1:25', req(1));
+      expect(lines).toHaveLength(1);
+      now += 60_000;
+      tracker.failed('Greeting never received', req(2));
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toContain('vẫn không nhận thư sau 60 phút (Greeting never received); 1002 lần thử');
+      now += 30_000;
+      tracker.succeeded();
+      for (let i = 0; i < 1000; i++) tracker.succeeded();
+      expect(lines).toHaveLength(3);
+      expect(lines[2]).toContain('hoạt động lại sau 3630 giây; 1002 lần gửi thất bại');
+      await tracker.flush();
+
+      const h = await waitUntil(() => health(s), (x) => x?.state === 'up');
+      expect(h!.lastOutage).toMatchObject({ from: Date.parse('2026-11-25T07:02:00Z'), to: now, lastError: 'Greeting never received', runs: 100 });
+      const events = (await s.client.workflow.getHandle(mailHealthWorkflowId(s.taskQueue)).fetchHistory()).events!;
+      expect(events.filter((e) => e.workflowExecutionSignaledEventAttributes).map((e) => e.workflowExecutionSignaledEventAttributes!.signalName)).toEqual(['mailDown', 'mailDown', 'mailUp']);
+    });
+  });
+
+  it('a worker process writes one line when mail stops and one when it resumes, not a stack per failed attempt', async () => {
+    const smtp = await TestSmtp.create();
+    await smtp.down();
+    const taskQueue = `log-${Math.random().toString(36).slice(2)}`;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        CHIDAO_TASK_QUEUE: taskQueue,
+        CHIDAO_SMTP_URL: smtp.url,
+        CHIDAO_DATA_DIR: mkdtempSync(join(inject('tmpDir'), 'log-')),
+        CHIDAO_SEARCH_ATTRIBUTES: 'false',
+        CHIDAO_LINK_SECRET: randomBytes(32).toString('hex'),
+        CHIDAO_WORKFLOW_BUNDLE: inject('bundlePath'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    const { Client, Connection } = await import('@temporalio/client');
+    const client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+    try {
+      await waitUntil(async () => stdout, (o) => o.includes('chidao worker:'));
+      const plan = testPlan({ policy: POLICY, units: 8 });
+      await startRun(client, plan, { taskQueue, searchAttributes: false, batchSize: 100 });
+      // Enough failed attempts that one stack each would be unmistakable: every unit retried at least twice.
+      const attempts = async () => {
+        let n = 0;
+        for (let i = 1; i <= 8; i++) {
+          const d = await client.workflow.getHandle(unitWorkflowId(plan.key, `T${i}`)).describe();
+          n += Math.max(0, (d.raw.pendingActivities?.[0]?.attempt ?? 1) - 1);
+        }
+        return n;
+      };
+      const failed = await waitUntil(attempts, (n) => n >= 16);
+      await smtp.up();
+      for (let i = 1; i <= 8; i++) await waitUntil(() => client.workflow.getHandle(unitWorkflowId(plan.key, `T${i}`)).query(unitStateQuery), (x) => x.stage === 'dispatched');
+      await waitUntil(() => readMailHealth(client, taskQueue), (h) => h?.state === 'up' && h.outages === 1);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+
+      const lines = stderr.split('\n').filter(Boolean);
+      expect(failed).toBeGreaterThanOrEqual(16);
+      expect(stderr).not.toContain('Activity failed');
+      expect(stderr).not.toMatch(/^\s+at /m);
+      expect(lines.filter((l) => l.includes('Máy chủ thư'))).toHaveLength(2);
+      expect(lines.find((l) => l.includes('Máy chủ thư không nhận thư'))).toMatch(/\[WARN\].*ECONNREFUSED/);
+      expect(lines.find((l) => l.includes('Máy chủ thư hoạt động lại'))).toMatch(/\[WARN\].*sau \d+ giây; \d+ lần gửi thất bại/);
+      expect(lines).toHaveLength(2);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await client.connection.close();
+      await smtp.down();
+    }
+  });
+});
+
+describe('describing the record', () => {
+  const base: MailHealth = { state: 'down', since: Date.parse('2026-11-25T07:02:00Z'), lastError: '421 4.3.2 Service not available', affectedRuns: [], moreAffectedRuns: 0, outages: 1 };
+  const run = { runKey: '2026-1-X', ref: '1/X', subject: 's', officeName: 'VP', officeEmails: [] };
+  it.each<[string, MailHealth | undefined, number, string | undefined]>([
+    ['nothing known', undefined, 0, undefined],
+    ['up', { ...base, state: 'up' }, 0, undefined],
+    ['down 38 minutes, 2 runs', { ...base, affectedRuns: [run, { ...run, runKey: '2026-2-X' }] }, 38 * 60_000, 'Đang chờ máy chủ thư: chưa gửi được từ 14:02 25/11/2026, đã 38 phút; thư của 2 văn bản đang chờ (lỗi gần nhất: 421 4.3.2 Service not available).'],
+    ['down past the bound', { ...base, affectedRuns: [run], moreAffectedRuns: 120 }, 2 * 3600_000 + 5 * 60_000, 'Đang chờ máy chủ thư: chưa gửi được từ 14:02 25/11/2026, đã 2 giờ 5 phút; thư của 121 văn bản đang chờ (lỗi gần nhất: 421 4.3.2 Service not available).'],
+    ['down, no error or run known', { ...base, lastError: undefined as unknown as string }, 45_000, 'Đang chờ máy chủ thư: chưa gửi được từ 14:02 25/11/2026, đã 45 giây.'],
+  ])('%s', (_name, h, after, expected) => {
+    if (h && h.lastError === undefined) delete h.lastError;
+    expect(describeMailHealth(h, (h?.since ?? 0) + after)).toBe(expected);
+  });
+
+  it('readMailHealth answers undefined, without throwing, when nothing answers', async () => {
+    const { Client, Connection } = await import('@temporalio/client');
+    const client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+    try {
+      // No record for this queue.
+      expect(await readMailHealth(client, `none-${Date.now()}`)).toBeUndefined();
+      // A record whose queue no worker polls: the query times out.
+      const q = `nobody-${Date.now()}`;
+      await client.workflow.start(mailHealth, { workflowId: mailHealthWorkflowId(q), taskQueue: q, args: [{}] });
+      const t0 = Date.now();
+      expect(await readMailHealth(client, q, 1000)).toBeUndefined();
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      await client.workflow.getHandle(mailHealthWorkflowId(q)).terminate('test');
+    } finally {
+      await client.connection.close();
+    }
+  });
+});
+
+describe('what counts as an outage', () => {
+  const err = (o: object) => Object.assign(new Error((o as { message?: string }).message ?? 'x'), o);
+  it.each<[string, object, 'rejected' | 'unavailable' | 'other']>([
+    ['connection refused', { code: 'ESOCKET', message: 'connect ECONNREFUSED 127.0.0.1:25' }, 'unavailable'],
+    ['connection closed', { code: 'ECONNECTION', message: 'Connection closed unexpectedly' }, 'unavailable'],
+    ['greeting timeout', { code: 'ETIMEDOUT', message: 'Greeting never received' }, 'unavailable'],
+    ['DNS', { code: 'EDNS', message: 'getaddrinfo ENOTFOUND smtp.example' }, 'unavailable'],
+    ['a bare errno', { code: 'ECONNRESET', message: 'read ECONNRESET' }, 'unavailable'],
+    ['421 at greeting', { code: 'EPROTOCOL', responseCode: 421, response: '421 4.3.2 Service not available' }, 'unavailable'],
+    ['451 to DATA', { code: 'EMESSAGE', command: 'DATA', responseCode: 451, response: '451 4.3.0 Try again later' }, 'unavailable'],
+    ['450 to RCPT', { code: 'EENVELOPE', command: 'RCPT TO', responseCode: 450, response: '450 4.2.0 Mailbox busy' }, 'unavailable'],
+    ['535 to AUTH (our login)', { code: 'EAUTH', command: 'AUTH PLAIN', responseCode: 535, response: '535 5.7.8 Authentication failed' }, 'unavailable'],
+    ['550 to RCPT', { code: 'EENVELOPE', command: 'RCPT TO', responseCode: 550, response: '550 5.1.1 User unknown' }, 'rejected'],
+    ['554 to DATA', { code: 'EMESSAGE', command: 'DATA', responseCode: 554, response: '554 5.7.1 Rejected' }, 'rejected'],
+    ['a malformed address', { code: 'EENVELOPE', message: 'No recipients defined' }, 'rejected'],
+    ['a bug', { message: 'Cannot read properties of undefined' }, 'other'],
+  ])('%s', (_name, e, expected) => {
+    const c = classify(err(e));
+    expect(c instanceof RecipientRejected ? 'rejected' : c instanceof SmtpUnavailable ? 'unavailable' : 'other').toBe(expected);
+    if (c instanceof SmtpUnavailable) expect(c.message).not.toContain('\n');
+  });
+});
