@@ -261,7 +261,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 }
 
 const NO_WORKER_NOTICE =
-  'Chú ý: không có worker nào đang trả lời (worker chidao dừng hoặc mất kết nối). Bảng dưới lấy từ chỉ mục tìm kiếm của Temporal: giai đoạn và quá hạn của từng đơn vị, chưa có tên, hạn và số lần nhắc. Khởi động lại worker để xem đầy đủ.';
+  'Chú ý: không có worker nào trả lời kịp (worker chidao dừng, mất kết nối hoặc đang quá tải). Bảng dưới lấy từ chỉ mục tìm kiếm của Temporal: giai đoạn và quá hạn của từng đơn vị, chưa có tên, hạn và số lần nhắc. Khởi động lại worker để xem đầy đủ.';
 
 function renderVisibilityRows(key: string, rows: UnitRow[]): string {
   const overdue = rows.filter((r) => r.overdue).length;

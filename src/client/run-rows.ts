@@ -47,8 +47,12 @@ export async function workerAnswers(client: Client, workflowId: string, now = Da
   });
 }
 
-/** How long a status waits for a worker to answer before it answers from visibility instead. */
-const QUERY_PATIENCE_MS = 8_000;
+/**
+ * How long a status waits for a polling worker to answer before it answers from visibility instead: a
+ * worker that died in the last minute still looks like a poller but never answers, and a worker
+ * swamped by a fan-out answers late; either way the Office gets an answer, marked as partial.
+ */
+const QUERY_PATIENCE_MS = 10_000;
 
 /**
  * The run's table as the Office sees it: from the workflows when a worker answers; otherwise (no worker

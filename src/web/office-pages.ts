@@ -244,7 +244,7 @@ function guardedRoutes(app: FastifyInstance, deps: WebDeps, sessions: SessionSto
         return sendPage(
           reply,
           `Đợt gửi ${key}`,
-          html`<div class="notice bad" role="alert"><p>Không có worker nào đang trả lời, nên chưa xem được đầy đủ đợt gửi và chưa thao tác được. Bảng dưới lấy từ chỉ mục tìm kiếm của Temporal (giai đoạn và quá hạn của từng đơn vị). Đề nghị quản trị viên khởi động lại worker chidao.</p></div>
+          html`<div class="notice bad" role="alert"><p>Không có worker nào trả lời kịp (worker dừng, mất kết nối hoặc đang quá tải), nên chưa xem được đầy đủ đợt gửi và chưa thao tác được. Bảng dưới lấy từ chỉ mục tìm kiếm của Temporal (giai đoạn và quá hạn của từng đơn vị). Đề nghị quản trị viên khởi động lại worker chidao.</p></div>
 <div class="table-wrap"><table id="units"><thead><tr><th scope="col">Mã</th><th scope="col">Giai đoạn</th></tr></thead>
 <tbody>${rows.map((r) => html`<tr class="${r.overdue ? 'overdue' : ''}" data-unit="${r.code}"><td>${r.code}</td><td>${STAGE_LABEL[r.stage]}${r.overdue ? html` <span class="badge bad">Quá hạn</span>` : ''}</td></tr>`)}</tbody></table></div>`,
           { nav: nav(sessions, req.session), status: 503 },

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startRun } from '../../src/client/start-run';
@@ -56,6 +58,25 @@ describe('the Office CLI on a bad day', () => {
     });
   });
 
+  it('status --json of a 500-unit run, piped through python3 -m json.tool, arrives whole', async () => {
+    await s.run(async () => {
+      const plan = testPlan({ policy: { acknowledge: { due: 'PT1H' }, reports: [], reminders: [], escalation: [] }, units: 500 });
+      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 100 });
+      // The real bin, its stdout a pipe to another process: more than 64 KiB must arrive whole.
+      // Asynchronously: the worker answering the queries runs in this process.
+      const { stdout: out } = await promisify(execFile)('bash', ['-c', `set -o pipefail; node bin/chidao.mjs status ${plan.key} --json | python3 -m json.tool`], {
+        env: process.env,
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: 'buffer',
+      });
+      expect(out.length).toBeGreaterThan(64 * 1024);
+      const parsed = JSON.parse(out.toString('utf8')) as { rows: { code: string }[] };
+      // The workers' answer, not the fallback for when none answers.
+      expect(parsed).not.toHaveProperty('degraded');
+      expect(parsed.rows).toHaveLength(500);
+    });
+  });
+
   it('while no worker answers, status still answers from the server, in Vietnamese, and says why', async () => {
     const plan = testPlan({ policy: { acknowledge: { due: 'PT1H' }, reports: [], reminders: [], escalation: [] }, units: 3 });
     await s.run(async () => {
@@ -68,7 +89,7 @@ describe('the Office CLI on a bad day', () => {
     await vi.waitFor(async () => {
       const r = await chidao('status', plan.key);
       expect(r.code).toBe(0);
-      expect(r.out).toMatch(/không có worker nào đang trả lời/);
+      expect(r.out).toMatch(/không có worker nào trả lời kịp/);
       expect(r.out).toMatch(/T1\s+Đã gửi, chờ xác nhận/);
       expect(r.out).toMatch(/T3\s+Đã gửi, chờ xác nhận/);
     }, { timeout: 60_000, interval: 1000 });
