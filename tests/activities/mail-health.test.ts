@@ -170,6 +170,13 @@ describe('mail server health', () => {
         error: (m) => lines.push(m),
       };
       let now = Date.parse('2026-11-25T07:02:00Z');
+      // A worker that starts and sends without trouble writes nothing and creates no record.
+      const quiet = new MailHealthTracker({ client: s.client, taskQueue: s.taskQueue, logger: () => logger, now: () => now });
+      quiet.succeeded();
+      await quiet.flush();
+      expect(lines).toEqual([]);
+      expect(await health(s)).toBeUndefined();
+
       const tracker = new MailHealthTracker({ client: s.client, taskQueue: s.taskQueue, logger: () => logger, now: () => now });
       const req = (i: number) => ({ runKey: `2026-${i}-X`, ref: `${i}/X`, subject: 'V/v thử', officeName: 'Văn phòng', replyTo: ['vp@thads.example'], kind: 'dispatch' }) as MessageRequest;
 
