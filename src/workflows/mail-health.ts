@@ -63,6 +63,8 @@ export interface MailReport {
 export interface MailHealthInput {
   /** Tests shorten it; production uses MAIL_RESTORED_NOTICE_AFTER_MS. */
   notifyAfterMs?: number;
+  /** Events before continue-as-new; tests shorten it. */
+  historyLimit?: number;
   /** Carried over continue-as-new. */
   health?: MailHealth;
   pending?: Outage[];
@@ -132,7 +134,7 @@ export async function mailHealth(input: MailHealthInput = {}): Promise<void> {
     h.moreAffectedRuns = 0;
   });
 
-  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > 2000;
+  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? 2000);
   for (;;) {
     await condition(() => pending.length > 0 || historyFull());
     while (pending.length) {
@@ -143,7 +145,8 @@ export async function mailHealth(input: MailHealthInput = {}): Promise<void> {
     }
     if (historyFull()) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof mailHealth>({ ...(input.notifyAfterMs !== undefined ? { notifyAfterMs: input.notifyAfterMs } : {}), health: h, pending });
+      const { notifyAfterMs: n, historyLimit } = input;
+      await continueAsNew<typeof mailHealth>({ ...(n !== undefined ? { notifyAfterMs: n } : {}), ...(historyLimit !== undefined ? { historyLimit } : {}), health: h, pending });
     }
   }
 }

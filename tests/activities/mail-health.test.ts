@@ -204,6 +204,29 @@ describe('mail server health', () => {
     });
   });
 
+  it('the record keeps its history short: it continues as new and carries its state and threshold over', async () => {
+    await withStack(async (smtp, s) => {
+      const id = mailHealthWorkflowId(s.taskQueue);
+      const first = await s.client.workflow.start(mailHealth, { workflowId: id, taskQueue: s.taskQueue, args: [{ notifyAfterMs: 1000, historyLimit: 20 }] });
+      const run = { runKey: '2026-1-X', ref: '1/X', subject: 'V/v thử', officeName: 'Văn phòng', officeEmails: ['vp@thads.example'] };
+      const h = s.client.workflow.getHandle(id);
+      // Ten short outages (below the threshold), each a down and an up: far more events than the limit.
+      for (let i = 0; i < 10; i++) {
+        await h.signal(mailDownSignal, { at: 1_000_000 + i * 10_000, error: `lỗi ${i}`, affected: [run] });
+        await h.signal(mailUpSignal, { at: 1_000_500 + i * 10_000, affected: [] });
+      }
+      const after = await waitUntil(() => health(s), (x) => x?.outages === 10 && x.state === 'up');
+      expect(after!.lastOutage).toMatchObject({ from: 1_090_000, to: 1_090_500, lastError: 'lỗi 9', notified: false });
+      const d = await h.describe();
+      expect(d.runId).not.toBe(first.firstExecutionRunId);
+      // The threshold came along: one long outage after the continue-as-new is still told.
+      await h.signal(mailDownSignal, { at: 2_000_000, error: 'lỗi dài', affected: [run] });
+      await h.signal(mailUpSignal, { at: 2_005_000, affected: [] });
+      await waitUntil(() => health(s), (x) => x?.outages === 11 && x.lastOutage?.notified === true);
+      expect(smtp.received.filter((m) => m.kind === 'mail-restored')).toHaveLength(1);
+    });
+  });
+
   it('a worker process writes one line when mail stops and one when it resumes, not a stack per failed attempt', async () => {
     const smtp = await TestSmtp.create();
     await smtp.down();
