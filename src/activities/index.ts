@@ -93,7 +93,7 @@ export function createActivities(deps: ActivityDeps) {
     const unit = 'unit' in req && req.unit && req.party === req.unit.code ? req.unit.code : undefined;
     const now = Date.now();
     const links = unit
-      ? { acknowledge: deps.links.url(req.runKey, unit, 'acknowledge', now), report: deps.links.url(req.runKey, unit, 'report', now), status: deps.links.url(req.runKey, unit, 'status', now) }
+      ? { acknowledge: deps.links.url(req.runKey, unit, 'acknowledge', now, req.linkGen), report: deps.links.url(req.runKey, unit, 'report', now, req.linkGen), status: deps.links.url(req.runKey, unit, 'status', now, req.linkGen) }
       : undefined;
     if (req.kind === 'dispatch' && !req.directive) req = { ...req, directive: await directiveOf(req.runKey) };
     const m = renderMessage(req, links);

@@ -70,6 +70,8 @@ const MESSAGE_LABEL: Record<string, string> = {
   recall: 'thông báo thu hồi',
   digest: 'tổng hợp gửi Văn phòng',
   summary: 'báo cáo kết quả',
+  'unit-failed': 'báo Văn phòng: theo dõi đơn vị bị lỗi',
+  'mail-restored': 'báo Văn phòng: máy chủ thư hoạt động lại',
 };
 
 const UPDATE_LABEL: Record<string, string> = {

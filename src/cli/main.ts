@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../config';
 import { connectClient } from '../client/connection';
 import { startRun, DuplicateRunError } from '../client/start-run';
 import { readRunTable } from '../client/run-rows';
+import { describeMailHealth, readMailHealth } from '../client/mail-health';
 import { closedReason } from '../client/closed-reason';
 import { loadCalendarOverride, loadDirective, loadPlan } from '../files/load';
 import { WorkingCalendar } from '../domain/calendar';
@@ -147,17 +148,20 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'status':
       case 'overdue': {
         const key = runKey(args[0]);
-        const table = await readRunTable(await connect(), key);
+        const c = await connect();
+        // Mail health alongside: it waits up to 3 s when no worker answers.
+        const [table, health] = await Promise.all([readRunTable(c, key), readMailHealth(c, cfg.CHIDAO_TASK_QUEUE)]);
+        const mail = describeMailHealth(health, Date.now());
         const shown = cmd === 'overdue' || o.overdue ? table.rows.filter((r) => r.overdue) : table.rows;
         if (!table.status) {
           // Queries need a worker; what the server itself knows still answers.
-          if (o.json) print(JSON.stringify({ degraded: NO_WORKER_NOTICE, rows: shown }, null, 2));
-          else print(`${NO_WORKER_NOTICE}\n\n${renderVisibilityRows(key, shown)}`);
+          if (o.json) print(JSON.stringify({ degraded: NO_WORKER_NOTICE, ...(mail ? { mail } : {}), rows: shown }, null, 2));
+          else print(`${NO_WORKER_NOTICE}\n\n${mail ? `${mail}\n\n` : ''}${renderVisibilityRows(key, shown)}`);
           return 0;
         }
         const status = table.status;
-        if (o.json) print(JSON.stringify({ status: { ...status, roster: undefined }, rows: shown }, null, 2));
-        else print(renderStatus(status, shown, Date.now()));
+        if (o.json) print(JSON.stringify({ status: { ...status, roster: undefined }, ...(health ? { mail: health } : {}), rows: shown }, null, 2));
+        else print(`${mail ? `${mail}\n\n` : ''}${renderStatus(status, shown, Date.now())}`);
         return 0;
       }
       case 'ack':

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readRunRows, readRunTable } from '../client/run-rows';
+import { describeMailHealth, readMailHealth } from '../client/mail-health';
 import { timeline, renderTimeline } from '../audit/commands';
 import { deadlineSchema } from '../domain/policy';
 import { EDXML_STATUS, STAGE_LABEL, type Stage } from '../domain/unit-state';
@@ -237,14 +238,16 @@ function guardedRoutes(app: FastifyInstance, deps: WebDeps, sessions: SessionSto
     handle(req, reply, async () => {
       const key = keyParam(req);
       const f = filtersOf(req);
-      const table = await readRunTable(client, key);
+      const [table, health] = await Promise.all([readRunTable(client, key), readMailHealth(client, config.CHIDAO_TASK_QUEUE)]);
+      const mail = describeMailHealth(health, now());
+      const mailNotice = mail ? html`<div class="notice bad" role="alert"><p>${mail}</p></div>` : '';
       if (!table.status) {
         // Without a worker no query answers; visibility still knows each unit's stage and lateness.
         const rows = table.rows;
         return sendPage(
           reply,
           `Đợt gửi ${key}`,
-          html`<div class="notice bad" role="alert"><p>Không có worker nào trả lời kịp (worker dừng, mất kết nối hoặc đang quá tải), nên chưa xem được đầy đủ đợt gửi và chưa thao tác được. Bảng dưới lấy từ chỉ mục tìm kiếm của Temporal (giai đoạn và quá hạn của từng đơn vị). Đề nghị quản trị viên khởi động lại worker chidao.</p></div>
+          html`${mailNotice}<div class="notice bad" role="alert"><p>Không có worker nào trả lời kịp (worker dừng, mất kết nối hoặc đang quá tải), nên chưa xem được đầy đủ đợt gửi và chưa thao tác được. Bảng dưới lấy từ chỉ mục tìm kiếm của Temporal (giai đoạn và quá hạn của từng đơn vị). Đề nghị quản trị viên khởi động lại worker chidao.</p></div>
 <div class="table-wrap"><table id="units"><thead><tr><th scope="col">Mã</th><th scope="col">Giai đoạn</th></tr></thead>
 <tbody>${rows.map((r) => html`<tr class="${r.overdue ? 'overdue' : ''}" data-unit="${r.code}"><td>${r.code}</td><td>${STAGE_LABEL[r.stage]}${r.overdue ? html` <span class="badge bad">Quá hạn</span>` : ''}</td></tr>`)}</tbody></table></div>`,
           { nav: nav(sessions, req.session), status: 503 },
@@ -261,7 +264,7 @@ function guardedRoutes(app: FastifyInstance, deps: WebDeps, sessions: SessionSto
       return sendPage(
         reply,
         `${status.ref} — ${status.subject}`,
-        html`${done ? html`<div class="notice ok" role="status"><p>${done}</p></div>` : ''}
+        html`${done ? html`<div class="notice ok" role="status"><p>${done}</p></div>` : ''}${mailNotice}
 ${stopped ? html`<div class="notice bad"><p>${stopped.stage === 'recalled' ? 'Văn bản đã bị thu hồi' : 'Đợt gửi đã kết thúc'}.</p></div>` : ''}
 <div class="cards">
 <div class="card"><b>${rows.length}</b>đơn vị thực hiện</div>

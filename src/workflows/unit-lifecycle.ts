@@ -24,6 +24,7 @@ import { LifecycleRefusal, UnitLifecycleState, briefOf, newSnapshot, type Actor,
 import type { DeadlineSpec } from '../domain/schedule';
 import { calendarOf, type UnitContext } from './context';
 import { SEND_RETRY } from './send-options';
+import { salutation } from '../domain/salutation';
 import { unitChangedSignal, unitRow } from './messages';
 import { auditor } from './audit';
 
@@ -98,6 +99,9 @@ export const LEAN_START_PATCH = 'lean-start';
  * differently.
  */
 export const DISPATCH_OUTCOME_PATCH = 'dispatch-outcome';
+
+/** A refused unit waits for a change from the addresses that were refused, not from those it holds once the Office has been told. */
+export const ADDRESS_WAIT_PATCH = 'address-wait';
 
 /** The follow-up of one implementing unit, from dispatch to done. */
 export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome> {
@@ -320,9 +324,12 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
 
   async function deliver(): Promise<void> {
     while (!st.stopped && st.s.dispatchedAt === undefined) {
+      // The addresses this attempt goes to, read before anything awaits: a correction that arrives while
+      // the mail or the Office's notice is on its way is a change to act on, not the refused list.
+      const to = st.s.unit.emails;
       try {
         const ackDue = resolveDeadline(policy.acknowledge.due, Date.now(), cal);
-        const sent = await sendMessage(dispatchRequest(st.s.unit.emails, ackDue, Date.now()));
+        const sent = await sendMessage(dispatchRequest(to, ackDue, Date.now()));
         if (st.stopped && patched(DISPATCH_OUTCOME_PATCH)) {
           // Recalled or closed while the mail was on its way: the unit has it, so a recall must tell it.
           st.deliveredAfterStop(Date.now());
@@ -343,8 +350,8 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
         // corrected address, which resumes delivery.
         st.undeliverable(e.cause?.message ?? 'địa chỉ bị từ chối');
         await publish();
-        await toOffice({ ...base('office', office.emails), kind: 'undeliverable', unit: unitParty(), addresses: st.s.unit.emails, error: st.s.deliveryError ?? '' });
-        const emails = st.s.unit.emails;
+        await toOffice({ ...base('office', office.emails), kind: 'undeliverable', unit: unitParty(), addresses: to, error: st.s.deliveryError ?? '' });
+        const emails = patched(ADDRESS_WAIT_PATCH) ? to : st.s.unit.emails;
         await condition(() => st.stopped || st.s.unit.emails !== emails);
         if (!st.stopped) st.s.stage = 'dispatching';
       }
@@ -365,7 +372,7 @@ export async function unitLifecycle(input: LifecycleInput): Promise<UnitOutcome>
       const person = who === 'head' ? st.s.unit.head : who === 'leader' ? st.s.unit.leader : undefined;
       // Without a personal address the step goes to the Office, which must know either way.
       const to = person?.email ? [person.email] : office.emails;
-      const addressee = person ? `${person.title ? person.title + ' ' : ''}${person.name}` : office.name;
+      const addressee = person ? salutation(person) : office.name;
       const late = lateness(deadline, Date.now(), cal);
       await sendMessage({
         ...base(who === 'office' || !person?.email ? 'office' : who, to),

@@ -2,9 +2,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, inject, it } from 'vitest';
 import type { Logger } from '@temporalio/common';
 import { startRun } from '../../src/client/start-run';
+import { main } from '../../src/cli/main';
+import { createWebServer } from '../../src/web/server';
 import { describeMailHealth, readMailHealth, type MailHealth } from '../../src/client/mail-health';
 import { MailHealthTracker } from '../../src/activities/mail-health';
 import { classify, RecipientRejected, SmtpUnavailable } from '../../src/activities/mailer';
@@ -51,6 +54,19 @@ async function allDispatched(s: Stack, key: string, codes: string[]): Promise<vo
   for (const code of codes) await waitUntil(() => s.client.workflow.getHandle(unitWorkflowId(key, code)).query(unitStateQuery), (x) => x.stage === 'dispatched');
 }
 
+/** chidao status, in-process, pointed at this stack's server and task queue. */
+async function statusOf(s: Stack, key: string): Promise<string> {
+  const saved = { ...process.env };
+  Object.assign(process.env, { TEMPORAL_ADDRESS: inject('temporalAddress'), CHIDAO_TASK_QUEUE: s.taskQueue });
+  let out = '';
+  try {
+    expect(await main(['status', key], new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) }))).toBe(0);
+  } finally {
+    process.env = saved;
+  }
+  return out;
+}
+
 describe('mail server health', () => {
   it('while the SMTP server is down the record says since when, why and whose mail waits; it is up again once mail goes through', async () => {
     await withStack(async (smtp, s) => {
@@ -70,6 +86,21 @@ describe('mail server health', () => {
       ]);
       const sentence = describeMailHealth(down, Date.now())!;
       expect(sentence).toMatch(/^Đang chờ máy chủ thư: chưa gửi được từ \d\d:\d\d \d\d\/\d\d\/\d{4}, đã \d+ (giây|phút); thư của 1 văn bản đang chờ \(lỗi gần nhất: .*ECONNREFUSED.*\)\.$/);
+      // The Office sees it where it looks: chidao status and the run's page.
+      const status = await statusOf(s, plan.key);
+      expect(status).toMatch(/^Đang chờ máy chủ thư: chưa gửi được từ .*ECONNREFUSED/);
+      expect(status).toContain('Đang gửi');
+      const web = await createWebServer({ client: s.client, config: { ...s.config, CHIDAO_TASK_QUEUE: s.taskQueue, CHIDAO_OFFICE_PASSWORD: 'mat-khau-thu-suc-khoe' } });
+      try {
+        const form = await web.inject({ method: 'GET', url: '/office/login' });
+        const nonce = /name="nonce" value="([^"]+)"/.exec(form.body)![1]!;
+        const login = await web.inject({ method: 'POST', url: '/office/login', cookies: { chidao_login: form.cookies.find((c) => c.name === 'chidao_login')!.value }, payload: { nonce, next: '/office', name: 'VP', password: 'mat-khau-thu-suc-khoe' } });
+        const page = await web.inject({ method: 'GET', url: `/office/run/${plan.key}`, cookies: { chidao_session: login.cookies.find((c) => c.name === 'chidao_session')!.value } });
+        expect(page.statusCode).toBe(200);
+        expect(page.body).toMatch(/Đang chờ máy chủ thư: chưa gửi được từ/);
+      } finally {
+        await web.close();
+      }
 
       await smtp.up();
       const up = await waitUntil(() => health(s), (h) => h?.state === 'up');
