@@ -9,7 +9,8 @@ import { recallUpdate, closeUpdate, type RunSummary } from '../../src/workflows/
 import { batchRowsQuery } from '../../src/workflows/unit-batch';
 import { devServerStack, timeSkippingStack, type Stack } from '../helpers/stack';
 import { smallRegistry, testPlan } from '../helpers/fixtures';
-import { TestSmtp } from '../helpers/test-smtp';
+import { TestSmtp, textOf } from '../helpers/test-smtp';
+import { LinkSigner } from '../../src/web/links';
 
 /**
  * What a careless address, a bad hour and a broken lifecycle used to do to a run (issue 13 items 1
@@ -92,6 +93,9 @@ describe('robustness', () => {
       });
       // Only the new address gets it again; the one that had it is not mailed twice.
       expect(resent.to).toEqual(['t1.moi@thads.example']);
+      // Its links carry the unit's new link generation, so they work where the old address's links no longer do.
+      const token = /\/u\/acknowledge\?t=([A-Za-z0-9_.-]+)/.exec(textOf(resent.raw))![1]!;
+      expect(new LinkSigner(s.config.CHIDAO_LINK_SECRET, s.config.CHIDAO_PUBLIC_URL, 90).verify(token, Date.now())).toMatchObject({ ok: true, claims: { unit: 'T1', gen: 1 } });
       expect(ofRun(plan.key).filter((x) => x.kind === 'dispatch' && x.to.includes('t1@thads.example'))).toHaveLength(1);
       const after = await stateOf(plan.key, 'T1');
       expect(after.rejectedAddresses).toBeUndefined();
