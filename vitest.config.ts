@@ -1,14 +1,37 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Which tests need no server: the domain's, and any file named `*.unit.test.ts` (pure helpers, stores on
+ * local files, routes through `app.inject` with fakes). They run without the global setup, so
+ * `npm run test:unit` works before `scripts/setup` has built the Temporal CLI.
+ */
+const UNIT = ['tests/domain/**/*.test.ts', 'tests/**/*.unit.test.ts'];
+
 export default defineConfig({
   test: {
-    // Temporal's native worker does not run in worker threads: keep forks.
-    pool: 'forks',
-    globalSetup: ['tests/global-setup.ts'],
-    include: ['tests/**/*.test.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    // The dev server and SMTP server are shared; two forks fit the machine's two cores.
-    maxWorkers: 2,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: UNIT,
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['tests/**/*.test.ts'],
+          exclude: UNIT,
+          // Temporal's native worker does not run in worker threads: keep forks.
+          pool: 'forks',
+          // Once per run: the dev server, the SMTP server, PostgreSQL and the workflow bundle.
+          globalSetup: ['tests/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // The dev server and SMTP server are shared; two forks fit the machine's two cores.
+          maxWorkers: 2,
+        },
+      },
+    ],
   },
 });
