@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readRunRows, readRunTable } from '../client/run-rows';
 import { describeMailHealth, readMailHealth } from '../client/mail-health';
-import { timeline, renderTimeline } from '../audit/commands';
+import { timeline, renderTimeline } from '../audit/timeline';
 import { deadlineSchema } from '../domain/policy';
 import { EDXML_STATUS, STAGE_LABEL, type Stage } from '../domain/unit-state';
 import { vnDateTime } from '../domain/vn-format';
