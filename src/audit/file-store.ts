@@ -1,16 +1,15 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lock } from 'proper-lockfile';
 import { seal, type AuditAct, type AuditRecord } from './record';
 import type { AuditStore } from './store';
 import { GroupCommit, appendDurably, readAppendedLines } from '../files/append-log';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * The embedded default: one append-only JSONL file per directive, fsync'd before an append returns
  * (appends that arrive together share one write and one fsync). Writers on one host serialise through
- * an exclusive lock file (O_EXCL), so several worker processes keep one chain; a lock older than
- * `staleMs` is taken over (its holder died).
+ * proper-lockfile's lock (an atomic mkdir next to the file, its mtime refreshed while held), so several
+ * worker processes keep one chain; a lock not refreshed for `staleMs` is taken over (its holder died).
  */
 export class FileAuditStore implements AuditStore {
   private readonly cache = new Map<string, { size: number; last?: AuditRecord; byKey: Map<string, AuditRecord> }>();
@@ -44,22 +43,23 @@ export class FileAuditStore implements AuditStore {
     return c;
   }
 
-  private async lock(runKey: string): Promise<() => void> {
-    const path = this.file(runKey) + '.lock';
-    for (let attempt = 0; ; attempt++) {
-      try {
-        closeSync(openSync(path, 'wx'));
-        return () => rmSync(path, { force: true });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        try {
-          if (Date.now() - statSync(path).mtimeMs > this.staleMs) rmSync(path, { force: true });
-        } catch {
-          // gone meanwhile
-        }
-        await sleep(Math.min(50, 1 + attempt));
-      }
-    }
+  /**
+   * Waits for the run's lock as long as it takes: a writer holds it for one write and one fsync. The
+   * file may not exist yet (realpath: false). If the lock is lost while held (this process stalled past
+   * `staleMs`), the commit fails rather than crash the worker; the activity retries, and an act already
+   * written is found by its key.
+   */
+  private async lock(runKey: string): Promise<{ release: () => Promise<void>; lost: () => Error | undefined }> {
+    let lost: Error | undefined;
+    const release = await lock(this.file(runKey), {
+      realpath: false,
+      stale: this.staleMs,
+      retries: { forever: true, minTimeout: 1, maxTimeout: 50, factor: 1.5 },
+      onCompromised: (e) => {
+        lost = e;
+      },
+    });
+    return { release, lost: () => lost };
   }
 
   async append(act: AuditAct): Promise<AuditRecord> {
@@ -72,7 +72,7 @@ export class FileAuditStore implements AuditStore {
 
   /** Seals a batch onto the chain under the lock: one write, one fsync. */
   private async commit(runKey: string, acts: AuditAct[]): Promise<AuditRecord[]> {
-    const unlock = await this.lock(runKey);
+    const held = await this.lock(runKey);
     try {
       const c = this.refresh(runKey);
       const sealed = new Map<string, AuditRecord>();
@@ -89,9 +89,11 @@ export class FileAuditStore implements AuditStore {
       c.size += await appendDurably(this.file(runKey), [...sealed.values()].map((r) => JSON.stringify(r)));
       for (const r of sealed.values()) c.byKey.set(r.key, r);
       if (last) c.last = last;
+      const lost = held.lost();
+      if (lost) throw new Error(`Mất khóa sổ kiểm toán của ${runKey} khi đang ghi: ${lost.message}`, { cause: lost });
       return out;
     } finally {
-      unlock();
+      if (!held.lost()) await held.release();
     }
   }
 
