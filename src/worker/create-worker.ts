@@ -9,7 +9,7 @@ import { FileSentLog } from '../activities/sent-log';
 import { MailHealthTracker } from '../activities/mail-health';
 import type { Config } from '../config';
 import { LinkSigner } from '../web/links';
-import { connectionOptions } from '../client/connection';
+import { nativeConnectionOptions } from '../client/connection';
 import { openAuditStore } from '../audit/open-store';
 import type { AuditStore } from '../audit/store';
 
@@ -66,6 +66,5 @@ function workflowCode(bundle: WorkerOptions['workflowBundle'], config: Config): 
 }
 
 export async function connectWorker(config: Config): Promise<NativeConnection> {
-  const o = connectionOptions(config);
-  return NativeConnection.connect({ address: o.address, ...(o.tls ? { tls: o.tls } : {}), ...(o.apiKey ? { apiKey: o.apiKey as string } : {}) });
+  return NativeConnection.connect(nativeConnectionOptions(config));
 }
