@@ -7,7 +7,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { MailDev } from 'maildev';
 import type { TestProject } from 'vitest/node';
 import { toolPaths } from '../src/dev/tools';
-import { workflowsPath } from '../src/worker/create-worker';
+import { workflowsPath } from '../src/workflows-path';
 import { SA_DIRECTIVE, SA_OVERDUE, SA_STAGE, SA_UNIT } from '../src/workflows/search-attributes';
 import { freePort } from './helpers/ports';
 import { startPostgres } from '../src/dev/postgres';
@@ -36,7 +36,10 @@ export default async function setup(project: TestProject) {
         ip: '127.0.0.1',
       },
     }),
-    bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } }),
+    bundleWorkflowCode({
+      workflowsPath,
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+    }),
   ]);
   const bundlePath = join(tmpDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
@@ -46,7 +49,14 @@ export default async function setup(project: TestProject) {
 
   const smtpPort = await freePort();
   const webPort = await freePort();
-  const maildev = new MailDev({ smtp: smtpPort, web: webPort, ip: '127.0.0.1', webIp: '127.0.0.1', silent: true, mailDirectory: join(tmpDir, 'mail') } as never);
+  const maildev = new MailDev({
+    smtp: smtpPort,
+    web: webPort,
+    ip: '127.0.0.1',
+    webIp: '127.0.0.1',
+    silent: true,
+    mailDirectory: join(tmpDir, 'mail'),
+  } as never);
   await maildev.start();
 
   project.provide('temporalAddress', env.address);

@@ -90,7 +90,9 @@ export class FileAuditStore implements AuditStore {
       for (const r of sealed.values()) c.byKey.set(r.key, r);
       if (last) c.last = last;
       const lost = held.lost();
-      if (lost) throw new Error(`Mất khóa sổ kiểm toán của ${runKey} khi đang ghi: ${lost.message}`, { cause: lost });
+      if (lost) {
+        throw new Error(`Mất khóa sổ kiểm toán của ${runKey} khi đang ghi: ${lost.message}`, { cause: lost });
+      }
       return out;
     } finally {
       if (!held.lost()) await held.release();

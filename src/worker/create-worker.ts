@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -12,8 +11,9 @@ import { LinkSigner } from '../web/links';
 import { nativeConnectionOptions } from '../client/connection';
 import { openAuditStore } from '../audit/open-store';
 import type { AuditStore } from '../audit/store';
+import { workflowsPath } from '../workflows-path';
 
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export { workflowsPath } from '../workflows-path';
 
 export interface WorkerParts {
   config: Config;

@@ -31,7 +31,10 @@ describe('TEMPORAL_* variables to connection options', () => {
     [
       'a private CA and a server name imply TLS',
       { TEMPORAL_TLS_SERVER_CA_CERT_PATH: CA, TEMPORAL_TLS_SERVER_NAME: 'temporal.vp.gov.vn' },
-      { address: 'localhost:7233', tls: { serverRootCACertificate: bytes('PRIVATE CA'), serverNameOverride: 'temporal.vp.gov.vn' } },
+      {
+        address: 'localhost:7233',
+        tls: { serverRootCACertificate: bytes('PRIVATE CA'), serverNameOverride: 'temporal.vp.gov.vn' },
+      },
     ],
     [
       'an API key implies TLS',
@@ -48,7 +51,8 @@ describe('TEMPORAL_* variables to connection options', () => {
   });
 
   it('a certificate path that does not exist is an error, not a connection without the certificate', () => {
-    const cfg = loadConfig({ TEMPORAL_TLS_CLIENT_CERT_PATH: join(dir, 'missing.pem'), TEMPORAL_TLS_CLIENT_KEY_PATH: KEY });
+    const missing = join(dir, 'missing.pem');
+    const cfg = loadConfig({ TEMPORAL_TLS_CLIENT_CERT_PATH: missing, TEMPORAL_TLS_CLIENT_KEY_PATH: KEY });
     expect(() => nativeConnectionOptions(cfg)).toThrow(/ENOENT/);
   });
 
