@@ -1,0 +1,58 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DeadlineSpec } from '../../domain/schedule';
+import type { RecipientInfo } from '../../domain/plan';
+import type { Actor, UnitBrief, UnitSnapshot } from '../../domain/unit-state';
+import type { UnitContext } from '../context';
+
+export type { UnitOutcome } from '../../domain/unit-state';
+
+export interface LifecycleInput {
+  ctx: UnitContext;
+  unit: RecipientInfo;
+  batchWorkflowId: string;
+  /** Carried over continue-as-new. */
+  snapshot?: UnitSnapshot;
+  seq?: number;
+  auditSeq?: number;
+}
+
+// --- messages: updates answer at once with a yes or a reason ---------------------------------
+// Updates answer with a brief (stage and deadlines), never the whole state: a unit's reports and
+// difficulties must not be able to push an answer past Temporal's payload limit.
+export type ReportArgs = { by: Actor; text: string; fileName?: string; sha256?: string; obligation?: string };
+export const acknowledgeUpdate = defineUpdate<UnitBrief, [Actor]>('acknowledge');
+export const submitReportUpdate = defineUpdate<UnitBrief, [ReportArgs]>('submitReport');
+export const acceptReportUpdate = defineUpdate<UnitBrief, [{ by: string }]>('acceptReport');
+export const returnReportUpdate = defineUpdate<UnitBrief, [{ by: string; reason: string; due: DeadlineSpec }]>(
+  'returnReport',
+);
+export const extendUpdate = defineUpdate<UnitBrief, [{ by: string; until: DeadlineSpec; reason: string }]>('extend');
+export const requestExtensionUpdate = defineUpdate<UnitBrief, [{ by: Actor; until: DeadlineSpec; reason: string }]>(
+  'requestExtension',
+);
+export const raiseDifficultyUpdate = defineUpdate<{ id: number }, [{ by: Actor; text: string }]>('raiseDifficulty');
+export const answerDifficultyUpdate = defineUpdate<UnitBrief, [{ by: string; id: number; text: string }]>(
+  'answerDifficulty',
+);
+export const correctAddressUpdate = defineUpdate<UnitBrief, [{ by: string; emails: string[] }]>('correctAddress');
+export const stopSignal = defineSignal<[{ stage: 'recalled' | 'closed'; reason: string }]>('stop');
+export const unitStateQuery = defineQuery<UnitSnapshot>('unitState');
+
+/**
+ * Lifecycles from before this patch published a row and upserted their search attributes before
+ * dispatch; their batches now do both at start. Old histories keep the old path.
+ */
+export const LEAN_START_PATCH = 'lean-start';
+
+/**
+ * A dispatch that returns after a recall no longer resumes the follow-up, and a dispatch that some of
+ * the unit's addresses refused is reported to the Office. Both add commands on paths older code took
+ * differently.
+ */
+export const DISPATCH_OUTCOME_PATCH = 'dispatch-outcome';
+
+/**
+ * A refused unit waits for a change from the addresses that were refused, not from those it holds once
+ * the Office has been told.
+ */
+export const ADDRESS_WAIT_PATCH = 'address-wait';

@@ -1,0 +1,28 @@
+import { condition } from '@temporalio/workflow';
+import type { FollowUpStep } from '../../domain/unit-state';
+import type { UnitRuntime } from './runtime';
+
+/** Reminders, overdue and escalation against the current deadline, until the unit is done or stopped. */
+export async function followUp(rt: UnitRuntime): Promise<void> {
+  const { st } = rt;
+  while (!st.stopped) {
+    const seen = rt.changes;
+    const next = st.nextFollowUp();
+    if (!next) {
+      await condition(() => rt.changes !== seen);
+      continue;
+    }
+    // Any change (an acknowledgement, an extension) re-plans: the timer moves with the deadline.
+    const changed = await condition(() => rt.changes !== seen, Math.max(1, next.item.at - Date.now()));
+    if (changed) continue;
+    await fire(rt, next);
+    rt.checkContinueAsNew();
+  }
+}
+
+// Kept a function of its own: its await depth is part of the command order old histories recorded.
+async function fire(rt: UnitRuntime, step: FollowUpStep): Promise<void> {
+  const fx = rt.st.followUp(step, Date.now());
+  if (fx.mail) await rt.send(fx.mail);
+  await rt.publish();
+}
