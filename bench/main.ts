@@ -29,12 +29,13 @@ import { fetchRunHistories, replayHistories } from '../src/audit/histories';
 import { runStatusQuery } from '../src/workflows/dissemination-run';
 import { batchRowsQuery } from '../src/workflows/unit-batch';
 import { runWorkflowId, unitWorkflowId } from '../src/workflows/ids';
-import { workflowsPath } from '../src/worker/create-worker';
-import { LinkSigner } from '../src/web/links';
+import { workflowsPath } from '../src/workflows-path';
+import { LinkSigner } from '../src/links/signer';
 import { createWebServer } from '../src/web/server';
 import { configSchema } from '../src/config';
 import { startDevServer } from '../src/dev/temporal-server';
 import { startSink, type Sink } from './smtp-sink';
+import { sleep, waitUntil } from './wait';
 
 const { values } = parseArgs({
   options: {
@@ -118,13 +119,6 @@ async function stopChild(c: ChildProcess) {
   if (c.exitCode !== null) return;
   c.kill('SIGTERM');
   await new Promise((r) => c.once('exit', r));
-}
-async function waitUntil(what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 // --- the input: the seed directive to N generated units ---------------------------------------------
@@ -299,7 +293,7 @@ async function ackLatency(key: string, n: number, concurrency: number): Promise<
       const rows = await Promise.all(status.batches.map((b) => client.workflow.getHandle(b.workflowId).query(batchRowsQuery)));
       const now = performance.now();
       for (const r of rows.flat()) if (started.has(r.code) && !seen.has(r.code) && r.acknowledgedAt !== undefined) seen.set(r.code, now - started.get(r.code)!);
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
   })();
   const request: number[] = [];

@@ -11,7 +11,7 @@ import { createActivities, type SendResult } from '../../src/activities';
 import { createSmtpMailer } from '../../src/activities/mailer';
 import { FileSentLog } from '../../src/activities/sent-log';
 import { FileAuditStore } from '../../src/audit/file-store';
-import { LinkSigner } from '../../src/web/links';
+import { LinkSigner } from '../../src/links/signer';
 import { testConfig } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 import { TestSmtp } from '../helpers/test-smtp';
@@ -68,20 +68,14 @@ describe('a worker crash between send and record', () => {
       setTimeout(() => first.kill('SIGKILL'), 200);
     };
     await startRun(client, plan, { taskQueue, searchAttributes: false, batchSize: 100 });
-    const until = Date.now() + 20_000;
-    while (!killed && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    expect(killed).toBe(true);
+    await expect.poll(() => killed, { timeout: 20_000, interval: 100 }).toBe(true);
     await new Promise((r) => first.once('exit', r));
 
     const second = await startWorker(env);
     try {
       const h = client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
       // The activity's start-to-close timeout (30 s) expires, and the retry runs on the second worker.
-      for (let i = 0; i < 600; i++) {
-        if ((await h.query(unitStateQuery)).stage === 'dispatched') break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect((await h.query(unitStateQuery)).stage).toBe('dispatched');
+      await expect.poll(async () => (await h.query(unitStateQuery)).stage, { timeout: 60_000, interval: 100 }).toBe('dispatched');
       const copies = smtp.received.filter((m) => m.raw.includes(plan.key) && m.to[0] === 't1@thads.example' && m.kind === 'dispatch');
       expect(copies).toHaveLength(2);
       expect(copies[0]!.messageId).toBe(copies[1]!.messageId);

@@ -5,6 +5,7 @@ import { correctAddressUpdate, unitStateQuery } from '../../src/workflows/unit-l
 import { timeSkippingStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 import { TestSmtp } from '../helpers/test-smtp';
+import { waitUntil } from '../helpers/wait';
 
 /**
  * Real SMTP faults: a 550 refusal, and a server that is down for a while. Each test has its own SMTP
@@ -24,16 +25,6 @@ async function withFaults(fn: (smtp: TestSmtp, s: Stack) => Promise<void>): Prom
 }
 
 const POLICY = { acknowledge: { due: 'PT10M' }, reminders: [], escalation: [] };
-
-async function waitUntil<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined as T);
-    if (v !== undefined && ok(v)) return v;
-    if (Date.now() > until) throw new Error('timed out waiting: ' + JSON.stringify(v));
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Resolves the returned promise's `arrived` when a message of `kind` reaches SMTP, and answers 250 only on `release()`. */
 function holdAtSmtp(smtp: TestSmtp, kind: string) {

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startRun } from '../../src/client/start-run';
 import { unitWorkflowId, runWorkflowId } from '../../src/workflows/ids';
 import { acknowledgeUpdate, acceptReportUpdate, submitReportUpdate } from '../../src/workflows/unit-lifecycle';
@@ -34,11 +34,10 @@ beforeAll(async () => {
     key = plan.key;
     await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
     const t1 = s.client.workflow.getHandle(unitWorkflowId(key, 'T1'));
-    for (let i = 0; i < 100; i++) {
-      const st = (await t1.query('unitState').catch(() => undefined)) as { stage?: string } | undefined;
-      if (st?.stage === 'dispatched') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await vi.waitFor(async () => expect(((await t1.query('unitState')) as { stage?: string }).stage).toBe('dispatched'), {
+      timeout: 30_000,
+      interval: 100,
+    });
     const viaLink = { channel: 'link' as const, by: 'Cục THADS tỉnh Thử 1', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (thử)' };
     await t1.executeUpdate(acknowledgeUpdate, { args: [viaLink] });
     await t1.executeUpdate(submitReportUpdate, { args: [{ by: viaLink, text: 'Đã quán triệt.', fileName: 'bao-cao.pdf', sha256: 'ab'.repeat(32) }] });

@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { inject, vi } from 'vitest';
 
 export interface ReceivedMail {
   id: string;
@@ -21,11 +21,35 @@ export const ofRun = (runKey: string) => (m: ReceivedMail) => m.headers['x-chida
 export const ofKind = (kind: string) => (m: ReceivedMail) => m.headers['x-chidao-kind'] === kind;
 export const both = (...fs: ((m: ReceivedMail) => boolean)[]) => (m: ReceivedMail) => fs.every((f) => f(m));
 
-export async function waitForMails(filter: (m: ReceivedMail) => boolean, count: number, timeoutMs = 30_000): Promise<ReceivedMail[]> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await mails(filter);
-    if (got.length >= count || Date.now() > until) return got;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+class TooFew extends Error {}
+
+/**
+ * The messages matching `filter` once there are `count` of them, or what arrived by the timeout: the
+ * caller's assertion then says how many came. The API failing is an error at once.
+ */
+export async function waitForMails(
+  filter: (m: ReceivedMail) => boolean,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<ReceivedMail[]> {
+  let got: ReceivedMail[] = [];
+  let failed: unknown;
+  await vi
+    .waitFor(
+      async () => {
+        try {
+          got = await mails(filter);
+        } catch (e) {
+          failed = e;
+          return;
+        }
+        if (got.length < count) throw new TooFew(`${got.length} of ${count}`);
+      },
+      { timeout: timeoutMs, interval: 200 },
+    )
+    .catch((e: unknown) => {
+      if (!(e instanceof TooFew)) throw e;
+    });
+  if (failed) throw failed;
+  return got;
 }
