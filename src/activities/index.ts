@@ -3,7 +3,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { messageId, type MessageRequest, type StageCounts } from '../domain/messages';
 import { renderMessage } from '../domain/templates';
-import type { LinkSigner } from '../web/links';
+import type { LinkSigner } from '../links/signer';
 import type { Stage } from '../domain/unit-state';
 import { RecipientRejected, SmtpUnavailable, type Mailer, type SendOutcome } from './mailer';
 import type { MailHealthTracker } from './mail-health';

@@ -7,7 +7,7 @@ import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { FileSentLog } from '../activities/sent-log';
 import { MailHealthTracker } from '../activities/mail-health';
 import type { Config } from '../config';
-import { LinkSigner } from '../web/links';
+import { LinkSigner } from '../links/signer';
 import { nativeConnectionOptions } from '../client/connection';
 import { openAuditStore } from '../audit/open-store';
 import type { AuditStore } from '../audit/store';
