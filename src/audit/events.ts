@@ -1,6 +1,6 @@
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { messageId, type MessageRequest } from '../domain/messages';
-import { AUDIT_PATCH } from '../workflows/audit';
+import { AUDIT_PATCH } from './patch';
 import type { AuditKind } from './record';
 import type { NamedHistory } from './histories';
 
