@@ -31,7 +31,7 @@ export function refusing<A extends unknown[]>(check: (...args: A) => unknown): (
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's own constraint on update arguments
 export function onUpdate<Ret, Args extends any[]>(
   def: UpdateDefinition<Ret, Args>,
-  handler: (...args: NoInfer<Args>) => Promise<Ret>,
+  handler: (...args: NoInfer<Args>) => Ret | Promise<Ret>,
   check: (...args: NoInfer<Args>) => unknown,
 ): void {
   setHandler(def, handler, { validator: refusing(check) });

@@ -6,7 +6,6 @@ import {
   defineSignal,
   getExternalWorkflowHandle,
   patched,
-  proxyActivities,
   setHandler,
   startChild,
   type ChildWorkflowHandle,
@@ -19,10 +18,9 @@ import { unitChangedSignal, unitRow, type UnitRow } from './messages';
 import { newSnapshot } from '../domain/unit-state';
 import { LEAN_START_PATCH, stopSignal, unitLifecycle, type UnitOutcome } from './unit-lifecycle';
 import { SA_DIRECTIVE, SA_OVERDUE, SA_STAGE, SA_UNIT } from './search-attributes';
-import { SEND_RETRY } from './send-options';
-import type { createActivities } from '../activities';
-
-const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({ startToCloseTimeout: '30 seconds', retry: SEND_RETRY });
+import { sendMessage } from './send-options';
+import { messageBase } from './message-base';
+import { countStages } from '../domain/run-state';
 
 /**
  * A lifecycle that fails (terminated by the server for an oversized history, a bug) no longer fails its
@@ -104,19 +102,9 @@ export async function unitBatch(input: BatchInput): Promise<StageCounts> {
     const row = rows.get(unit.code) ?? unitRow(newSnapshot(unit), undefined);
     rows.set(unit.code, { ...row, stage: 'failed', overdue: false, deadline: undefined });
     const error = String((e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message ?? e).slice(0, 500);
-    await sendMessage({
-      runKey: ctx.key,
-      ref: ctx.ref,
-      subject: ctx.directive.subject,
-      party: `${unit.code}~office`,
-      seq: 0,
-      to: ctx.office.emails,
-      replyTo: ctx.office.emails,
-      officeName: ctx.office.name,
-      kind: 'unit-failed',
-      unit: { code: unit.code, name: unit.name },
-      error,
-    });
+    // Without an event id, as this message always was.
+    const base = messageBase(ctx, `${unit.code}~office`, ctx.office.emails, 0, false);
+    await sendMessage({ ...base, kind: 'unit-failed', unit: { code: unit.code, name: unit.name }, error });
     return { code: unit.code, stage: 'failed', overdue: false, acknowledged: row.acknowledgedAt !== undefined, reports: 0 };
   }
   await Promise.race([all, condition(() => stop !== undefined)]);
@@ -126,11 +114,7 @@ export async function unitBatch(input: BatchInput): Promise<StageCounts> {
     await all;
   }
 
-  const counts: StageCounts = {};
-  for (const o of outcomes) {
-    counts[o.stage] = (counts[o.stage] ?? 0) + 1;
-    if (o.overdue) counts.overdue = (counts.overdue ?? 0) + 1;
-  }
+  const counts = countStages(outcomes);
   await getExternalWorkflowHandle(input.runWorkflowId).signal(batchFinishedSignal, { batchNo: input.batchNo, counts, total: input.recipients.length });
   return counts;
 }
