@@ -13,6 +13,9 @@ import type { AuditStore } from '../audit/store';
 import type { AuditAct, AuditRecord } from '../audit/record';
 import type { Directive } from '../domain/directive';
 import { fetchRunDirective } from '../client/run-directive';
+import type { Activities, SendResult } from './types';
+
+export type { Activities, SendResult } from './types';
 
 export interface ActivityDeps {
   mailer: Mailer;
@@ -37,16 +40,8 @@ function smtpUnavailable(e: SmtpUnavailable): ApplicationFailure {
   return f;
 }
 
-export interface SendResult {
-  messageId: string;
-  /** True when the sent-log already had it: a retry after a crash, not a second email. */
-  duplicate: boolean;
-  accepted: string[];
-  rejected: string[];
-}
-
 /** Activities as a factory over their clients, so tests inject real SMTP and Temporal clients. */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): Activities {
   /** Where the act was decided: the calling workflow and the scheduled activity. */
   function origin(eventId = 0) {
     const info = Context.current().info;

@@ -1,0 +1,24 @@
+import type { MessageRequest } from '../domain/messages';
+import type { AuditAct, AuditRecord } from '../audit/record';
+
+/**
+ * What the workflows may call, as types only. Workflows proxy `Activities` from here rather than
+ * `ReturnType<typeof createActivities>`, so the workflow code's imports never lead back to the activities
+ * (which read runs through src/client, which imports the workflows' queries): no cycle.
+ */
+export interface SendResult {
+  messageId: string;
+  /** True when the sent-log already had it: a retry after a crash, not a second email. */
+  duplicate: boolean;
+  accepted: string[];
+  rejected: string[];
+}
+
+export interface Activities {
+  /** One message, sent at most once per Message-ID (the sent-log), and its audit record. */
+  sendMessage(req: MessageRequest): Promise<SendResult>;
+  /** The Office's digest: counts by stage and the overdue units, read from the run's batches. */
+  sendDigest(input: { runWorkflowId: string; seq: number }): Promise<SendResult>;
+  /** An act decided by a workflow (acknowledgement, report, extension, recall…), written once. */
+  recordAudit(act: Omit<AuditAct, 'workflowId' | 'runId'>): Promise<AuditRecord>;
+}
