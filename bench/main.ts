@@ -34,7 +34,7 @@ import { LinkSigner } from '../src/links/signer';
 import { createWebServer } from '../src/web/server';
 import { configSchema } from '../src/config';
 import { startDevServer } from '../src/dev/temporal-server';
-import { startSink, type Sink } from './smtp-sink';
+import { startSink } from './smtp-sink';
 import { sleep, waitUntil } from './wait';
 
 const { values } = parseArgs({

@@ -16,7 +16,7 @@ export const configSchema = z.object({
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   CHIDAO_TASK_QUEUE: z.string().default('chidao'),
-  CHIDAO_SMTP_URL: z.string().url().default('smtp://localhost:1025'),
+  CHIDAO_SMTP_URL: z.url().default('smtp://localhost:1025'),
   CHIDAO_MAIL_FROM: z.string().default('"Văn phòng (chidao)" <chidao@thads.example.gov.vn>'),
   /** Messages per second per worker; providers throttle bursts. */
   CHIDAO_SEND_RATE: z.coerce.number().positive().default(50),
@@ -30,7 +30,7 @@ export const configSchema = z.object({
   CHIDAO_SESSION_IDLE_MINUTES: z.coerce.number().positive().max(480).default(30),
   CHIDAO_LINK_TTL_DAYS: z.coerce.number().positive().default(90),
   /** Where units' links point: the address of `chidao serve` as the units' browsers reach it. */
-  CHIDAO_PUBLIC_URL: z.string().url().default('http://localhost:8080'),
+  CHIDAO_PUBLIC_URL: z.url().default('http://localhost:8080'),
   CHIDAO_WEB_HOST: z.string().default('127.0.0.1'),
   CHIDAO_WEB_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** The Office dashboard's password; without it the dashboard stays off. */

@@ -50,6 +50,7 @@ export async function connectClient(cfg: Config): Promise<Client> {
     throw new Error(
       `Không kết nối được Temporal tại ${cfg.TEMPORAL_ADDRESS} (${(e as Error).message}). ` +
         'Hãy chạy "npm run dev" hoặc đặt TEMPORAL_ADDRESS.',
+      { cause: e },
     );
   }
 }

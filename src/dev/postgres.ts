@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { userInfo } from 'node:os';
 
 /** The newest PostgreSQL server binaries Debian installed (scripts/setup installs them if missing). */
 function binDir(): string {
@@ -25,7 +24,7 @@ export function startPostgres(port: number): { url: string; dir: string; stop():
       execFileSync(asRoot ? 'runuser' : join(bin, cmd), asRoot ? ['-u', 'postgres', '--', join(bin, cmd), ...args] : args, { stdio: 'pipe' });
     } catch (e) {
       const err = e as { stderr?: Buffer; message: string };
-      throw new Error(`PostgreSQL ${cmd} thất bại: ${err.stderr?.toString().trim() || err.message}`);
+      throw new Error(`PostgreSQL ${cmd} thất bại: ${err.stderr?.toString().trim() || err.message}`, { cause: e });
     }
   };
   const dir = mkdtempSync(join(tmpdir(), 'chidao-pg-'));

@@ -18,8 +18,8 @@ try {
     await stack.stop();
     await exitAfterFlush(0);
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
 } catch (e) {
   console.error(`Lỗi: ${(e as Error).message}`);
   await exitAfterFlush(1);

@@ -21,7 +21,8 @@ export interface StackOptions {
   dataDir?: string;
 }
 
-export interface Stack {
+/** What `npm run dev` and the demo start: servers, a worker and the web server (tests have their own Stack). */
+export interface DevStack {
   config: Config;
   client: Client;
   urls: { web: string; temporal: string; temporalUi: string; mailUi: string; mailApi: string; smtp: string };
@@ -55,7 +56,7 @@ function devSecrets(dataDir: string): { CHIDAO_LINK_SECRET: string; CHIDAO_SESSI
  * The local stack: Temporal dev server (SQLite, Web UI), an SMTP server with a web UI and HTTP API, and
  * the worker, in one process tree that stops together.
  */
-export async function startStack(opts: StackOptions, log: (s: string) => void = console.log): Promise<Stack> {
+export async function startStack(opts: StackOptions, log: (s: string) => void = console.log): Promise<DevStack> {
   const ports = {
     temporal: opts.temporalPort ?? 7233,
     ui: opts.uiPort ?? 8233,

@@ -20,7 +20,9 @@ export async function waitFor<T>(what: string, fn: () => Promise<T>, timeoutMs: 
     try {
       return await fn();
     } catch (e) {
-      if (Date.now() > until) throw new Error(`${what} không phản hồi sau ${timeoutMs / 1000} giây: ${(e as Error).message}`);
+      if (Date.now() > until) {
+        throw new Error(`${what} không phản hồi sau ${timeoutMs / 1000} giây: ${(e as Error).message}`, { cause: e });
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -1,8 +1,7 @@
-import { directiveSchema } from '../../src/domain/directive';
+import { directiveKey, directiveSchema } from '../../src/domain/directive';
 import { registrySchema } from '../../src/domain/registry';
 import { buildPlan, type DisseminationPlan } from '../../src/domain/plan';
 import { WorkingCalendar } from '../../src/domain/calendar';
-import { directiveKey } from '../../src/domain/directive';
 
 let counter = 0;
 /** A directive number no other test uses, so run keys (and mailbox filters) never collide. */

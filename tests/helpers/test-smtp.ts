@@ -84,10 +84,14 @@ export class TestSmtp {
             messageId: /^Message-ID:(.*)$/im.exec(head)?.[1]?.trim() ?? '',
             kind: /^X-Chidao-Kind:(.*)$/im.exec(head)?.[1]?.trim() ?? '',
           };
-          Promise.resolve(this.onData?.(msg)).then(() => {
-            this.received.push(msg);
-            cb();
-          });
+          // A test's hook that throws answers the message with an error rather than leave SMTP waiting.
+          Promise.resolve(this.onData?.(msg)).then(
+            () => {
+              this.received.push(msg);
+              cb();
+            },
+            (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))),
+          );
         });
       },
     });
