@@ -6,34 +6,21 @@ import { WorkflowUpdateFailedError, WorkflowNotFoundError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import { loadConfig, type Config } from '../config';
 import { connectClient } from '../client/connection';
-import { startRun, DuplicateRunError } from '../client/start-run';
-import { readRunTable } from '../client/run-rows';
-import { describeMailHealth, readMailHealth } from '../client/mail-health';
-import { closedReason } from '../client/closed-reason';
+import { DuplicateRunError } from '../client/start-run';
 import { loadCalendarOverride, loadDirective, loadPlan } from '../files/load';
 import { WorkingCalendar } from '../domain/calendar';
 import { InvalidInputError, SecretDocumentError } from '../domain/errors';
 import { directiveKey } from '../domain/directive';
-import { deadlineSchema } from '../domain/policy';
-import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
-import {
-  acceptReportUpdate,
-  acknowledgeUpdate,
-  answerDifficultyUpdate,
-  correctAddressUpdate,
-  extendUpdate,
-  returnReportUpdate,
-  submitReportUpdate,
-} from '../workflows/unit-lifecycle';
-import { closeUpdate, recallUpdate } from '../workflows/dissemination-run';
 import { renderPlan, renderStatus, table } from './render';
 import { STAGE_LABEL } from '../domain/unit-state';
 import type { UnitRow } from '../workflows/messages';
 import { openAuditStore } from '../audit/open-store';
-import { exportRun, loadBundle, renderTimeline, replayBundle, timeline, verifyBundle } from '../audit/commands';
+import { loadBundle, replayBundle, verifyBundle } from '../audit/commands';
+import { renderTimeline, timeline } from '../audit/timeline';
 import { workflowsPath } from '../worker/create-worker';
 import { progress } from './progress';
 import { createWebServer } from '../web/server';
+import { NOT_FOUND_MESSAGE, Office, OfficeRefusal } from '../office';
 
 const USAGE = `chidao: theo dõi việc thực hiện công văn chỉ đạo
 
@@ -62,10 +49,6 @@ Kết nối Temporal theo biến môi trường của Temporal CLI: TEMPORAL_ADD
 /** A usage mistake: printed as one line, exit code 2. */
 class CliError extends Error {}
 
-/** An act refused for a reason the user can read (a recalled directive, a finished follow-up): exit code 1. */
-class Refused extends Error {}
-
-const isNotFound = (e: unknown) => e instanceof WorkflowNotFoundError || (e as Error)?.name === 'WorkflowNotFoundError';
 
 const OPTIONS = {
   registry: { type: 'string' },
@@ -92,11 +75,26 @@ function runKey(arg: string | undefined): string {
   throw new CliError(`không hiểu <văn bản> "${arg}": dùng tệp công văn hoặc khóa như 2023-4432-TCTHADS-VP`);
 }
 
-function deadlineArg(name: string, value: string | undefined) {
-  if (!value) throw new CliError(`thiếu --${name}`);
-  const r = deadlineSchema.safeParse(value);
-  if (!r.success) throw new CliError(`--${name}: ${r.error.issues[0]!.message}`);
-  return r.data;
+/** A flag the user must give; its content is the Office's to judge. */
+function required(name: string, value: string | undefined, what = ''): string {
+  if (!value) throw new CliError(`thiếu --${name}${what ? ` <${what}>` : ''}`);
+  return value;
+}
+
+/** Which flag or argument a refused input field came from: a bad one is a usage mistake (exit 2). */
+const FLAG_OF: Record<string, string> = { until: '--until', due: '--due' };
+
+/** Runs an Office act; a field that does not parse is reported as the flag it came from. */
+async function act<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof OfficeRefusal && e.type === 'Invalid' && e.field) {
+      if (FLAG_OF[e.field]) throw new CliError(`${FLAG_OF[e.field]}: ${e.detail}`);
+      if (e.field === 'emails') throw new CliError(e.detail ?? e.message);
+    }
+    throw e;
+  }
 }
 
 function calendar(cfg: Config, file?: string): { calendar: WorkingCalendar; override?: ReturnType<typeof loadCalendarOverride> } {
@@ -116,7 +114,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const cfg = loadConfig();
   const print = (s: string) => out.write(s + '\n');
   let client: Client | undefined;
-  const connect = async () => (client ??= await connectClient(cfg));
+  const connect = async () => Office.fromConfig((client ??= await connectClient(cfg)), cfg);
   const actor = { channel: 'office' as const, by: o.by ?? 'Văn phòng' };
 
   try {
@@ -132,12 +130,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           print(renderPlan(plan, now, cal.calendar));
           return 0;
         }
-        const c = await connect();
+        const office = await connect();
         const bar = progress(process.stderr, 'Thêm nơi nhận');
-        const { workflowId, resumed } = await startRun(c, plan, {
-          taskQueue: cfg.CHIDAO_TASK_QUEUE,
-          searchAttributes: cfg.CHIDAO_SEARCH_ATTRIBUTES,
-          batchSize: cfg.CHIDAO_BATCH_SIZE,
+        const { workflowId, resumed } = await office.start(plan, {
           ...(cal.override ? { calendarOverride: cal.override } : {}),
           onProgress: bar.update,
         });
@@ -148,10 +143,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'status':
       case 'overdue': {
         const key = runKey(args[0]);
-        const c = await connect();
         // Mail health alongside: it waits up to 3 s when no worker answers.
-        const [table, health] = await Promise.all([readRunTable(c, key), readMailHealth(c, cfg.CHIDAO_TASK_QUEUE)]);
-        const mail = describeMailHealth(health, Date.now());
+        const table = await (await connect()).table(key);
+        const health = table.mail;
+        const mail = table.mailNotice;
         const shown = cmd === 'overdue' || o.overdue ? table.rows.filter((r) => r.overdue) : table.rows;
         if (!table.status) {
           // Queries need a worker; what the server itself knows still answers.
@@ -174,30 +169,29 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         const key = runKey(args[0]);
         const unit = args[1];
         if (!unit) throw new CliError('thiếu <mã đơn vị>');
-        const c = await connect();
-        const h = c.workflow.getHandle(unitWorkflowId(key, unit));
-        await explainedAct(c, key, unit, async () => {
-        if (cmd === 'ack') await h.executeUpdate(acknowledgeUpdate, { args: [actor] });
-        else if (cmd === 'report') {
-          if (!o.text) throw new CliError('thiếu --text <nội dung báo cáo>');
-          const file = o.file ? { fileName: basename(o.file), sha256: createHash('sha256').update(readFileSync(o.file)).digest('hex') } : {};
-          await h.executeUpdate(submitReportUpdate, { args: [{ by: actor, text: o.text, ...file }] });
-        } else if (cmd === 'accept') await h.executeUpdate(acceptReportUpdate, { args: [{ by: actor.by }] });
-        else if (cmd === 'return') {
-          if (!o.reason) throw new CliError('thiếu --reason <lý do trả lại>');
-          await h.executeUpdate(returnReportUpdate, { args: [{ by: actor.by, reason: o.reason, due: deadlineArg('due', o.due) }] });
-        } else if (cmd === 'extend') await h.executeUpdate(extendUpdate, { args: [{ by: actor.by, until: deadlineArg('until', o.until), reason: o.reason ?? '' }] });
-        else if (cmd === 'answer') {
-          const id = Number(args[2]);
-          if (!Number.isInteger(id) || id < 1) throw new CliError('thiếu <số vướng mắc> (1, 2, …)');
-          if (!o.text) throw new CliError('thiếu --text <nội dung trả lời>');
-          await h.executeUpdate(answerDifficultyUpdate, { args: [{ by: actor.by, id, text: o.text }] });
-        } else {
-          const emails = args.slice(2);
-          const bad = emails.find((e) => !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e));
-          if (!emails.length || bad) throw new CliError(bad ? `địa chỉ email không hợp lệ: "${bad}"` : 'thiếu <email>');
-          await h.executeUpdate(correctAddressUpdate, { args: [{ by: actor.by, emails }] });
-        }
+        const office = await connect();
+        const by = actor.by;
+        await act(async () => {
+          if (cmd === 'ack') return office.acknowledge({ key, unit, by: actor });
+          if (cmd === 'report') {
+            const text = required('text', o.text, 'nội dung báo cáo');
+            const file = o.file
+              ? { fileName: basename(o.file), sha256: createHash('sha256').update(readFileSync(o.file)).digest('hex') }
+              : undefined;
+            return office.report({ key, unit, by: actor, text, ...(file ? { file } : {}) });
+          }
+          if (cmd === 'accept') return office.accept({ key, unit, by });
+          if (cmd === 'return') {
+            const reason = required('reason', o.reason, 'lý do trả lại');
+            return office.returnReport({ key, unit, by, reason, due: required('due', o.due) });
+          }
+          if (cmd === 'extend') return office.extend({ key, unit, by, until: required('until', o.until), reason: o.reason ?? '' });
+          if (cmd === 'answer') {
+            const id = Number(args[2]);
+            if (!Number.isInteger(id) || id < 1) throw new CliError('thiếu <số vướng mắc> (1, 2, …)');
+            return office.answer({ key, unit, by, id, text: required('text', o.text, 'nội dung trả lời') });
+          }
+          return office.correctAddress({ key, unit, by, emails: args.slice(2) });
         });
         print(`Đã ghi nhận: ${cmd} ${unit} (${key}).`);
         return 0;
@@ -205,18 +199,14 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'recall':
       case 'close': {
         const key = runKey(args[0]);
-        const c = await connect();
-        const h = c.workflow.getHandle(runWorkflowId(key));
-        if (cmd === 'recall' && !o.reason) throw new CliError('thiếu --reason <lý do thu hồi>');
-        await explainedAct(c, key, undefined, async () => {
-          if (cmd === 'recall') await h.executeUpdate(recallUpdate, { args: [{ by: actor.by, reason: o.reason! }] });
-          else await h.executeUpdate(closeUpdate, { args: [{ by: actor.by, note: o.note ?? '' }] });
-        });
+        const office = await connect();
+        if (cmd === 'recall') await office.recall({ key, by: actor.by, reason: required('reason', o.reason, 'lý do thu hồi') });
+        else await office.close({ key, by: actor.by, note: o.note ?? '' });
         print(cmd === 'recall' ? `Đã thu hồi ${key}; các đơn vị sẽ được thông báo.` : `Đã kết thúc ${key}; báo cáo tổng hợp sẽ được gửi.`);
         return 0;
       }
       case 'serve': {
-        const app = await createWebServer({ client: await connect(), config: cfg, logger: true });
+        const app = await createWebServer({ client: (await connect()).client, config: cfg, logger: true });
         await app.listen({ host: cfg.CHIDAO_WEB_HOST, port: cfg.CHIDAO_WEB_PORT });
         print(`Trang đơn vị: ${cfg.CHIDAO_PUBLIC_URL}/u/…   Bảng điều khiển Văn phòng: ${cfg.CHIDAO_PUBLIC_URL}/office${cfg.CHIDAO_OFFICE_PASSWORD ? '' : ' (chưa bật: đặt CHIDAO_OFFICE_PASSWORD)'}`);
         await new Promise<void>((resolve) => {
@@ -233,7 +223,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           if (!folder) throw new CliError('thiếu <thư mục> để xuất');
           const store = openAuditStore(cfg);
           try {
-            const n = await exportRun(await connect(), store, key, folder);
+            const n = await (await connect()).exportAudit(store, key, folder);
             print(`Đã xuất ${n.histories} lịch sử workflow và ${n.records} bản ghi kiểm toán của ${key} vào ${folder}.`);
           } finally {
             await store.close();
@@ -242,7 +232,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         }
         if (sub !== 'replay' && sub !== 'verify') throw new CliError('dùng: chidao audit export|replay|verify …');
         if (!target) throw new CliError('thiếu <thư mục|văn bản>');
-        const bundle = await loadBundle(existsSync(target) && !target.endsWith('.yaml') ? target : runKey(target), connect, () => openAuditStore(cfg));
+        const where = existsSync(target) && !target.endsWith('.yaml') ? target : runKey(target);
+        const bundle = await loadBundle(where, async () => (await connect()).client, () => openAuditStore(cfg));
         if (sub === 'replay') {
           const results = await replayBundle(bundle, { workflowsPath });
           const bad = results.filter((r) => !r.ok);
@@ -275,25 +266,13 @@ function renderVisibilityRows(key: string, rows: UnitRow[]): string {
   )}`;
 }
 
-/**
- * Runs an act; when Temporal finds no open workflow to take it, says why in words (recalled, closed,
- * done) instead of "not found".
- */
-async function explainedAct(client: Client, key: string, unit: string | undefined, act: () => Promise<unknown>): Promise<void> {
-  try {
-    await act();
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-    const why = await closedReason(client, key, unit);
-    throw why ? new Refused(why) : e;
-  }
-}
-
 /** One line a clerk can act on, and an exit code a script can branch on. */
 export function describeError(e: unknown): { message: string; code: number } {
   if (e instanceof CliError) return { message: `Lỗi: ${e.message}`, code: 2 };
   if (e instanceof InvalidInputError) return { message: `Tệp không hợp lệ, chưa bắt đầu gì:\n${e.message}`, code: 1 };
-  if (e instanceof Refused || e instanceof SecretDocumentError || e instanceof DuplicateRunError) return { message: `Từ chối: ${e.message}`, code: 1 };
+  if (e instanceof OfficeRefusal && e.type === 'NotFound') return { message: NOT_FOUND_MESSAGE, code: 1 };
+  if (e instanceof OfficeRefusal || e instanceof SecretDocumentError || e instanceof DuplicateRunError)
+    return { message: `Từ chối: ${e.message}`, code: 1 };
   if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) return { message: `Từ chối: ${e.cause.message}`, code: 1 };
   if (e instanceof WorkflowNotFoundError || (e as Error)?.name === 'WorkflowNotFoundError')
     return { message: 'Không tìm thấy đợt gửi hoặc đơn vị này (kiểm tra khóa văn bản và mã đơn vị).', code: 1 };

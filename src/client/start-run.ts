@@ -3,7 +3,7 @@ import { directiveKey, directiveRef } from '../domain/directive';
 import type { DisseminationPlan } from '../domain/plan';
 import type { CalendarData } from '../domain/holidays-vn';
 import { runWorkflowId } from '../workflows/ids';
-import { addRecipientsUpdate, MAX_RECIPIENTS_PER_UPDATE, runStatusQuery } from '../workflows/dissemination-run';
+import { addRecipientsUpdate, disseminationRun, MAX_RECIPIENTS_PER_UPDATE, runStatusQuery } from '../workflows/dissemination-run';
 import type { RunContext } from '../workflows/context';
 import { SA_DIRECTIVE } from '../workflows/search-attributes';
 
@@ -40,7 +40,8 @@ export async function startRun(client: Client, plan: DisseminationPlan, opts: St
   const workflowId = runWorkflowId(ctx.key);
   let resumed = false;
   try {
-    await client.workflow.start('disseminationRun', {
+    // By reference, so the arguments are type-checked against the workflow's signature.
+    await client.workflow.start(disseminationRun, {
       taskQueue: opts.taskQueue,
       workflowId,
       args: [{ ctx, expected: plan.recipients.length }],

@@ -3,12 +3,9 @@ import { startStack } from './stack';
 import { loadPlan } from '../files/load';
 import { WorkingCalendar } from '../domain/calendar';
 import { policySchema } from '../domain/policy';
-import { startRun } from '../client/start-run';
-import { readRunRows } from '../client/run-rows';
+import { Office } from '../office';
 import { renderStatus } from '../cli/render';
 import { progress } from '../cli/progress';
-import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
-import { acknowledgeUpdate, raiseDifficultyUpdate, submitReportUpdate } from '../workflows/unit-lifecycle';
 
 /**
  * npm run demo: the seed directive 4432/TCTHADS-VP to the 2023 registry, on a fresh in-memory Temporal
@@ -46,22 +43,24 @@ try {
   });
   console.log(`\nGửi ${plan.directive.number}/${plan.directive.symbol} tới ${plan.recipients.length} nơi nhận (hạn rút ngắn cho bản trình diễn: xác nhận trong 2 phút, báo cáo trong 10 phút).`);
   const bar = progress(process.stderr, 'Thêm nơi nhận');
-  const { workflowId } = await startRun(stack.client, plan, { taskQueue: stack.config.CHIDAO_TASK_QUEUE, searchAttributes: true, batchSize: stack.config.CHIDAO_BATCH_SIZE, onProgress: bar.update });
+  // The same Office service the CLI and the pages use.
+  const office = new Office(stack.client, { taskQueue: stack.config.CHIDAO_TASK_QUEUE, searchAttributes: true, batchSize: stack.config.CHIDAO_BATCH_SIZE });
+  const key = '2023-4432-TCTHADS-VP';
+  await office.start(plan, { onProgress: bar.update });
   bar.done();
 
   // Wait until every implementing unit's email has been accepted by SMTP.
   const implementers = plan.recipients.filter((r) => r.role === 'implement');
   const until = Date.now() + 120_000;
-  let rows = (await readRunRows(stack.client, workflowId)).rows;
+  let rows = (await office.rows(key)).rows;
   while (rows.filter((r) => r.stage !== 'dispatching').length < implementers.length && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 500));
-    rows = (await readRunRows(stack.client, workflowId)).rows;
+    rows = (await office.rows(key)).rows;
   }
 
   // Some units answer. Half of them click the acknowledgement link in the email they received (a real
   // HTTP POST to our pages); the others phoned, and the Office records it for them.
-  const unit = (code: string) => stack.client.workflow.getHandle(unitWorkflowId(`2023-4432-TCTHADS-VP`, code));
-  const office = { channel: 'office' as const, by: 'Văn phòng (ghi nhận qua điện thoại)' };
+  const phone = { channel: 'office' as const, by: 'Văn phòng (ghi nhận qua điện thoại)' };
   const acking = implementers.filter((_, i) => i % 4 === 0);
   const inbox = (await (await fetch(`${stack.urls.mailApi}/email`)).json()) as { text: string; to: { address: string }[]; headers: Record<string, string> }[];
   const viaLink = await Promise.all(
@@ -72,15 +71,17 @@ try {
         const res = await fetch(link, { method: 'POST', headers: { 'user-agent': 'Mozilla/5.0 (chidao-demo)' } });
         return res.ok;
       }
-      await unit(r.code).executeUpdate(acknowledgeUpdate, { args: [office] });
+      await office.acknowledge({ key, unit: r.code, by: phone });
       return false;
     }),
   );
-  await unit(acking[1]!.code).executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Đã tổ chức quán triệt Luật Thực hiện dân chủ ở cơ sở tới toàn thể công chức.' }] });
-  await unit(acking[2]!.code).executeUpdate(raiseDifficultyUpdate, { args: [{ by: office, text: 'Đề nghị hướng dẫn mẫu Quy chế dân chủ cập nhật theo Nghị định 59/2023/NĐ-CP.' }] });
+  const report = 'Đã tổ chức quán triệt Luật Thực hiện dân chủ ở cơ sở tới toàn thể công chức.';
+  await office.report({ key, unit: acking[1]!.code, by: phone, text: report });
+  const difficulty = 'Đề nghị hướng dẫn mẫu Quy chế dân chủ cập nhật theo Nghị định 59/2023/NĐ-CP.';
+  await office.raiseDifficulty({ key, unit: acking[2]!.code, by: phone, text: difficulty });
   console.log(`\n${viaLink.filter(Boolean).length} đơn vị xác nhận qua liên kết trong thư, ${viaLink.filter((x) => !x).length} đơn vị do Văn phòng ghi nhận thay.`);
 
-  const { status, rows: finalRows } = await readRunRows(stack.client, runWorkflowId('2023-4432-TCTHADS-VP'));
+  const { status, rows: finalRows } = await office.rows(key);
   console.log('\n' + renderStatus(status, finalRows, Date.now()));
   const mails = (await (await fetch(`${stack.urls.mailApi}/email`)).json()) as unknown[];
   const dispatched = finalRows.filter((r) => r.stage !== 'dispatching' && r.stage !== 'undeliverable').length + status.info.filter((i) => i.delivered).length;

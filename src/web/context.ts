@@ -1,15 +1,16 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
 import type { LinkSigner } from './links';
 import type { SessionStore } from './session';
-import { closedReason } from '../client/closed-reason';
+import { OfficeRefusal, type Office } from '../office';
 import { html, page, type Html } from './html';
 
 /** What the pages need; the server builds it once, tests build it with real parts. */
 export interface WebDeps {
   client: Client;
+  /** Every act of the pages goes through it, as the CLI's do. */
+  office: Office;
   config: Config;
   links: LinkSigner;
   /** Only when the dashboard is on (CHIDAO_OFFICE_PASSWORD set). */
@@ -29,26 +30,26 @@ export class PageError extends Error {
   }
 }
 
-/** Turns what Temporal said into something a clerk can read: a refusal, or "no such run/unit". */
-export function pageErrorOf(e: unknown): PageError | undefined {
-  if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) return new PageError(409, 'Không thực hiện được', e.cause.message);
-  if (e instanceof WorkflowNotFoundError || (e as Error)?.name === 'WorkflowNotFoundError')
-    return new PageError(404, 'Không tìm thấy', 'Không tìm thấy đợt gửi hoặc đơn vị này; có thể đợt gửi đã kết thúc từ lâu.');
-  return undefined;
+/** Page titles of the Office's refusals of what was typed, by type and field. */
+function inputTitle(r: OfficeRefusal): string {
+  if (r.type === 'TooLong') return 'Nội dung quá dài';
+  if (r.type === 'Missing') return r.field === 'reason' ? 'Thiếu lý do' : 'Thiếu nội dung';
+  if (r.field === 'until' || r.field === 'due') return 'Thiếu hoặc sai ngày';
+  return 'Không thực hiện được';
 }
 
 /**
- * As pageErrorOf, but a workflow that finished (so Temporal says "not found") is explained: a recalled
- * directive, a closed run, a unit whose follow-up is done.
+ * The page for a refusal of the Office service: what was typed (422), no such run or unit (404), or a
+ * state that forbids the act (409). Undefined for anything that is not a refusal (a 500 follows).
  */
-export async function explainError(e: unknown, client: Client, key: string | undefined, unit?: string): Promise<PageError | undefined> {
+export function pageErrorOf(e: unknown): PageError | undefined {
   if (e instanceof PageError) return e;
-  const pe = pageErrorOf(e);
-  if (pe?.status === 404 && key) {
-    const why = await closedReason(client, key, unit);
-    if (why) return new PageError(409, 'Không thực hiện được', why);
-  }
-  return pe;
+  if (!(e instanceof OfficeRefusal)) return undefined;
+  if (e.type === 'NotFound')
+    return new PageError(404, 'Không tìm thấy', 'Không tìm thấy đợt gửi hoặc đơn vị này; có thể đợt gửi đã kết thúc từ lâu.');
+  if (e.isInput && (e.field === 'key' || e.field === 'unit')) return new PageError(404, 'Không tìm thấy', e.message);
+  if (e.isInput) return new PageError(422, inputTitle(e), e.message);
+  return new PageError(409, 'Không thực hiện được', e.message);
 }
 
 export function sendPage(reply: FastifyReply, title: string, body: Html, opts: { status?: number; nav?: Html } = {}): FastifyReply {
@@ -65,18 +66,6 @@ export function errorPage(reply: FastifyReply, e: PageError, nav?: Html): Fastif
 /** The client's address and browser, for the audit record of an act done through a page. */
 export function visitor(req: FastifyRequest): { ip: string; userAgent: string } {
   return { ip: req.ip, userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300) };
-}
-
-export function field(body: unknown, name: string): string {
-  const v = (body as Record<string, unknown> | undefined)?.[name];
-  return typeof v === 'string' ? v.normalize('NFC').trim() : '';
-}
-
-/** A form field within its limit, or a 422 that names the field; `label` is what the form calls it. */
-export function boundedField(body: unknown, name: string, max: number, label: string): string {
-  const v = field(body, name);
-  if (v.length > max) throw new PageError(422, 'Nội dung quá dài', `${label} dài ${v.length.toLocaleString('vi-VN')} ký tự, vượt giới hạn ${max.toLocaleString('vi-VN')} ký tự. Chưa có thay đổi nào được ghi nhận.`);
-  return v;
 }
 
 /** The URL as logs may keep it: a unit's link token works for weeks, so it never reaches a log. */

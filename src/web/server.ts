@@ -1,35 +1,23 @@
-import { join } from 'node:path';
 import fastify, { type FastifyInstance } from 'fastify';
-import cookie from '@fastify/cookie';
-import formbody from '@fastify/formbody';
-import multipart from '@fastify/multipart';
-import rateLimit from '@fastify/rate-limit';
+import { serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
-import { requireSecret, type Config } from '../config';
-import { LinkSigner } from './links';
-import { SessionStore } from './session';
+import type { Config } from '../config';
+import { Office } from '../office';
+import { LinkSigner } from '../links/signer';
 import { CSS } from './html';
-import { errorPage, PageError, redactUrl, type WebDeps } from './context';
-import { registerUnitPages } from './unit-pages';
-import { registerOfficePages } from './office-pages';
+import { errorPage, PageError, pageErrorOf, redactUrl, type WebDeps } from './context';
+import { securityHeaders } from './plugins/security-headers';
+import { cookies, officeSessions } from './plugins/session';
+import { forms } from './plugins/forms';
+import { rateLimits } from './plugins/rate-limit';
+import { unitPages } from './unit/routes';
+import { officePages } from './office';
 
-/** An Office session lasts a working day at most, whatever the idle timeout. */
-const SESSION_TTL_MS = 8 * 3600_000;
-
-/** The session store, when the dashboard is on; it refuses to start on a missing or shared secret. */
-function officeSessions(config: Config): SessionStore | undefined {
-  if (!config.CHIDAO_OFFICE_PASSWORD) return undefined;
-  const secret = requireSecret(config.CHIDAO_SESSION_SECRET, 'CHIDAO_SESSION_SECRET');
-  if (secret === config.CHIDAO_LINK_SECRET) throw new Error('CHIDAO_SESSION_SECRET phải khác CHIDAO_LINK_SECRET: mỗi khóa chỉ dùng cho một việc.');
-  return new SessionStore({
-    file: join(config.CHIDAO_DATA_DIR, 'office-sessions.json'),
-    secret,
-    idleMs: config.CHIDAO_SESSION_IDLE_MINUTES * 60_000,
-    ttlMs: SESSION_TTL_MS,
-  });
-}
-
-/** `chidao serve`: the units' pages and the Office's dashboard, talking to Temporal and nothing else. */
+/**
+ * `chidao serve`: the units' pages and the Office's dashboard, talking to Temporal (through the Office
+ * service) and nothing else. Layers as in fastify/demo: stock plugins first (headers, cookies, forms,
+ * rate limits), then the routes in their plugins, then one error handler for every failure.
+ */
 export async function createWebServer(opts: {
   client: Client;
   config: Config;
@@ -39,12 +27,14 @@ export async function createWebServer(opts: {
   logStream?: NodeJS.WritableStream;
 }): Promise<FastifyInstance> {
   const { config } = opts;
+  const now = opts.now ?? Date.now;
   const deps: WebDeps = {
     client: opts.client,
+    office: Office.fromConfig(opts.client, config, now),
     config,
     links: new LinkSigner(config.CHIDAO_LINK_SECRET, config.CHIDAO_PUBLIC_URL, config.CHIDAO_LINK_TTL_DAYS),
     sessions: officeSessions(config),
-    now: opts.now ?? Date.now,
+    now,
   };
   const logging = opts.logger || opts.logStream;
   const app = fastify({
@@ -62,41 +52,40 @@ export async function createWebServer(opts: {
     frameworkErrors: (_err, _req, reply) =>
       errorPage(reply, new PageError(400, 'Địa chỉ không hợp lệ', 'Địa chỉ trang có ký tự mã hóa sai. Hãy mở lại đúng liên kết.')),
   });
-  await app.register(cookie);
-  await app.register(formbody, { bodyLimit: 256 * 1024 });
-  await app.register(multipart, { limits: { fileSize: config.CHIDAO_UPLOAD_MAX_BYTES, files: 1 } });
-  // Limits are set per route (login, units' acts); the store is an LRU, so it never grows unbounded.
-  await app.register(rateLimit, {
-    global: false,
-    cache: 10_000,
-    errorResponseBuilder: (_req, ctx) =>
-      new PageError(429, 'Quá nhiều yêu cầu', `Có quá nhiều yêu cầu trong thời gian ngắn; xin thử lại sau ${Math.ceil(ctx.ttl / 60_000)} phút.`),
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await securityHeaders(app, { https: config.CHIDAO_PUBLIC_URL.startsWith('https:') });
+  await cookies(app);
+  await forms(app, { uploadMaxBytes: config.CHIDAO_UPLOAD_MAX_BYTES });
+  await rateLimits(app);
+
+  app.setNotFoundHandler((_req, reply) =>
+    errorPage(reply, new PageError(404, 'Không tìm thấy trang', 'Địa chỉ này không có trên hệ thống.')),
+  );
+  // The one error handler (set before the routes' plugins, which take the handler in place when made): refusals become their page; anything else is logged and said plainly.
+  app.setErrorHandler((err, req, reply) => {
+    const known = pageErrorOf(err);
+    if (known) return errorPage(reply, known, req.pageNav);
+    const status = hasZodFastifySchemaValidationErrors(err) ? 400 : ((err as { statusCode?: number }).statusCode ?? 500);
+    if (status >= 500) req.log.error(err);
+    const body =
+      status === 413
+        ? 'Dữ liệu gửi lên quá lớn.'
+        : status < 500
+          ? 'Yêu cầu không hợp lệ.'
+          : 'Hệ thống gặp lỗi khi xử lý yêu cầu; chưa có thay đổi nào được ghi nhận nếu không có thông báo thành công. Xin thử lại sau.';
+    return errorPage(reply, new PageError(status, status < 500 ? 'Không thực hiện được' : 'Lỗi hệ thống', body), req.pageNav);
   });
 
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    // Unit links carry their token in the URL: never leak it in a Referer.
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    return payload;
-  });
-
-  app.get('/assets/app.css', async (_req, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CSS));
+  app.get('/assets/app.css', async (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(CSS),
+  );
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/', async (_req, reply) => reply.redirect('/office', 302));
 
-  registerUnitPages(app, deps);
-  registerOfficePages(app, deps);
+  await app.register(async (units) => unitPages(units, deps));
+  await officePages(app, deps);
 
-  app.setNotFoundHandler((_req, reply) => errorPage(reply, new PageError(404, 'Không tìm thấy trang', 'Địa chỉ này không có trên hệ thống.')));
-  app.setErrorHandler((err, req, reply) => {
-    if (err instanceof PageError) return errorPage(reply, err);
-    const status = (err as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 500) req.log.error(err);
-    const body = status === 413 ? 'Dữ liệu gửi lên quá lớn.' : status < 500 ? 'Yêu cầu không hợp lệ.' : 'Hệ thống gặp lỗi khi xử lý yêu cầu; chưa có thay đổi nào được ghi nhận nếu không có thông báo thành công. Xin thử lại sau.';
-    return errorPage(reply, new PageError(status, status < 500 ? 'Không thực hiện được' : 'Lỗi hệ thống', body));
-  });
   return app;
 }

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { LIMITS } from '../domain/unit-state';
+import {
+  boundedText,
+  deadlineInput,
+  difficultyIdSchema,
+  emailsSchema,
+  officerSchema,
+  runKeySchema,
+  unitCodeSchema,
+} from './input';
+
+/**
+ * The input of each of the Office's acts. Fields are checked in the order written here, so the first
+ * refusal is the one a person filling the form from the top meets first.
+ */
+const onRun = { key: runKeySchema };
+const onUnit = { key: runKeySchema, unit: unitCodeSchema };
+
+/** Who acts for a unit: the unit itself through its link, or the Office recording a phone call. */
+export const actorSchema = z.object({
+  channel: z.enum(['link', 'office', 'email']),
+  by: officerSchema,
+  ip: z.string().max(100).optional(),
+  userAgent: z.string().max(300).optional(),
+});
+
+export const acknowledge = z.object({ ...onUnit, by: actorSchema });
+
+export const report = z.object({
+  ...onUnit,
+  by: actorSchema,
+  text: boundedText({ label: 'Nội dung báo cáo', max: LIMITS.reportText, missing: 'Nội dung báo cáo không được để trống.' }),
+  file: z.object({ fileName: z.string().min(1).max(255), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
+});
+
+export const raiseDifficulty = z.object({
+  ...onUnit,
+  by: actorSchema,
+  text: boundedText({
+    label: 'Nội dung vướng mắc',
+    max: LIMITS.difficultyText,
+    missing: 'Nội dung vướng mắc không được để trống.',
+    tail: 'Chưa gửi.',
+  }),
+});
+
+export const requestExtension = z.object({
+  ...onUnit,
+  by: actorSchema,
+  until: deadlineInput('Đề nghị gia hạn đến', 'Ngày đề nghị gia hạn không hợp lệ.'),
+  reason: boundedText({ label: 'Lý do', max: LIMITS.reason, missing: 'Cần nêu lý do đề nghị gia hạn.', tail: 'Chưa gửi.' }),
+});
+
+export const accept = z.object({ ...onUnit, by: officerSchema });
+
+export const returnReport = z.object({
+  ...onUnit,
+  by: officerSchema,
+  reason: boundedText({ label: 'Lý do trả lại', max: LIMITS.reason, missing: 'Cần nêu lý do trả lại báo cáo.' }),
+  due: deadlineInput('Hạn báo cáo lại'),
+});
+
+export const extend = z.object({
+  ...onUnit,
+  by: officerSchema,
+  until: deadlineInput('Gia hạn đến'),
+  reason: boundedText({ label: 'Lý do gia hạn', max: LIMITS.reason }),
+});
+
+export const answer = z.object({
+  ...onUnit,
+  by: officerSchema,
+  text: boundedText({ label: 'Nội dung trả lời', max: LIMITS.answerText, missing: 'Cần nhập nội dung trả lời.' }),
+  id: difficultyIdSchema,
+});
+
+export const correctAddress = z.object({ ...onUnit, by: officerSchema, emails: emailsSchema });
+
+export const recall = z.object({
+  ...onRun,
+  by: officerSchema,
+  reason: boundedText({ label: 'Lý do thu hồi', max: LIMITS.reason, missing: 'Cần nêu lý do thu hồi văn bản.' }),
+});
+
+export const close = z.object({
+  ...onRun,
+  by: officerSchema,
+  note: boundedText({ label: 'Ghi chú khi kết thúc', max: LIMITS.reason }),
+});

@@ -1,0 +1,274 @@
+import { z } from 'zod';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { CalendarData } from '../domain/holidays-vn';
+import type { DisseminationPlan } from '../domain/plan';
+import { LIMITS, type Actor, type Stage, type UnitBrief, type UnitSnapshot } from '../domain/unit-state';
+import { closeUpdate, recallUpdate, runStatusQuery, type RunStatus } from '../workflows/dissemination-run';
+import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
+import type { UnitRow } from '../workflows/messages';
+import {
+  acceptReportUpdate,
+  acknowledgeUpdate,
+  answerDifficultyUpdate,
+  correctAddressUpdate,
+  extendUpdate,
+  raiseDifficultyUpdate,
+  requestExtensionUpdate,
+  returnReportUpdate,
+  submitReportUpdate,
+  unitStateQuery,
+} from '../workflows/unit-lifecycle';
+import { DuplicateRunError, startRun } from '../client/start-run';
+import { readRunRows, readRunTable } from '../client/run-rows';
+import { describeMailHealth, readMailHealth, type MailHealth } from '../client/mail-health';
+import { exportRun } from '../audit/commands';
+import { timeline, type TimelineEntry } from '../audit/timeline';
+import type { AuditStore } from '../audit/store';
+import { closedReason } from './closed-reason';
+import { isNotFound, NOT_FOUND_MESSAGE, OfficeRefusal, refusalOfUpdate } from './refusal';
+import * as acts from './acts';
+import { parseInput, runKeySchema, unitCodeSchema } from './input';
+
+export interface OfficeOptions {
+  taskQueue: string;
+  searchAttributes: boolean;
+  batchSize: number;
+  now?: () => number;
+}
+
+/** A run's table as the Office sees it, with the mail server's health beside it. */
+export interface RunTable {
+  /** Absent when no worker answered: rows then come from visibility (stage and lateness only). */
+  status?: RunStatus;
+  rows: UnitRow[];
+  noWorker: boolean;
+  mail?: MailHealth;
+  /** One Vietnamese sentence while mail waits on the server. */
+  mailNotice?: string;
+}
+
+export interface RunFilters {
+  filter?: string;
+  province?: string;
+  region?: string;
+}
+
+export interface RunListing {
+  key: string;
+  status: string;
+  start: Date;
+  close?: Date | undefined;
+}
+
+const UNACKNOWLEDGED: Stage[] = ['dispatching', 'dispatched', 'undeliverable'];
+
+/**
+ * Every act the Office can take, whichever way it comes in (CLI, pages, demo, API): input parsed with
+ * zod, workflows started and updated by reference, and every refusal typed (OfficeRefusal) with a
+ * Vietnamese message. A finished workflow's "not found" is explained (recalled, closed, done).
+ */
+export class Office {
+  private readonly now: () => number;
+  constructor(
+    readonly client: Client,
+    private readonly opts: OfficeOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  static fromConfig(client: Client, cfg: Config, now?: () => number): Office {
+    return new Office(client, {
+      taskQueue: cfg.CHIDAO_TASK_QUEUE,
+      searchAttributes: cfg.CHIDAO_SEARCH_ATTRIBUTES,
+      batchSize: cfg.CHIDAO_BATCH_SIZE,
+      ...(now ? { now } : {}),
+    });
+  }
+
+  // --- runs -------------------------------------------------------------------------------------------
+
+  /** Starts the run of a plan (or completes one that stopped halfway through adding recipients). */
+  async start(
+    plan: DisseminationPlan,
+    o: { calendarOverride?: CalendarData; onProgress?: (added: number, total: number) => void } = {},
+  ): Promise<{ workflowId: string; resumed: boolean }> {
+    try {
+      return await startRun(this.client, plan, { ...this.opts, ...o });
+    } catch (e) {
+      if (e instanceof DuplicateRunError) throw new OfficeRefusal('DuplicateRun', e.message);
+      throw e;
+    }
+  }
+
+  /** The runs Temporal's visibility knows, newest first. */
+  async listRuns(limit = 200): Promise<RunListing[]> {
+    const runs: RunListing[] = [];
+    for await (const w of this.client.workflow.list({ query: `WorkflowType = 'disseminationRun'` })) {
+      runs.push({ key: w.workflowId.replace(/^chidao\//, ''), status: w.status.name, start: w.startTime, close: w.closeTime });
+      if (runs.length >= limit) break;
+    }
+    return runs;
+  }
+
+  /** The run's table (from visibility when no worker answers) and the mail server's health. */
+  async table(runKey: string): Promise<RunTable> {
+    const key = this.runKey(runKey);
+    const [t, mail] = await Promise.all([
+      this.explained(key, undefined, () => readRunTable(this.client, key)),
+      readMailHealth(this.client, this.opts.taskQueue),
+    ]);
+    const mailNotice = describeMailHealth(mail, this.now());
+    return { ...t, ...(mail ? { mail } : {}), ...(mailNotice ? { mailNotice } : {}) };
+  }
+
+  /** Every unit's row from the workflows, and those the filters select (visibility queries when on). */
+  async rows(runKey: string, f: RunFilters = {}, read?: { status: RunStatus; rows: UnitRow[] }) {
+    const key = this.runKey(runKey);
+    const { status, rows } = read ?? (await this.explained(key, undefined, () => readRunRows(this.client, runWorkflowId(key))));
+    const selected = this.opts.searchAttributes ? await this.selectByVisibility(key, status.ref, f.filter) : undefined;
+    const shown = rows.filter(
+      (r) =>
+        (!f.filter || (selected ? selected.has(r.code) : f.filter === 'overdue' ? r.overdue : UNACKNOWLEDGED.includes(r.stage))) &&
+        (!f.province || r.province === f.province) &&
+        (!f.region || r.region === f.region),
+    );
+    return { status, rows, shown };
+  }
+
+  /** Codes of the run's units that a visibility query on our search attributes selects. */
+  private async selectByVisibility(key: string, ref: string, filter?: string): Promise<Set<string> | undefined> {
+    const condition =
+      filter === 'overdue'
+        ? 'ChidaoOverdue = true'
+        : filter === 'unacknowledged'
+          ? `ChidaoStage IN (${UNACKNOWLEDGED.map((s) => `'${s}'`).join(', ')})`
+          : undefined;
+    if (!condition) return undefined;
+    const prefix = unitWorkflowId(key, '');
+    const codes = new Set<string>();
+    const query = `WorkflowType = 'unitLifecycle' AND ChidaoDirective = '${ref.replace(/'/g, '')}' AND ${condition}`;
+    for await (const w of this.client.workflow.list({ query }))
+      if (w.workflowId.startsWith(prefix)) codes.add(w.workflowId.slice(prefix.length));
+    return codes;
+  }
+
+  async recall(input: z.input<typeof acts.recall>): Promise<void> {
+    const i = parseInput(acts.recall, input);
+    await this.explained(i.key, undefined, () =>
+      this.client.workflow.getHandle(runWorkflowId(i.key)).executeUpdate(recallUpdate, { args: [{ by: i.by, reason: i.reason }] }),
+    );
+  }
+
+  async close(input: z.input<typeof acts.close>): Promise<void> {
+    const i = parseInput(acts.close, input);
+    await this.explained(i.key, undefined, () =>
+      this.client.workflow.getHandle(runWorkflowId(i.key)).executeUpdate(closeUpdate, { args: [{ by: i.by, note: i.note }] }),
+    );
+  }
+
+  /** Histories and audit records of a run, to a folder that outlives Temporal's retention. */
+  async exportAudit(store: AuditStore, runKey: string, folder: string): Promise<{ histories: number; records: number }> {
+    const key = this.runKey(runKey);
+    return exportRun(this.client, store, key, folder);
+  }
+
+  // --- one unit -----------------------------------------------------------------------------------------
+
+  /** The run's status (its workflow's query): subject, reports, whether it was stopped. */
+  async run(runKey: string): Promise<RunStatus> {
+    const key = this.runKey(runKey);
+    return this.explained(key, undefined, () => this.client.workflow.getHandle(runWorkflowId(key)).query(runStatusQuery));
+  }
+
+  async unit(runKey: string, code: string): Promise<UnitSnapshot> {
+    const { key, unit } = this.unitRef(runKey, code);
+    return this.explained(key, unit, () => this.client.workflow.getHandle(unitWorkflowId(key, unit)).query(unitStateQuery));
+  }
+
+  /** A unit's state and its timeline, read from its workflow history. */
+  async unitWithTimeline(runKey: string, code: string): Promise<{ state: UnitSnapshot; timeline: TimelineEntry[] }> {
+    const { key, unit } = this.unitRef(runKey, code);
+    const h = this.client.workflow.getHandle(unitWorkflowId(key, unit));
+    const [state, history] = await this.explained(key, unit, () => Promise.all([h.query(unitStateQuery), h.fetchHistory()]));
+    return { state, timeline: timeline([{ workflowId: unitWorkflowId(key, unit), history }]) };
+  }
+
+  acknowledge(input: z.input<typeof acts.acknowledge>): Promise<UnitBrief> {
+    const i = parseInput(acts.acknowledge, input);
+    return this.onUnit(i, (h) => h.executeUpdate(acknowledgeUpdate, { args: [i.by as Actor] }));
+  }
+
+  report(input: z.input<typeof acts.report>): Promise<UnitBrief> {
+    const i = parseInput(acts.report, input);
+    const file = i.file ? { fileName: i.file.fileName, sha256: i.file.sha256 } : {};
+    return this.onUnit(i, (h) => h.executeUpdate(submitReportUpdate, { args: [{ by: i.by as Actor, text: i.text, ...file }] }));
+  }
+
+  raiseDifficulty(input: z.input<typeof acts.raiseDifficulty>): Promise<{ id: number }> {
+    const i = parseInput(acts.raiseDifficulty, input);
+    return this.onUnit(i, (h) => h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: i.by as Actor, text: i.text }] }));
+  }
+
+  requestExtension(input: z.input<typeof acts.requestExtension>): Promise<UnitBrief> {
+    const i = parseInput(acts.requestExtension, input);
+    return this.onUnit(i, (h) =>
+      h.executeUpdate(requestExtensionUpdate, { args: [{ by: i.by as Actor, until: i.until, reason: i.reason }] }),
+    );
+  }
+
+  accept(input: z.input<typeof acts.accept>): Promise<UnitBrief> {
+    const i = parseInput(acts.accept, input);
+    return this.onUnit(i, (h) => h.executeUpdate(acceptReportUpdate, { args: [{ by: i.by }] }));
+  }
+
+  returnReport(input: z.input<typeof acts.returnReport>): Promise<UnitBrief> {
+    const i = parseInput(acts.returnReport, input);
+    return this.onUnit(i, (h) => h.executeUpdate(returnReportUpdate, { args: [{ by: i.by, reason: i.reason, due: i.due }] }));
+  }
+
+  extend(input: z.input<typeof acts.extend>): Promise<UnitBrief> {
+    const i = parseInput(acts.extend, input);
+    return this.onUnit(i, (h) => h.executeUpdate(extendUpdate, { args: [{ by: i.by, until: i.until, reason: i.reason }] }));
+  }
+
+  answer(input: z.input<typeof acts.answer>): Promise<UnitBrief> {
+    const i = parseInput(acts.answer, input);
+    return this.onUnit(i, (h) => h.executeUpdate(answerDifficultyUpdate, { args: [{ by: i.by, id: i.id, text: i.text }] }));
+  }
+
+  correctAddress(input: z.input<typeof acts.correctAddress>): Promise<UnitBrief> {
+    const i = parseInput(acts.correctAddress, input);
+    return this.onUnit(i, (h) => h.executeUpdate(correctAddressUpdate, { args: [{ by: i.by, emails: i.emails }] }));
+  }
+
+  // --- plumbing ---------------------------------------------------------------------------------------
+
+  private runKey(runKey: string): string {
+    return parseInput(z.object({ key: runKeySchema }), { key: runKey }).key;
+  }
+
+  private unitRef(runKey: string, code: string): { key: string; unit: string } {
+    return parseInput(z.object({ key: runKeySchema, unit: unitCodeSchema }), { key: runKey, unit: code });
+  }
+
+  private onUnit<T>(i: { key: string; unit: string }, act: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<T>) {
+    return this.explained(i.key, i.unit, () => act(this.client.workflow.getHandle(unitWorkflowId(i.key, i.unit))));
+  }
+
+  /**
+   * Runs a call on a run or unit; a validator's refusal keeps its type, and a workflow that finished
+   * (Temporal says "not found") is explained in words (recalled, closed, done) when it can be.
+   */
+  private async explained<T>(key: string, unit: string | undefined, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      const refusal = refusalOfUpdate(e);
+      if (refusal) throw refusal;
+      if (!isNotFound(e)) throw e;
+      throw (await closedReason(this.client, key, unit)) ?? new OfficeRefusal('NotFound', NOT_FOUND_MESSAGE);
+    }
+  }
+}
+

@@ -1,0 +1,99 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { vnDateTime } from '../../domain/vn-format';
+import { sendPage, type WebDeps } from '../context';
+import { formText, linkQuery } from '../forms-schema';
+import { html } from '../html';
+import { unitKit } from './link';
+import { reportRoutes } from './report';
+import { OPEN_STAGES } from './view';
+
+/**
+ * The pages a unit reaches from the signed links in its email. GET only shows; every change is a POST
+ * (mail scanners open links, and must not acknowledge for the unit), handed to the Office service.
+ */
+export function unitPages(app: FastifyInstance, deps: WebDeps): void {
+  const { office } = deps;
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const k = unitKit(deps);
+  const query = { querystring: linkQuery };
+
+  r.get('/u/acknowledge', { schema: query }, async (req, reply) => {
+    const v = await k.load(req.query.t ?? '', ['acknowledge']);
+    const already = v.unit.acknowledgedAt !== undefined;
+    return sendPage(
+      reply,
+      'Xác nhận đã nhận văn bản',
+      html`${k.facts(v.run, v.unit)}
+${already
+  ? html`<div class="notice ok" role="status"><p>Đơn vị đã xác nhận nhận văn bản lúc ${vnDateTime(v.unit.acknowledgedAt!)}. Không cần làm gì thêm.</p></div>`
+  : html`<form class="stack" method="post" action="${k.selfAction('/u/acknowledge', v)}">
+<p>Bấm nút dưới đây để xác nhận <strong>${v.unit.unit.name}</strong> đã nhận văn bản số ${v.run.ref}.</p>
+<button type="submit">Xác nhận đã nhận văn bản</button></form>`}
+${k.statusLink(v)}`,
+    );
+  });
+
+  r.post('/u/acknowledge', { ...k.perUnit, schema: query }, async (req, reply) => {
+    const v = await k.load(req.query.t ?? '', ['acknowledge']);
+    const b = await office.acknowledge({ ...k.ref(v), by: k.actor(v, req) });
+    const message = `Đã ghi nhận: ${b.unit.name} đã nhận văn bản số ${v.run.ref} lúc ${vnDateTime(b.acknowledgedAt!)}. Xin cảm ơn.`;
+    return k.done(reply, v, b, 'Đã xác nhận', message);
+  });
+
+  r.post(
+    '/u/difficulty',
+    { ...k.perUnit, bodyLimit: 64 * 1024, schema: { ...query, body: z.object({ text: formText }).passthrough() } },
+    async (req, reply) => {
+      const v = await k.load(req.query.t ?? '', ['report']);
+      const text = req.body.text;
+      const res = await k.orForm(reply, v, 'Phản ánh vướng mắc', { difficulty: text }, () =>
+        office.raiseDifficulty({ ...k.ref(v), by: k.actor(v, req), text }),
+      );
+      if (!res.ok) return res.reply;
+      const message = `Vướng mắc số ${res.value.id} đã được chuyển tới Văn phòng; câu trả lời sẽ được gửi qua thư điện tử.`;
+      return k.done(reply, v, v.unit, 'Đã gửi vướng mắc', message);
+    },
+  );
+
+  r.post(
+    '/u/extension',
+    { ...k.perUnit, bodyLimit: 64 * 1024, schema: { ...query, body: z.object({ until: formText, reason: formText }).passthrough() } },
+    async (req, reply) => {
+      const v = await k.load(req.query.t ?? '', ['report']);
+      const kept = { until: req.body.until.slice(0, 40), reason: req.body.reason };
+      const res = await k.orForm(reply, v, 'Đề nghị gia hạn', kept, () =>
+        office.requestExtension({ ...k.ref(v), by: k.actor(v, req), until: kept.until, reason: kept.reason }),
+      );
+      if (!res.ok) return res.reply;
+      const message = 'Đề nghị gia hạn đã được chuyển tới Văn phòng; quyết định sẽ được gửi qua thư điện tử.';
+      return k.done(reply, v, res.value, 'Đã gửi đề nghị gia hạn', message);
+    },
+  );
+
+  r.get('/u/status', { schema: query }, async (req, reply) => {
+    const v = await k.load(req.query.t ?? '', ['status', 'acknowledge', 'report']);
+    const s = v.unit;
+    const title = (id: string) => v.run.reports?.find((r) => r.id === id)?.title ?? id;
+    const ack = s.acknowledgedAt === undefined && s.stage === 'dispatched' ? k.linkTo(v, 'acknowledge') : undefined;
+    const report = OPEN_STAGES(s.stage) ? k.linkTo(v, 'report') : undefined;
+    return sendPage(
+      reply,
+      'Tình trạng thực hiện',
+      html`${k.facts(v.run, s)}
+${ack || report ? html`<p>${ack ? html`<a class="button" href="${ack}">Xác nhận đã nhận văn bản</a> ` : ''}${report ? html`<a href="${report}">Gửi báo cáo / phản ánh vướng mắc</a>` : ''}</p>` : ''}
+<h2>Báo cáo đã gửi</h2>
+${s.reports.length
+  ? html`<ul>${s.reports.map((r) => html`<li>${title(r.obligation)}${r.cycle ? ` (kỳ ${r.cycle + 1})` : ''}: gửi lúc ${vnDateTime(r.submittedAt)}${r.fileName ? ` — tệp ${r.fileName}` : ''}${r.verdict === 'accepted' ? ' — đã được chấp nhận' : r.verdict === 'returned' ? ` — bị trả lại: ${r.verdictReason ?? ''}` : ''}</li>`)}</ul>`
+  : html`<p>Chưa có.</p>`}
+<h2>Vướng mắc</h2>
+${s.difficulties.length
+  ? html`<ul>${s.difficulties.map((d) => html`<li><strong>Số ${d.id}</strong> (${vnDateTime(d.raisedAt)}): ${d.text}${d.answer ? html`<br>Văn phòng trả lời (${vnDateTime(d.answer.at)}): ${d.answer.text}` : html`<br><em>Đang chờ trả lời.</em>`}</li>`)}</ul>`
+  : html`<p>Chưa có.</p>`}
+${s.extensions.length ? html`<h2>Gia hạn</h2><ul>${s.extensions.map((x) => html`<li>Gia hạn đến ${vnDateTime(x.until)} (${x.reason})</li>`)}</ul>` : ''}`,
+    );
+  });
+
+  reportRoutes(app, deps, k);
+}
