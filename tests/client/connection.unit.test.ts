@@ -37,6 +37,11 @@ describe('TEMPORAL_* variables to connection options', () => {
       },
     ],
     [
+      'TEMPORAL_TLS=false wins over a certificate',
+      { TEMPORAL_TLS: 'false', TEMPORAL_TLS_CLIENT_CERT_PATH: CERT, TEMPORAL_TLS_CLIENT_KEY_PATH: KEY },
+      { address: 'localhost:7233', tls: false },
+    ],
+    [
       'an API key implies TLS',
       { TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'k-123' },
       { address: 'ns.acct.tmprl.cloud:7233', apiKey: 'k-123', tls: true },
