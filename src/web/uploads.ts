@@ -4,21 +4,27 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
+import { fileTypeFromFile } from 'file-type';
+import sanitize from 'sanitize-filename';
 
-/** Report files a unit may upload: office documents, PDF and scans, each recognised by its first bytes. */
-const SIGNATURES: Record<string, number[][]> = {
-  pdf: [[0x25, 0x50, 0x44, 0x46]],
-  docx: [[0x50, 0x4b, 0x03, 0x04]],
-  xlsx: [[0x50, 0x4b, 0x03, 0x04]],
-  odt: [[0x50, 0x4b, 0x03, 0x04]],
-  ods: [[0x50, 0x4b, 0x03, 0x04]],
-  doc: [[0xd0, 0xcf, 0x11, 0xe0]],
-  xls: [[0xd0, 0xcf, 0x11, 0xe0]],
-  jpg: [[0xff, 0xd8, 0xff]],
-  jpeg: [[0xff, 0xd8, 0xff]],
-  png: [[0x89, 0x50, 0x4e, 0x47]],
+/**
+ * Report files a unit may upload (office documents, PDF and scans), by extension, with the types
+ * file-type must find in their content. Word and Excel 97–2003 share one container (CFB), which
+ * file-type names as such.
+ */
+const TYPES: Record<string, readonly string[]> = {
+  pdf: ['pdf'],
+  docx: ['docx'],
+  xlsx: ['xlsx'],
+  odt: ['odt'],
+  ods: ['ods'],
+  doc: ['cfb'],
+  xls: ['cfb'],
+  jpg: ['jpg'],
+  jpeg: ['jpg'],
+  png: ['png'],
 };
-export const ALLOWED_EXTENSIONS = Object.keys(SIGNATURES);
+export const ALLOWED_EXTENSIONS = Object.keys(TYPES);
 export const ACCEPT_ATTRIBUTE = ALLOWED_EXTENSIONS.map((e) => `.${e}`).join(',');
 
 export const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`);
@@ -33,11 +39,9 @@ export interface PendingUpload {
   tmpPath: string;
 }
 
-/** A name safe on every file system, keeping Vietnamese letters. */
+/** A name safe on every file system (sanitize-filename), keeping Vietnamese letters; never hidden. */
 export const safeFileName = (name: string) =>
-  name
-    .normalize('NFC')
-    .replace(/[/\\?%*:|"<>\u0000-\u001f]/g, '_')
+  sanitize(name.normalize('NFC'), { replacement: '_' })
     .replace(/^\.+/, '')
     .slice(-120) || 'tep';
 
@@ -52,7 +56,7 @@ export const incomingDir = (uploadsRoot: string) => join(uploadsRoot, '.incoming
 export async function receiveUpload(stream: Readable & { truncated?: boolean }, originalName: string, incoming: string, maxBytes: number): Promise<PendingUpload> {
   const fileName = safeFileName(originalName);
   const ext = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? '';
-  if (!SIGNATURES[ext]) {
+  if (!TYPES[ext]) {
     stream.resume();
     throw new UploadRefused(`Tệp "${fileName}" không thuộc loại được nhận (${ALLOWED_EXTENSIONS.join(', ')}).`);
   }
@@ -60,12 +64,10 @@ export async function receiveUpload(stream: Readable & { truncated?: boolean }, 
   const tmpPath = join(incoming, `upload-${randomBytes(8).toString('hex')}`);
   const hash = createHash('sha256');
   let bytes = 0;
-  let head = Buffer.alloc(0);
   const tap = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       hash.update(chunk);
       bytes += chunk.length;
-      if (head.length < 8) head = Buffer.concat([head, chunk.subarray(0, 8 - head.length)]);
       cb(null, chunk);
     },
   });
@@ -73,7 +75,9 @@ export async function receiveUpload(stream: Readable & { truncated?: boolean }, 
     await pipeline(stream, tap, createWriteStream(tmpPath, { flags: 'wx' }));
     if (stream.truncated || bytes > maxBytes) throw new UploadRefused(`Tệp "${fileName}" lớn hơn giới hạn ${sizeText(maxBytes)}.`);
     if (bytes === 0) throw new UploadRefused(`Tệp "${fileName}" rỗng.`);
-    if (!SIGNATURES[ext]!.some((sig) => sig.every((b, i) => head[i] === b)))
+    // The content, not the name: file-type reads the file's own structure (for OOXML, its zip entries).
+    const found = await fileTypeFromFile(tmpPath);
+    if (!found || !TYPES[ext]!.includes(found.ext))
       throw new UploadRefused(`Nội dung tệp "${fileName}" không phải tệp .${ext} hợp lệ.`);
     return { fileName, sha256: hash.digest('hex'), bytes, tmpPath };
   } catch (e) {

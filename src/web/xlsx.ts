@@ -1,4 +1,5 @@
 import { crc32, deflateRawSync } from 'node:zlib';
+import { stringify } from 'csv-stringify/sync';
 
 /**
  * A minimal XLSX (Office Open XML) writer: one sheet, strings and numbers, a bold header row. It is a
@@ -116,14 +117,19 @@ function zip(entries: [string, Buffer][]): Buffer {
   return Buffer.concat([...locals, dir, end]);
 }
 
-/** RFC 4180 CSV with a BOM, so Excel opens Vietnamese text as UTF-8. */
+/** OWASP's rule against formula injection: text a spreadsheet would read as a formula. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180 CSV (csv-stringify) with a BOM, so Excel opens Vietnamese text as UTF-8. Text that a
+ * spreadsheet would run as a formula gets a leading apostrophe (shown as text, not evaluated), and the
+ * cell is quoted; numbers stay numbers.
+ */
 export function csv(rows: Cell[][]): string {
-  const field = (v: Cell) => {
-    if (typeof v === 'number') return String(v);
-    // OWASP's rule against formula injection: text that a spreadsheet would read as a formula gets a
-    // leading apostrophe (shown as text, not evaluated), and the cell is quoted.
-    const s = v === undefined ? '' : /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-    return /[",\r\n\t']/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return '\uFEFF' + rows.map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
+  return stringify(rows, {
+    bom: true,
+    record_delimiter: '\r\n',
+    quoted_match: /[",\r\n\t']/,
+    cast: { string: (v) => (FORMULA_START.test(v) ? `'${v}` : v), number: (v) => String(v) },
+  });
 }
