@@ -17,7 +17,7 @@ import type { UnitRow } from '../workflows/messages';
 import { openAuditStore } from '../audit/open-store';
 import { loadBundle, replayBundle, verifyBundle } from '../audit/commands';
 import { renderTimeline, timeline } from '../audit/timeline';
-import { workflowsPath } from '../worker/create-worker';
+import { workflowsPath } from '../workflows-path';
 import { progress } from './progress';
 import { createWebServer } from '../web/server';
 import { NOT_FOUND_MESSAGE, Office, OfficeRefusal } from '../office';
