@@ -60,7 +60,8 @@ export function countStages(outcomes: readonly { stage: Stage; overdue: boolean 
 export function addCounts(all: readonly StageCounts[]): StageCounts {
   const counts: StageCounts = {};
   for (const c of all)
-    for (const [k, v] of Object.entries(c)) counts[k as keyof StageCounts] = (counts[k as keyof StageCounts] ?? 0) + (v ?? 0);
+    for (const [k, v] of Object.entries(c))
+      counts[k as keyof StageCounts] = (counts[k as keyof StageCounts] ?? 0) + (v ?? 0);
   return counts;
 }
 
@@ -168,7 +169,11 @@ export class RunBook {
   }
 
   addedAudit(recipients: readonly RecipientInfo[]): RunAudit {
-    const data = { codes: recipients.map((r) => r.code), roles: recipients.map((r) => r.role), total: this.roster.size };
+    const data = {
+      codes: recipients.map((r) => r.code),
+      roles: recipients.map((r) => r.role),
+      total: this.roster.size,
+    };
     return { kind: 'recipients-added', data };
   }
 
@@ -192,7 +197,8 @@ export class RunBook {
   checkRecall(reason: string): void {
     this.refuseIfStopped('.');
     if (!reason.trim()) throw new LifecycleRefusal('EmptyText', 'Cần nêu lý do thu hồi.');
-    if (reason.length > LIMITS.reason) throw new LifecycleRefusal('TooLong', `Lý do thu hồi dài quá ${LIMITS.reason} ký tự.`);
+    if (reason.length > LIMITS.reason)
+      throw new LifecycleRefusal('TooLong', `Lý do thu hồi dài quá ${LIMITS.reason} ký tự.`);
   }
 
   recall(by: string, reason: string, at: number): RunAudit {

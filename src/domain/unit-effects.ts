@@ -2,7 +2,8 @@ import type { MessageRequest } from './messages';
 import type { Actor } from './unit-model';
 
 /** The fields of a message a workflow fills in when it sends (ids, sequence, addresses, the Office). */
-type EnvelopeKeys = 'runKey' | 'ref' | 'subject' | 'party' | 'seq' | 'to' | 'replyTo' | 'officeName' | 'eventId' | 'linkGen';
+type EnvelopeKeys =
+  'runKey' | 'ref' | 'subject' | 'party' | 'seq' | 'to' | 'replyTo' | 'officeName' | 'eventId' | 'linkGen';
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** What a message says; the workflow wraps it in its envelope when it sends it. */

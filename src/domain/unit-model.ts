@@ -82,7 +82,10 @@ export interface Actor {
 /** A refusal a caller can act on; the workflow turns it into an ApplicationFailure of this type. */
 export class LifecycleRefusal extends Error {
   override readonly name = 'LifecycleRefusal';
-  constructor(readonly type: string, message: string) {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -214,6 +217,15 @@ export function newSnapshot(unit: RecipientInfo): UnitSnapshot {
 /** Stages after which nothing more happens to a unit. */
 export const FINAL_STAGES: readonly Stage[] = ['done', 'recalled', 'closed', 'failed'];
 
+/** A report as a unit hands it in. */
+export interface ReportInput {
+  by: Actor;
+  text: string;
+  fileName?: string;
+  sha256?: string;
+  obligation?: string;
+}
+
 /** What a finished lifecycle tells its batch. */
 export interface UnitOutcome {
   code: string;
@@ -221,4 +233,15 @@ export interface UnitOutcome {
   overdue: boolean;
   acknowledged: boolean;
   reports: number;
+}
+
+export function outcomeOf(s: UnitSnapshot): UnitOutcome {
+  const reports = s.reports.filter((r) => r.verdict === 'accepted').length;
+  return {
+    code: s.unit.code,
+    stage: s.stage,
+    overdue: s.overdue,
+    acknowledged: s.acknowledgedAt !== undefined,
+    reports,
+  };
 }

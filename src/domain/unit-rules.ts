@@ -1,13 +1,29 @@
+import type { WorkingCalendar } from './calendar';
 // Types only: policy holds zod schemas, which must stay out of the workflow bundle.
 import type { Policy } from './policy';
-import { LIMITS, LifecycleRefusal, checkText, type Difficulty, type ReportCycle, type ReportRecord } from './unit-model';
-import type { UnitSnapshot } from './unit-model';
+import { reportDeadline } from './schedule';
+import {
+  LIMITS,
+  LifecycleRefusal,
+  checkText,
+  type Difficulty,
+  type ReportCycle,
+  type ReportRecord,
+  type UnitSnapshot,
+} from './unit-model';
 
 /**
  * The rules of a unit's acts, over its snapshot. The state machine (unit-state.ts) calls them both in its
  * checks, which update validators call, and in its acts, so a validator and its handler never disagree.
  * Each throws a LifecycleRefusal whose type a caller can match on.
  */
+
+/** What the machine needs besides its state: the directive's policy, the calendar, the Office's name. */
+export interface UnitRules {
+  policy: Policy;
+  cal: WorkingCalendar;
+  officeName: string;
+}
 
 /** A deadline the unit is being followed against. */
 export interface Deadline {
@@ -26,6 +42,12 @@ export function currentDeadline(s: UnitSnapshot): Deadline | undefined {
 export function currentReport(s: UnitSnapshot, policy: Policy): ReportCycle | undefined {
   const obligation = policy.reports[s.reportIndex];
   return obligation && { obligation, cycle: s.reportCycle };
+}
+
+/** The due date of the report now owed, counted from the dispatch (or `from`, before one). */
+export function firstReportDeadline(s: UnitSnapshot, rules: UnitRules, from: number): number | undefined {
+  const cur = currentReport(s, rules.policy);
+  return cur && reportDeadline(cur.obligation, cur.cycle, s.dispatchedAt ?? from, rules.cal);
 }
 
 export function refuseIfStopped(s: UnitSnapshot): void {
@@ -51,7 +73,10 @@ export function checkReport(s: UnitSnapshot, policy: Policy, obligation?: string
   if (s.stage !== 'acknowledged' && s.stage !== 'returned' && s.stage !== 'dispatched')
     throw new LifecycleRefusal('NotDelivered', 'Văn bản chưa được gửi tới đơn vị.');
   if (obligation !== undefined && obligation !== cur.obligation.id)
-    throw new LifecycleRefusal('WrongReport', `Báo cáo đang chờ là "${cur.obligation.id}", không phải "${obligation}".`);
+    throw new LifecycleRefusal(
+      'WrongReport',
+      `Báo cáo đang chờ là "${cur.obligation.id}", không phải "${obligation}".`,
+    );
   return cur;
 }
 
@@ -101,7 +126,10 @@ export function checkRequestExtensionAt(s: UnitSnapshot, until: number, reason: 
   checkText(reason, LIMITS.reason, 'Lý do đề nghị gia hạn');
   const { openExtensionRequests: open, extensionRequests: max } = LIMITS;
   if (s.extensionRequests.length >= open)
-    throw new LifecycleRefusal('TooMany', `Đơn vị đã có ${open} đề nghị gia hạn chờ quyết định; đề nghị chờ Văn phòng trả lời.`);
+    throw new LifecycleRefusal(
+      'TooMany',
+      `Đơn vị đã có ${open} đề nghị gia hạn chờ quyết định; đề nghị chờ Văn phòng trả lời.`,
+    );
   if (requestsMade(s) >= max)
     throw new LifecycleRefusal('TooMany', `Đơn vị đã gửi ${max} đề nghị gia hạn; đề nghị liên hệ trực tiếp Văn phòng.`);
 }
@@ -110,7 +138,10 @@ export function checkRaiseDifficulty(s: UnitSnapshot, text: string): void {
   refuseIfStopped(s);
   checkText(text, LIMITS.difficultyText, 'Nội dung vướng mắc');
   if (s.difficulties.length >= LIMITS.difficulties)
-    throw new LifecycleRefusal('TooMany', `Đơn vị đã gửi ${LIMITS.difficulties} vướng mắc; đề nghị liên hệ trực tiếp Văn phòng.`);
+    throw new LifecycleRefusal(
+      'TooMany',
+      `Đơn vị đã gửi ${LIMITS.difficulties} vướng mắc; đề nghị liên hệ trực tiếp Văn phòng.`,
+    );
   if (s.difficulties.filter((d) => !d.answer).length >= LIMITS.openDifficulties)
     throw new LifecycleRefusal(
       'TooMany',
@@ -130,7 +161,8 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function checkCorrectAddress(s: UnitSnapshot, emails: string[]): void {
   refuseIfStopped(s);
-  if (!Array.isArray(emails) || !emails.length) throw new LifecycleRefusal('NoAddress', 'Cần ít nhất một địa chỉ email.');
+  if (!Array.isArray(emails) || !emails.length)
+    throw new LifecycleRefusal('NoAddress', 'Cần ít nhất một địa chỉ email.');
   if (emails.length > LIMITS.emails)
     throw new LifecycleRefusal('TooMany', `Mỗi đơn vị tối đa ${LIMITS.emails} địa chỉ email.`);
   const bad = emails.find((e) => typeof e !== 'string' || e.length > LIMITS.emailLength || !EMAIL_RE.test(e));

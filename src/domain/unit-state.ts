@@ -1,22 +1,33 @@
-import type { WorkingCalendar } from './calendar';
-import { followUpSchedule, type FollowUpItem } from './follow-up';
-// Types only: policy holds zod schemas, which must stay out of the workflow bundle.
-import type { Policy } from './policy';
-import { lateness, reportDeadline, resolveDeadline, type DeadlineSpec } from './schedule';
-import { salutation } from './salutation';
-import { vnLateness } from './vn-format';
+import { resolveDeadline, type DeadlineSpec } from './schedule';
+import { nextFollowUp, takeFollowUp, type FollowUpStep } from './unit-follow-up';
+import { correctAddress, dispatchBody } from './unit-dispatch';
+import { acceptReport, returnReport, submitReport } from './unit-reports';
 import { officeActor, type Effects, type MessageBody } from './unit-effects';
-import { checkAcknowledge, checkAnswer, checkCorrectAddress, checkExtendAt, checkRaiseDifficulty } from './unit-rules';
-import { checkRequestExtensionAt, checkReturn, checkReview, checkSubmitReport, currentDeadline } from './unit-rules';
-import { currentReport, pendingReport, requestsMade, type Deadline } from './unit-rules';
+import {
+  checkAcknowledge,
+  checkAnswer,
+  checkCorrectAddress,
+  checkExtendAt,
+  checkRaiseDifficulty,
+  checkRequestExtensionAt,
+  checkReturn,
+  checkReview,
+  checkSubmitReport,
+  currentDeadline,
+  currentReport,
+  firstReportDeadline,
+  requestsMade,
+  type Deadline,
+  type UnitRules,
+} from './unit-rules';
 import {
   FINAL_STAGES,
   briefOf,
+  outcomeOf,
   type Actor,
   type Difficulty,
   type ReportCycle,
-  type ReportRecord,
-  type Stage,
+  type ReportInput,
   type UnitBrief,
   type UnitOutcome,
   type UnitSnapshot,
@@ -24,30 +35,8 @@ import {
 
 export * from './unit-model';
 export * from './unit-effects';
-export type { Deadline } from './unit-rules';
-
-/** What the machine needs besides its state: the directive's policy, the calendar, the Office's name. */
-export interface UnitRules {
-  policy: Policy;
-  cal: WorkingCalendar;
-  officeName: string;
-}
-
-/** A report as a unit hands it in. */
-export interface ReportInput {
-  by: Actor;
-  text: string;
-  fileName?: string;
-  sha256?: string;
-  obligation?: string;
-}
-
-/** The next follow-up step of the current deadline: remind, mark overdue, or escalate. */
-export interface FollowUpStep {
-  item: FollowUpItem;
-  target: Deadline['target'];
-  deadline: number;
-}
+export type { Deadline, UnitRules } from './unit-rules';
+export type { FollowUpStep } from './unit-follow-up';
 
 /**
  * One unit's life as a state machine that owns its state. Each act is a method named for it: it checks
@@ -71,9 +60,6 @@ export class UnitLifecycleState {
   /** The whole state, for the unit's query and its row; callers must not change it. */
   get view(): Readonly<UnitSnapshot> {
     return this.s;
-  }
-  get stage(): Stage {
-    return this.s.stage;
   }
   get stopped(): boolean {
     return FINAL_STAGES.includes(this.s.stage);
@@ -102,9 +88,7 @@ export class UnitLifecycleState {
     return currentReport(this.s, this.rules.policy);
   }
   outcome(): UnitOutcome {
-    const s = this.s;
-    const reports = s.reports.filter((r) => r.verdict === 'accepted').length;
-    return { code: s.unit.code, stage: s.stage, overdue: s.overdue, acknowledged: s.acknowledgedAt !== undefined, reports };
+    return outcomeOf(this.s);
   }
 
   // --- checks: validators call these, and each act calls its own -----------------------------------
@@ -150,52 +134,16 @@ export class UnitLifecycleState {
 
   /** A report implies receipt: an unacknowledged unit that reports is acknowledged too. */
   submitReport(at: number, r: ReportInput): Effects {
-    const cur = this.checkSubmitReport(r.text, r.obligation);
-    const file = { ...(r.fileName ? { fileName: r.fileName } : {}), ...(r.sha256 ? { sha256: r.sha256 } : {}) };
-    if (this.s.acknowledgedAt === undefined) this.s.acknowledgedAt = at;
-    const record: ReportRecord = { obligation: cur.obligation.id, cycle: cur.cycle, submittedAt: at, by: r.by, text: r.text, ...file };
-    this.s.reports.push(record);
-    Object.assign(this.s, { stage: 'reported', overdue: false, escalationLevel: 0 });
-    const data = { obligation: cur.obligation.id, cycle: cur.cycle, textLength: r.text.length, ...file };
-    const named = r.fileName ? { fileName: r.fileName } : {};
-    return {
-      audit: { kind: 'report-submitted', data, actor: r.by },
-      mail: this.toOffice({ kind: 'report-received', unit: this.party, reportTitle: cur.obligation.title, text: r.text, ...named }),
-    };
+    return submitReport(this.s, this.rules, at, r);
   }
 
   /** Accepts the pending report; the next report (or cycle), if any, is due from the dispatch. */
   accept(at: number, by: string): Effects {
-    this.checkReview();
-    const accepted = this.currentReport()!;
-    pendingReport(this.s).verdict = 'accepted';
-    const recurrence = accepted.obligation.recurrence;
-    if (recurrence && accepted.cycle + 1 < recurrence.count) this.s.reportCycle++;
-    else Object.assign(this.s, { reportIndex: this.s.reportIndex + 1, reportCycle: 0 });
-    delete this.s.reportDeadline;
-    const following = this.currentReport();
-    let next: { title: string; due: number } | undefined;
-    if (!following) this.s.stage = 'done';
-    else {
-      this.s.stage = 'acknowledged';
-      this.s.reportDeadline = this.firstReportDeadline(at);
-      this.s.deadlineSetAt = at;
-      next = { title: following.obligation.title, due: this.s.reportDeadline! };
-    }
-    const data = { obligation: accepted.obligation.id, cycle: accepted.cycle };
-    const body: MessageBody = { kind: 'report-accepted', unit: this.party, reportTitle: accepted.obligation.title, ...(next ? { next } : {}) };
-    return { audit: { kind: 'report-accepted', data, actor: officeActor(by) }, mail: this.toUnit(body) };
+    return acceptReport(this.s, this.rules, at, by);
   }
 
   returnReport(at: number, by: string, reason: string, due: DeadlineSpec): Effects {
-    const until = this.checkReturn(reason, due, at);
-    const title = this.currentReport()!.obligation.title;
-    Object.assign(pendingReport(this.s), { verdict: 'returned', verdictReason: reason });
-    Object.assign(this.s, { reportDeadline: until, stage: 'returned', deadlineSetAt: at });
-    return {
-      audit: { kind: 'report-returned', data: { reason, until }, actor: officeActor(by) },
-      mail: this.toUnit({ kind: 'report-returned', unit: this.party, reportTitle: title, reason, due: until }),
-    };
+    return returnReport(this.s, this.rules, at, by, reason, resolveDeadline(due, at, this.rules.cal));
   }
 
   extend(at: number, by: string, until: DeadlineSpec, reason: string): Effects {
@@ -242,23 +190,9 @@ export class UnitLifecycleState {
     };
   }
 
-  /**
-   * New addresses; links sent to the old ones stop working. A partly refused dispatch goes again to the
-   * addresses that are new (`resend`); a wholly refused one resumes in the dispatch loop.
-   */
+  /** New addresses; links sent to the old ones stop working. `resend`: new addresses of a partly refused dispatch. */
   correctAddress(by: string, emails: string[]): Effects & { resend: string[] } {
-    this.checkCorrectAddress(emails);
-    const before = this.s.unit.emails;
-    const known = new Set(before.map((e) => e.toLowerCase()));
-    this.s.unit = { ...this.s.unit, emails };
-    this.s.linkGeneration = (this.s.linkGeneration ?? 0) + 1;
-    const added = emails.filter((e) => !known.has(e.toLowerCase()));
-    const resend = this.s.rejectedAddresses?.length && this.delivered ? added : [];
-    if (resend.length) {
-      delete this.s.rejectedAddresses;
-      delete this.s.deliveryError;
-    }
-    return { resend, audit: { kind: 'address-corrected', data: { from: before, to: emails }, actor: officeActor(by) } };
+    return correctAddress(this.s, by, emails);
   }
 
   /** Recalled or closed: nothing is owed any more, so nothing is late. False when already stopped. */
@@ -278,10 +212,7 @@ export class UnitLifecycleState {
 
   /** The directive to the unit, with the deadlines as set at its (first) dispatch. */
   dispatchBody(ackDeadline: number, from: number): MessageBody {
-    const { policy, cal } = this.rules;
-    const reports = policy.reports.map((r) => ({ title: r.title, due: reportDeadline(r, 0, from, cal) }));
-    const { role, purpose } = this.s.unit;
-    return { kind: 'dispatch', unit: this.party, role, purpose, ackDeadline, reports };
+    return dispatchBody(this.s, this.rules, ackDeadline, from);
   }
 
   /** The unit has the directive; `rejected` are addresses that refused it while others took it. */
@@ -318,43 +249,12 @@ export class UnitLifecycleState {
   // --- follow-up: reminders, overdue, escalation ----------------------------------------------------
   /** The next step not yet taken for the current deadline, if any. */
   nextFollowUp(): FollowUpStep | undefined {
-    const cur = this.currentDeadline();
-    if (!cur) return undefined;
-    const report = this.currentReport();
-    const scope = cur.target === 'report' && report ? `report:${report.obligation.id}:${report.cycle}` : 'ack';
-    const { policy, cal } = this.rules;
-    const item = followUpSchedule(scope, cur.at, this.s.deadlineSetAt ?? 0, policy, cal).find(
-      (i) => !this.s.firedKeys.includes(i.key),
-    );
-    return item && { item, target: cur.target, deadline: cur.at };
+    return nextFollowUp(this.s, this.rules);
   }
 
   /** Takes a follow-up step; it is remembered, so a retry or an extension never doubles it. */
-  followUp({ item, target, deadline }: FollowUpStep, now: number): Effects {
-    const fx: Effects = {};
-    const reportTitle = this.currentReport()?.obligation.title;
-    if (item.kind === 'reminder') {
-      this.s.remindersSent++;
-      const title = target === 'report' && reportTitle ? { reportTitle } : {};
-      fx.mail = this.toUnit({ kind: 'reminder', unit: this.party, target, deadline, ...title });
-    } else if (item.kind === 'overdue') {
-      this.s.overdue = true;
-    } else if (item.step && item.level) {
-      this.s.escalationLevel = item.level;
-      const who = item.step.notify;
-      const person = who === 'head' ? this.s.unit.head : who === 'leader' ? this.s.unit.leader : undefined;
-      // Without a personal address the step goes to the Office, which must know either way.
-      const to = who !== 'office' && person?.email ? { kind: 'person' as const, party: who, email: person.email } : undefined;
-      const addressee = person ? salutation(person) : this.rules.officeName;
-      const late = lateness(deadline, now, this.rules.cal);
-      const body: MessageBody = {
-        ...{ kind: 'escalation', unit: this.party, target, deadline },
-        ...{ late: vnLateness(late.ms, late.workingDays), level: item.level, addressee },
-      };
-      fx.mail = { to: to ?? { kind: 'office' }, body };
-    }
-    this.s.firedKeys.push(item.key);
-    return fx;
+  followUp(step: FollowUpStep, now: number): Effects {
+    return takeFollowUp(this.s, this.rules, step, now);
   }
 
   /** Before continue-as-new: keys of deadlines no longer current can never match again. */
@@ -365,8 +265,7 @@ export class UnitLifecycleState {
 
   // --- helpers ---------------------------------------------------------------------------------------
   private firstReportDeadline(from: number): number | undefined {
-    const cur = this.currentReport();
-    return cur && reportDeadline(cur.obligation, cur.cycle, this.s.dispatchedAt ?? from, this.rules.cal);
+    return firstReportDeadline(this.s, this.rules, from);
   }
   private toUnit(body: MessageBody): Effects['mail'] {
     return { to: { kind: 'unit' }, body };

@@ -1,12 +1,12 @@
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { AuditKind } from '../audit/record';
+import { AUDIT_PATCH } from '../audit/patch';
 
-/**
- * Audit records were added after the first histories were recorded: the patch keeps those histories
- * replayable (they take the old path, without the audit activity).
- */
-export const AUDIT_PATCH = 'audit-records';
+// Audit records were added after the first histories were recorded: the patch keeps those histories
+// replayable (they take the old path, without the audit activity). Its id is defined once, beside the
+// history reader that looks for its marker.
+export { AUDIT_PATCH } from '../audit/patch';
 
 const { recordAudit } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',

@@ -100,7 +100,14 @@ class RunRuntime {
     const { code, name, role, purpose } = rec;
     try {
       // seq 0: one dispatch per party, so a resumed delivery keeps its Message-ID and the sent-log dedupes it.
-      const body = { kind: 'dispatch' as const, unit: { code, name }, role, purpose, directive: ctx.directive, reports: [] };
+      const body = {
+        kind: 'dispatch' as const,
+        unit: { code, name },
+        role,
+        purpose,
+        directive: ctx.directive,
+        reports: [],
+      };
       await sendMessage({ ...this.base(rec.code, rec.emails), seq: 0, ...body });
       rec.delivered = true;
     } catch {
@@ -115,7 +122,11 @@ function registerQueryAndAdd(rt: RunRuntime): void {
   const { book } = rt;
   setHandler(runStatusQuery, () => {
     const st = book.view;
-    const batches = st.batches.map((b) => ({ workflowId: batchWorkflowId(ctx.key, b.no), size: b.size, finished: !!b.finished }));
+    const batches = st.batches.map((b) => ({
+      workflowId: batchWorkflowId(ctx.key, b.no),
+      size: b.size,
+      finished: !!b.finished,
+    }));
     const reports = ctx.directive.policy.reports.map((r) => ({ id: r.id, title: r.title }));
     const { office, ref, key } = ctx;
     const roster = book.added;
@@ -123,8 +134,10 @@ function registerQueryAndAdd(rt: RunRuntime): void {
     const added = { expected: st.expected, added: roster.length, roster, batches, info: st.info };
     return { key, office, ref, subject: ctx.directive.subject, ...added, ...stop, startedAt: st.startedAt, reports };
   });
-  onUpdate(addRecipientsUpdate, ({ recipients }) => addRecipients(rt, recipients), ({ recipients }) =>
-    book.checkAddRecipients(recipients),
+  onUpdate(
+    addRecipientsUpdate,
+    ({ recipients }) => addRecipients(rt, recipients),
+    ({ recipients }) => book.checkAddRecipients(recipients),
   );
 }
 
@@ -226,7 +239,15 @@ async function finish(rt: RunRuntime): Promise<RunSummary> {
 
   const { counts, total, to } = book.summary(stop.stage);
   const summaryTo = [...new Set([...ctx.office.emails, ...to])];
-  await sendMessage({ ...rt.base('summary', summaryTo), seq: 0, kind: 'summary', counts, total, outcome: stop.stage, note: stop.reason });
+  await sendMessage({
+    ...rt.base('summary', summaryTo),
+    seq: 0,
+    kind: 'summary',
+    counts,
+    total,
+    outcome: stop.stage,
+    note: stop.reason,
+  });
   if (audit.pending) await audit.flush();
   return { ref: ctx.ref, outcome: stop.stage, total, counts };
 }

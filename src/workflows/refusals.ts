@@ -12,7 +12,8 @@ import { LifecycleRefusal } from '../domain/unit-state';
  * the same checks first, and a wrapper would add microtasks that change the order of commands.
  */
 export function asFailure(e: unknown): unknown {
-  if (e instanceof LifecycleRefusal) return ApplicationFailure.create({ type: e.type, message: e.message, nonRetryable: true });
+  if (e instanceof LifecycleRefusal)
+    return ApplicationFailure.create({ type: e.type, message: e.message, nonRetryable: true });
   return e;
 }
 

@@ -41,12 +41,15 @@ export interface BatchInput {
 
 export const broadcastStopSignal = defineSignal<[{ stage: 'recalled' | 'closed'; reason: string }]>('broadcastStop');
 export const batchRowsQuery = defineQuery<UnitRow[]>('batchRows');
-export const batchFinishedSignal = defineSignal<[{ batchNo: number; counts: StageCounts; total: number }]>('batchFinished');
+export const batchFinishedSignal =
+  defineSignal<[{ batchNo: number; counts: StageCounts; total: number }]>('batchFinished');
 
 export async function unitBatch(input: BatchInput): Promise<StageCounts> {
   const { ctx } = input;
   // Rows start as "dispatching" here, so a lifecycle signals its batch only once it has news.
-  const rows = new Map<string, UnitRow>(input.recipients.map((unit) => [unit.code, unitRow(newSnapshot(unit), undefined)]));
+  const rows = new Map<string, UnitRow>(
+    input.recipients.map((unit) => [unit.code, unitRow(newSnapshot(unit), undefined)]),
+  );
   const outcomes: UnitOutcome[] = [];
   let stop: { stage: 'recalled' | 'closed'; reason: string } | undefined;
 
@@ -74,7 +77,12 @@ export async function unitBatch(input: BatchInput): Promise<StageCounts> {
                   typedSearchAttributes: [
                     { key: SA_DIRECTIVE, value: ctx.ref },
                     { key: SA_UNIT, value: unit.code },
-                    ...(lean ? [{ key: SA_STAGE, value: 'dispatching' }, { key: SA_OVERDUE, value: false }] : []),
+                    ...(lean
+                      ? [
+                          { key: SA_STAGE, value: 'dispatching' },
+                          { key: SA_OVERDUE, value: false },
+                        ]
+                      : []),
                   ],
                 }
               : {}),
@@ -101,11 +109,20 @@ export async function unitBatch(input: BatchInput): Promise<StageCounts> {
   async function childFailed(unit: RecipientInfo, e: unknown): Promise<UnitOutcome> {
     const row = rows.get(unit.code) ?? unitRow(newSnapshot(unit), undefined);
     rows.set(unit.code, { ...row, stage: 'failed', overdue: false, deadline: undefined });
-    const error = String((e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message ?? e).slice(0, 500);
+    const error = String((e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message ?? e).slice(
+      0,
+      500,
+    );
     // Without an event id, as this message always was.
     const base = messageBase(ctx, `${unit.code}~office`, ctx.office.emails, 0, false);
     await sendMessage({ ...base, kind: 'unit-failed', unit: { code: unit.code, name: unit.name }, error });
-    return { code: unit.code, stage: 'failed', overdue: false, acknowledged: row.acknowledgedAt !== undefined, reports: 0 };
+    return {
+      code: unit.code,
+      stage: 'failed',
+      overdue: false,
+      acknowledged: row.acknowledgedAt !== undefined,
+      reports: 0,
+    };
   }
   await Promise.race([all, condition(() => stop !== undefined)]);
   if (stop) {
@@ -115,6 +132,10 @@ export async function unitBatch(input: BatchInput): Promise<StageCounts> {
   }
 
   const counts = countStages(outcomes);
-  await getExternalWorkflowHandle(input.runWorkflowId).signal(batchFinishedSignal, { batchNo: input.batchNo, counts, total: input.recipients.length });
+  await getExternalWorkflowHandle(input.runWorkflowId).signal(batchFinishedSignal, {
+    batchNo: input.batchNo,
+    counts,
+    total: input.recipients.length,
+  });
   return counts;
 }

@@ -25,7 +25,13 @@ export async function deliver(rt: UnitRuntime): Promise<void> {
       await rt.publish();
       if (st.view.rejectedAddresses?.length) {
         const { deliveryError = '' } = st.view;
-        const notice = { kind: 'undeliverable', unit: st.party, addresses: rejected, accepted: sent.accepted, error: deliveryError } as const;
+        const notice = {
+          kind: 'undeliverable',
+          unit: st.party,
+          addresses: rejected,
+          accepted: sent.accepted,
+          error: deliveryError,
+        } as const;
         await sendMessage(rt.message('office', office, notice));
       }
     } catch (e) {
@@ -34,7 +40,12 @@ export async function deliver(rt: UnitRuntime): Promise<void> {
       // corrected address, which resumes delivery.
       st.undeliverable(e.cause?.message ?? 'địa chỉ bị từ chối');
       await rt.publish();
-      const notice = { kind: 'undeliverable', unit: st.party, addresses: to, error: st.view.deliveryError ?? '' } as const;
+      const notice = {
+        kind: 'undeliverable',
+        unit: st.party,
+        addresses: to,
+        error: st.view.deliveryError ?? '',
+      } as const;
       await sendMessage(rt.message('office', office, notice));
       const emails = patched(ADDRESS_WAIT_PATCH) ? to : st.emails;
       await condition(() => st.stopped || st.emails !== emails);

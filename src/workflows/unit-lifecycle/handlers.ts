@@ -24,13 +24,21 @@ export function registerHandlers(rt: UnitRuntime): void {
   const brief = () => st.brief();
   setHandler(unitStateQuery, () => st.view);
 
-  onUpdate(acknowledgeUpdate, (by) => rt.carryOut(st.acknowledge(Date.now(), by), brief), () => st.checkAcknowledge());
+  onUpdate(
+    acknowledgeUpdate,
+    (by) => rt.carryOut(st.acknowledge(Date.now(), by), brief),
+    () => st.checkAcknowledge(),
+  );
   onUpdate(
     submitReportUpdate,
     (r) => rt.carryOut(st.submitReport(Date.now(), r), brief),
     (r) => st.checkSubmitReport(r.text, r.obligation),
   );
-  onUpdate(acceptReportUpdate, ({ by }) => rt.carryOut(st.accept(Date.now(), by), brief), () => st.checkReview());
+  onUpdate(
+    acceptReportUpdate,
+    ({ by }) => rt.carryOut(st.accept(Date.now(), by), brief),
+    () => st.checkReview(),
+  );
   onUpdate(
     returnReportUpdate,
     ({ by, reason, due }) => rt.carryOut(st.returnReport(Date.now(), by, reason, due), brief),
@@ -59,7 +67,11 @@ export function registerHandlers(rt: UnitRuntime): void {
     ({ by, id, text }) => rt.carryOut(st.answer(Date.now(), by, id, text), brief),
     ({ id, text }) => st.checkAnswer(id, text),
   );
-  onUpdate(correctAddressUpdate, ({ by, emails }) => correctAddress(rt, by, emails), ({ emails }) => st.checkCorrectAddress(emails));
+  onUpdate(
+    correctAddressUpdate,
+    ({ by, emails }) => correctAddress(rt, by, emails),
+    ({ emails }) => st.checkCorrectAddress(emails),
+  );
 
   setHandler(stopSignal, ({ stage, reason }) => {
     if (st.stop(stage, reason)) rt.changes++;

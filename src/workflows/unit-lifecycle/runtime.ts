@@ -72,7 +72,12 @@ export class UnitRuntime {
     } catch (e) {
       if (!isRejected(e)) throw e;
       const office = this.input.ctx.office.emails;
-      const notice = { kind: 'undeliverable', unit: this.st.party, addresses: req.to, error: e.cause?.message ?? '' } as const;
+      const notice = {
+        kind: 'undeliverable',
+        unit: this.st.party,
+        addresses: req.to,
+        error: e.cause?.message ?? '',
+      } as const;
       await sendMessage(this.message('office', office, notice));
       return false;
     }
