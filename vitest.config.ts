@@ -15,6 +15,8 @@ export default defineConfig({
           name: 'unit',
           include: UNIT,
           testTimeout: 20_000,
+          // Projects with different worker limits need their own group; the fast one goes first.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -30,6 +32,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // The dev server and SMTP server are shared; two forks fit the machine's two cores.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
