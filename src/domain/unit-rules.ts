@@ -145,7 +145,8 @@ export function checkRaiseDifficulty(s: UnitSnapshot, text: string): void {
   if (s.difficulties.filter((d) => !d.answer).length >= LIMITS.openDifficulties)
     throw new LifecycleRefusal(
       'TooMany',
-      `Đơn vị đang có ${LIMITS.openDifficulties} vướng mắc chờ trả lời; đề nghị chờ Văn phòng trả lời trước khi gửi thêm.`,
+      `Đơn vị đang có ${LIMITS.openDifficulties} vướng mắc chờ trả lời; ` +
+        'đề nghị chờ Văn phòng trả lời trước khi gửi thêm.',
     );
 }
 

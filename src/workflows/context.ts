@@ -30,5 +30,7 @@ export function unitContext(ctx: RunContext): UnitContext {
 }
 
 export function calendarOf(ctx: Pick<RunContext, 'calendarOverride'>): WorkingCalendar {
-  return new WorkingCalendar(ctx.calendarOverride ? { ...VN_PUBLIC_SECTOR_CALENDAR, ...ctx.calendarOverride } : VN_PUBLIC_SECTOR_CALENDAR);
+  return new WorkingCalendar(
+    ctx.calendarOverride ? { ...VN_PUBLIC_SECTOR_CALENDAR, ...ctx.calendarOverride } : VN_PUBLIC_SECTOR_CALENDAR,
+  );
 }

@@ -1,0 +1,544 @@
+import { describe, expect, it } from 'vitest';
+import { WorkingCalendar } from '../../src/domain/calendar';
+import type { Policy } from '../../src/domain/policy';
+import type { RecipientInfo } from '../../src/domain/plan';
+import type { DeadlineSpec } from '../../src/domain/schedule';
+import {
+  LIMITS,
+  LifecycleRefusal,
+  UnitLifecycleState,
+  newSnapshot,
+  type Actor,
+  type Stage,
+  type UnitSnapshot,
+} from '../../src/domain/unit-state';
+
+/**
+ * The unit's state machine alone: no server, no clock. Times are minutes after T0 (a Wednesday morning
+ * in Hà Nội); deadlines are exact periods so the arithmetic is plain.
+ */
+const MIN = 60_000;
+const T0 = Date.parse('2023-11-22T09:00:00+07:00');
+const exact = (minutes: number) => ({ kind: 'exact' as const, ms: minutes * MIN });
+const within = (minutes: number): DeadlineSpec => ({ within: exact(minutes) });
+const cal = new WorkingCalendar();
+
+const POLICY: Policy = {
+  acknowledge: { due: within(10) },
+  reports: [{ id: 'ket-qua', title: 'Báo cáo kết quả', due: within(60) }],
+  reminders: [exact(5), exact(2)],
+  escalation: [
+    { after: exact(5), notify: 'head' },
+    { after: exact(15), notify: 'leader' },
+    { after: exact(30), notify: 'office' },
+  ],
+};
+
+const UNIT: RecipientInfo = {
+  code: 'T1',
+  name: 'Cục THADS tỉnh Thử 1',
+  emails: ['t1@thads.example'],
+  role: 'implement',
+  purpose: 'Như trên',
+  head: { name: 'Nguyễn Văn A', title: 'Cục trưởng', email: 'head1@thads.example' },
+  leader: { name: 'Trần Thị B', title: 'Phó Tổng cục trưởng' },
+};
+
+const unitActor: Actor = { channel: 'link', by: 'Cục THADS tỉnh Thử 1', ip: '203.0.113.7' };
+
+function machine(policy: Policy = POLICY, unit: RecipientInfo = UNIT) {
+  return new UnitLifecycleState(newSnapshot(unit), { policy, cal, officeName: 'Văn phòng Tổng cục' });
+}
+
+/** A unit driven by its acts to the given stage. */
+function at(stage: Exclude<Stage, 'failed'>): UnitLifecycleState {
+  const m = machine();
+  if (stage === 'dispatching') return m;
+  if (stage === 'undeliverable') {
+    m.undeliverable('550 không có hộp thư');
+    return m;
+  }
+  m.dispatched(T0, T0 + 10 * MIN, []);
+  if (stage === 'recalled' || stage === 'closed') {
+    m.stop(stage, 'Lý do dừng');
+    return m;
+  }
+  if (stage === 'dispatched') return m;
+  m.acknowledge(T0 + MIN, unitActor);
+  if (stage === 'acknowledged') return m;
+  m.submitReport(T0 + 2 * MIN, { by: unitActor, text: 'Đã quán triệt.' });
+  if (stage === 'reported') return m;
+  if (stage === 'returned') m.returnReport(T0 + 3 * MIN, 'VP', 'Thiếu số liệu', within(30));
+  if (stage === 'done') m.accept(T0 + 3 * MIN, 'VP');
+  return m;
+}
+
+/** The type of the refusal `fn` throws, or 'ok'. */
+function outcome(fn: () => unknown): string {
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    if (e instanceof LifecycleRefusal) return e.type;
+    throw e;
+  }
+}
+
+const clone = (s: Readonly<UnitSnapshot>) => JSON.parse(JSON.stringify(s)) as UnitSnapshot;
+const NOW = T0 + 4 * MIN;
+const LATER = within(24 * 60);
+
+/** Each act with its validator's check: both must answer the same in every stage. */
+const ACTS: Record<
+  (typeof ACT_ORDER)[number],
+  { check: (m: UnitLifecycleState) => unknown; act: (m: UnitLifecycleState) => unknown }
+> = {
+  acknowledge: { check: (m) => m.checkAcknowledge(), act: (m) => m.acknowledge(NOW, unitActor) },
+  submitReport: {
+    check: (m) => m.checkSubmitReport('Báo cáo'),
+    act: (m) => m.submitReport(NOW, { by: unitActor, text: 'Báo cáo' }),
+  },
+  accept: { check: (m) => m.checkReview(), act: (m) => m.accept(NOW, 'VP') },
+  returnReport: {
+    check: (m) => m.checkReturn('Thiếu', LATER, NOW),
+    act: (m) => m.returnReport(NOW, 'VP', 'Thiếu', LATER),
+  },
+  extend: { check: (m) => m.checkExtend(LATER, 'Đề nghị', NOW), act: (m) => m.extend(NOW, 'VP', LATER, 'Đề nghị') },
+  requestExtension: {
+    check: (m) => m.checkRequestExtension(LATER, 'Cần thêm thời gian', NOW),
+    act: (m) => m.requestExtension(NOW, unitActor, LATER, 'Cần thêm thời gian'),
+  },
+  raiseDifficulty: {
+    check: (m) => m.checkRaiseDifficulty('Vướng'),
+    act: (m) => m.raiseDifficulty(NOW, unitActor, 'Vướng'),
+  },
+  correctAddress: {
+    check: (m) => m.checkCorrectAddress(['moi@thads.example']),
+    act: (m) => m.correctAddress('VP', ['moi@thads.example']),
+  },
+  answer: { check: (m) => m.checkAnswer(1, 'Trả lời'), act: (m) => m.answer(NOW, 'VP', 1, 'Trả lời') },
+};
+
+// Refusal types, short so the table reads as a grid. Columns follow ACT_ORDER.
+const [ok, ND, NP, NX, AA, RP, RC, DR, UD] = [
+  'ok',
+  'NotDelivered',
+  'NoReportPending',
+  'NothingToExtend',
+  'AlreadyAcknowledged',
+  'ReportPending',
+  'RunClosed',
+  'DirectiveRecalled',
+  'UnknownDifficulty',
+];
+const ACT_ORDER = [
+  'acknowledge',
+  'submitReport',
+  'accept',
+  'returnReport',
+  'extend',
+  'requestExtension',
+  'raiseDifficulty',
+  'correctAddress',
+  'answer',
+] as const;
+const TABLE: [Exclude<Stage, 'failed'>, string[]][] = [
+  //                 ack submit accept return extend request raise address answer
+  ['dispatching', /**/ [ND, ND, NP, NP, NX, NX, ok, ok, UD]],
+  ['undeliverable', /**/ [ND, ND, NP, NP, NX, NX, ok, ok, UD]],
+  ['dispatched', /*  */ [ok, ok, NP, NP, ok, ok, ok, ok, UD]],
+  ['acknowledged', /**/ [AA, ok, NP, NP, ok, ok, ok, ok, UD]],
+  ['reported', /*    */ [AA, RP, ok, ok, NX, NX, ok, ok, UD]],
+  ['returned', /*    */ [AA, ok, NP, NP, ok, ok, ok, ok, UD]],
+  ['done', /*        */ [RC, RC, RC, RC, RC, RC, RC, RC, UD]],
+  ['recalled', /*    */ [DR, DR, DR, DR, DR, DR, DR, DR, UD]],
+  ['closed', /*      */ [RC, RC, RC, RC, RC, RC, RC, RC, UD]],
+];
+
+const CASES = TABLE.flatMap(([stage, row]) => ACT_ORDER.map((act, i) => [stage, act, row[i]!] as const));
+
+describe('unit state machine: which act is allowed in which stage', () => {
+  it('the driver reaches every stage it is asked for', () => {
+    for (const [stage] of TABLE) expect(at(stage).view.stage).toBe(stage);
+  });
+
+  it.each(CASES)('%s: %s → %s, the same from the validator and from the act', (stage, act, want) => {
+    const { check, act: run } = ACTS[act]!;
+    expect(outcome(() => check(at(stage)))).toBe(want);
+    const m = at(stage);
+    const before = clone(m.view);
+    expect(outcome(() => run(m))).toBe(want);
+    // A refused act changes nothing.
+    if (want !== 'ok') expect(clone(m.view)).toEqual(before);
+  });
+});
+
+describe('unit state machine: acts and their effects', () => {
+  it('dispatch sets the acknowledgement deadline from the policy and the reports from the dispatch time', () => {
+    const m = machine();
+    const ack = m.ackDeadlineFrom(T0);
+    expect(ack).toBe(T0 + 10 * MIN);
+    expect(m.dispatchBody(ack, T0)).toEqual({
+      kind: 'dispatch',
+      unit: { code: 'T1', name: UNIT.name },
+      role: 'implement',
+      purpose: 'Như trên',
+      ackDeadline: ack,
+      reports: [{ title: 'Báo cáo kết quả', due: T0 + 60 * MIN }],
+    });
+    m.dispatched(T0, ack, []);
+    expect(m.view).toMatchObject({ stage: 'dispatched', dispatchedAt: T0, ackDeadline: ack, deadlineSetAt: T0 });
+    expect(m.delivered).toBe(true);
+    expect(m.currentDeadline()).toEqual({ target: 'acknowledge', at: ack });
+  });
+
+  it('acknowledging sets the report deadline from the dispatch and is audited, with no mail', () => {
+    const m = at('dispatched');
+    const fx = m.acknowledge(T0 + 3 * MIN, unitActor);
+    expect(fx).toEqual({ audit: { kind: 'acknowledged', data: { stage: 'acknowledged' }, actor: unitActor } });
+    expect(m.brief()).toMatchObject({
+      stage: 'acknowledged',
+      acknowledgedAt: T0 + 3 * MIN,
+      reportDeadline: T0 + 60 * MIN,
+    });
+  });
+
+  it('acknowledging a directive that asks for no report finishes the unit', () => {
+    const m = machine({ ...POLICY, reports: [] });
+    m.dispatched(T0, T0 + 10 * MIN, []);
+    m.acknowledge(T0 + MIN, unitActor);
+    expect(m.view.stage).toBe('done');
+    expect(m.stopped).toBe(true);
+    expect(m.outcome()).toEqual({ code: 'T1', stage: 'done', overdue: false, acknowledged: true, reports: 0 });
+  });
+
+  it('a report implies receipt, clears overdue and goes to the Office with its file', () => {
+    const m = at('dispatched');
+    m.followUp({ item: { key: 'k', at: 0, kind: 'overdue' }, target: 'acknowledge', deadline: T0 + 10 * MIN }, NOW);
+    expect(m.view.overdue).toBe(true);
+    const fx = m.submitReport(NOW, { by: unitActor, text: 'Đã làm.', fileName: 'bao-cao.pdf', sha256: 'ab12' });
+    expect(m.view).toMatchObject({ stage: 'reported', acknowledgedAt: NOW, overdue: false, escalationLevel: 0 });
+    expect(fx.audit).toEqual({
+      kind: 'report-submitted',
+      data: { obligation: 'ket-qua', cycle: 0, textLength: 7, fileName: 'bao-cao.pdf', sha256: 'ab12' },
+      actor: unitActor,
+    });
+    expect(fx.mail).toEqual({
+      to: { kind: 'office' },
+      body: {
+        kind: 'report-received',
+        unit: { code: 'T1', name: UNIT.name },
+        reportTitle: 'Báo cáo kết quả',
+        text: 'Đã làm.',
+        fileName: 'bao-cao.pdf',
+      },
+    });
+    expect(m.view.reports[0]).toMatchObject({ obligation: 'ket-qua', cycle: 0, submittedAt: NOW, sha256: 'ab12' });
+  });
+
+  it('accepting the last report finishes the unit and tells it, with no next report', () => {
+    const m = at('reported');
+    const fx = m.accept(NOW, 'VP');
+    expect(m.view.stage).toBe('done');
+    expect(m.view.reports[0]!.verdict).toBe('accepted');
+    expect(fx.audit).toEqual({
+      kind: 'report-accepted',
+      data: { obligation: 'ket-qua', cycle: 0 },
+      actor: { channel: 'office', by: 'VP' },
+    });
+    expect(fx.mail).toEqual({
+      to: { kind: 'unit' },
+      body: { kind: 'report-accepted', unit: { code: 'T1', name: UNIT.name }, reportTitle: 'Báo cáo kết quả' },
+    });
+    expect(m.outcome().reports).toBe(1);
+  });
+
+  it('accepting a cycle of a recurring report makes the next cycle due and names it', () => {
+    const recurring: Policy = {
+      ...POLICY,
+      reports: [
+        { id: 'dinh-ky', title: 'Báo cáo định kỳ', due: within(60), recurrence: { every: exact(60), count: 2 } },
+      ],
+    };
+    const m = machine(recurring);
+    m.dispatched(T0, T0 + 10 * MIN, []);
+    m.acknowledge(T0 + MIN, unitActor);
+    m.submitReport(T0 + 2 * MIN, { by: unitActor, text: 'Kỳ 1' });
+    const fx = m.accept(T0 + 3 * MIN, 'VP');
+    expect(m.view).toMatchObject({
+      stage: 'acknowledged',
+      reportIndex: 0,
+      reportCycle: 1,
+      deadlineSetAt: T0 + 3 * MIN,
+    });
+    expect(m.view.reportDeadline).toBe(T0 + 120 * MIN);
+    expect(fx.mail!.body).toMatchObject({
+      kind: 'report-accepted',
+      next: { title: 'Báo cáo định kỳ', due: T0 + 120 * MIN },
+    });
+    m.submitReport(T0 + 4 * MIN, { by: unitActor, text: 'Kỳ 2' });
+    m.accept(T0 + 5 * MIN, 'VP');
+    expect(m.view.stage).toBe('done');
+  });
+
+  it('returning a report needs a future deadline and a reason, and tells the unit both', () => {
+    const m = at('reported');
+    expect(outcome(() => m.checkReturn('Thiếu', { instant: NOW }, NOW))).toBe('NotLater');
+    expect(outcome(() => m.checkReturn(' ', LATER, NOW))).toBe('EmptyText');
+    const fx = m.returnReport(NOW, 'VP', 'Thiếu số liệu', within(30));
+    expect(m.view).toMatchObject({ stage: 'returned', reportDeadline: NOW + 30 * MIN, deadlineSetAt: NOW });
+    expect(m.view.reports[0]).toMatchObject({ verdict: 'returned', verdictReason: 'Thiếu số liệu' });
+    expect(fx.mail).toEqual({
+      to: { kind: 'unit' },
+      body: {
+        kind: 'report-returned',
+        unit: { code: 'T1', name: UNIT.name },
+        reportTitle: 'Báo cáo kết quả',
+        reason: 'Thiếu số liệu',
+        due: NOW + 30 * MIN,
+      },
+    });
+  });
+
+  it.each([
+    ['the acknowledgement', 'dispatched', 'acknowledge', 'ackDeadline'],
+    ['the report', 'acknowledged', 'report', 'reportDeadline'],
+  ] as const)(
+    'an extension of %s moves that deadline, clears overdue and escalation, and closes requests',
+    (_, stage, target, field) => {
+      const m = at(stage);
+      const from = m.currentDeadline()!.at;
+      m.requestExtension(NOW, unitActor, { instant: from + 60 * MIN }, 'Cần thêm thời gian');
+      expect(outcome(() => m.checkExtend({ instant: from }, 'x', NOW))).toBe('NotLater');
+      const fx = m.extend(NOW, 'VP', { instant: from + 120 * MIN }, 'Đồng ý');
+      expect(m.view[field]).toBe(from + 120 * MIN);
+      expect(m.view).toMatchObject({
+        overdue: false,
+        escalationLevel: 0,
+        extensionRequests: [],
+        extensionRequestsMade: 1,
+        deadlineSetAt: NOW,
+      });
+      expect(fx.audit).toEqual({
+        kind: 'extension-granted',
+        data: { target, from, until: from + 120 * MIN, reason: 'Đồng ý' },
+        actor: { channel: 'office', by: 'VP' },
+      });
+      expect(fx.mail).toEqual({
+        to: { kind: 'unit' },
+        body: {
+          kind: 'extension-granted',
+          unit: { code: 'T1', name: UNIT.name },
+          target,
+          from,
+          until: from + 120 * MIN,
+          reason: 'Đồng ý',
+        },
+      });
+    },
+  );
+
+  it('extension requests are bounded: a few open at once, ten over the lifecycle', () => {
+    const m = at('dispatched');
+    const ask = (i: number) => m.requestExtension(NOW, unitActor, { instant: T0 + (20 + i) * MIN }, `Lần ${i}`);
+    for (let i = 0; i < LIMITS.openExtensionRequests; i++) ask(i);
+    expect(outcome(() => ask(99))).toBe('TooMany');
+    let made = LIMITS.openExtensionRequests;
+    while (made < LIMITS.extensionRequests) {
+      m.extend(NOW, 'VP', { instant: m.currentDeadline()!.at + MIN }, 'Gia hạn');
+      for (let i = 0; i < LIMITS.openExtensionRequests && made < LIMITS.extensionRequests; i++, made++)
+        ask(1000 + made);
+    }
+    m.extend(NOW, 'VP', { instant: m.currentDeadline()!.at + MIN }, 'Gia hạn');
+    expect(m.view.extensionRequestsMade).toBe(LIMITS.extensionRequests);
+    expect(outcome(() => ask(2000))).toBe('TooMany');
+  });
+
+  it('a request goes to the Office with the date the unit asked for', () => {
+    const fx = at('dispatched').requestExtension(NOW, unitActor, within(90), 'Cần thêm thời gian');
+    expect(fx.mail).toEqual({
+      to: { kind: 'office' },
+      body: {
+        kind: 'extension-requested',
+        unit: { code: 'T1', name: UNIT.name },
+        until: NOW + 90 * MIN,
+        reason: 'Cần thêm thời gian',
+      },
+    });
+    expect(fx.audit).toMatchObject({ kind: 'extension-requested', data: { until: NOW + 90 * MIN }, actor: unitActor });
+  });
+
+  it('difficulties are numbered, answered once, and bounded while unanswered', () => {
+    const m = at('acknowledged');
+    const first = m.raiseDifficulty(NOW, unitActor, 'Chưa rõ phạm vi');
+    expect(first.id).toBe(1);
+    expect(first.mail).toEqual({
+      to: { kind: 'office' },
+      body: { kind: 'difficulty-raised', unit: { code: 'T1', name: UNIT.name }, id: 1, text: 'Chưa rõ phạm vi' },
+    });
+    const fx = m.answer(NOW + MIN, 'VP', 1, 'Áp dụng toàn tỉnh');
+    expect(fx.mail!.body).toEqual({
+      kind: 'difficulty-answered',
+      unit: { code: 'T1', name: UNIT.name },
+      id: 1,
+      question: 'Chưa rõ phạm vi',
+      answer: 'Áp dụng toàn tỉnh',
+    });
+    expect(m.view.difficulties[0]!.answer).toEqual({ text: 'Áp dụng toàn tỉnh', at: NOW + MIN, by: 'VP' });
+    expect(outcome(() => m.answer(NOW, 'VP', 1, 'Lần hai'))).toBe('AlreadyAnswered');
+    for (let i = 0; i < LIMITS.openDifficulties; i++) m.raiseDifficulty(NOW, unitActor, `Vướng ${i}`);
+    expect(outcome(() => m.raiseDifficulty(NOW, unitActor, 'Một nữa'))).toBe('TooMany');
+  });
+
+  it.each([
+    ['empty text', () => at('dispatched').checkRaiseDifficulty('   '), 'EmptyText'],
+    ['a report over its limit', () => at('dispatched').checkSubmitReport('x'.repeat(LIMITS.reportText + 1)), 'TooLong'],
+    ['an answer over its limit', () => at('dispatched').checkAnswer(1, 'x'.repeat(LIMITS.answerText + 1)), 'TooLong'],
+    ['a report of another obligation', () => at('dispatched').checkSubmitReport('x', 'khac'), 'WrongReport'],
+    ['no address', () => at('dispatched').checkCorrectAddress([]), 'NoAddress'],
+    ['a malformed address', () => at('dispatched').checkCorrectAddress(['khong-phai-email']), 'BadAddress'],
+    [
+      'too many addresses',
+      () => at('dispatched').checkCorrectAddress(Array.from({ length: LIMITS.emails + 1 }, (_, i) => `a${i}@x.vn`)),
+      'TooMany',
+    ],
+  ])('refuses %s', (_, fn, type) => {
+    expect(outcome(fn)).toBe(type);
+  });
+
+  it('refusals name the limit in Vietnamese', () => {
+    expect(() => at('dispatched').checkSubmitReport('x'.repeat(LIMITS.reportText + 1))).toThrow(
+      'Nội dung báo cáo dài 50.001 ký tự, vượt giới hạn 50.000 ký tự.',
+    );
+  });
+});
+
+describe('unit state machine: addresses and delivery', () => {
+  it('a partly refused dispatch is resent to the new addresses only, and links of old addresses stop working', () => {
+    const m = machine({ ...POLICY }, { ...UNIT, emails: ['t1@thads.example', 'sai@thads.example'] });
+    m.dispatched(T0, T0 + 10 * MIN, ['sai@thads.example']);
+    expect(m.view).toMatchObject({
+      rejectedAddresses: ['sai@thads.example'],
+      deliveryError: 'máy chủ thư từ chối địa chỉ này',
+    });
+    const fx = m.correctAddress('VP', ['T1@thads.example', 'dung@thads.example']);
+    expect(fx.resend).toEqual(['dung@thads.example']);
+    expect(fx.audit).toEqual({
+      kind: 'address-corrected',
+      data: { from: ['t1@thads.example', 'sai@thads.example'], to: ['T1@thads.example', 'dung@thads.example'] },
+      actor: { channel: 'office', by: 'VP' },
+    });
+    expect(m.view.rejectedAddresses).toBeUndefined();
+    expect(m.view.linkGeneration).toBe(1);
+    expect(m.emails).toEqual(['T1@thads.example', 'dung@thads.example']);
+  });
+
+  it('a correction without a refusal resends nothing', () => {
+    expect(at('dispatched').correctAddress('VP', ['moi@thads.example']).resend).toEqual([]);
+  });
+
+  it('an undeliverable unit goes back to dispatching when an address comes, unless it was stopped', () => {
+    const m = at('undeliverable');
+    expect(m.view.deliveryError).toBe('550 không có hộp thư');
+    m.correctAddress('VP', ['moi@thads.example']);
+    m.redispatch();
+    expect(m.view.stage).toBe('dispatching');
+    const stopped = at('undeliverable');
+    stopped.stop('recalled', 'Thu hồi');
+    stopped.redispatch();
+    expect(stopped.view.stage).toBe('recalled');
+  });
+
+  it.each([
+    ['a recall of a delivered unit', 'dispatched', 'recalled', 'Sai sót', 'Sai sót'],
+    ['a recall before delivery', 'dispatching', 'recalled', 'Sai sót', undefined],
+    ['a close', 'dispatched', 'closed', 'Kết thúc', undefined],
+  ] as const)(
+    '%s: stage, no overdue, and a notice only for a unit that has the directive',
+    (_, from, stage, reason, notice) => {
+      const m = at(from);
+      expect(m.stop(stage, reason)).toBe(true);
+      expect(m.view).toMatchObject({ stage, stopReason: reason, overdue: false });
+      expect(m.recallNotice).toBe(notice);
+      expect(m.stop('closed', 'Lần hai')).toBe(false);
+      expect(m.view.stage).toBe(stage);
+    },
+  );
+
+  it('a dispatch that arrives after a recall records delivery and owes the unit a notice', () => {
+    const m = machine();
+    m.stop('recalled', 'Thu hồi gấp');
+    m.deliveredAfterStop(T0);
+    expect(m.view).toMatchObject({ stage: 'recalled', dispatchedAt: T0 });
+    expect(m.recallNotice).toBe('Thu hồi gấp');
+  });
+});
+
+describe('unit state machine: follow-up', () => {
+  it('walks reminders, overdue and each escalation step in order, once each, to the right people', () => {
+    const m = at('dispatched');
+    const steps: unknown[] = [];
+    for (let step = m.nextFollowUp(); step; step = m.nextFollowUp()) {
+      const fx = m.followUp(step, step.item.at);
+      steps.push([step.item.kind, (step.item.at - T0) / MIN, fx.mail?.to, fx.mail?.body.kind]);
+    }
+    expect(steps).toEqual([
+      ['reminder', 5, { kind: 'unit' }, 'reminder'],
+      ['reminder', 8, { kind: 'unit' }, 'reminder'],
+      ['overdue', 10, undefined, undefined],
+      ['escalation', 15, { kind: 'person', party: 'head', email: 'head1@thads.example' }, 'escalation'],
+      // The leader has no address of their own: the Office is told.
+      ['escalation', 25, { kind: 'office' }, 'escalation'],
+      ['escalation', 40, { kind: 'office' }, 'escalation'],
+    ]);
+    expect(m.view).toMatchObject({ remindersSent: 2, overdue: true, escalationLevel: 3 });
+  });
+
+  it('an escalation names its addressee and how late the unit is', () => {
+    const m = at('dispatched');
+    let step = m.nextFollowUp()!;
+    while (step.item.kind !== 'escalation') {
+      m.followUp(step, step.item.at);
+      step = m.nextFollowUp()!;
+    }
+    const fx = m.followUp(step, step.item.at);
+    expect(fx.mail!.body).toMatchObject({
+      kind: 'escalation',
+      target: 'acknowledge',
+      deadline: T0 + 10 * MIN,
+      level: 1,
+      addressee: expect.stringContaining('Nguyễn Văn A'),
+    });
+    expect((fx.mail!.body as { late: string }).late).toMatch(/5 phút/);
+  });
+
+  it('a reminder of a report names the report', () => {
+    const m = at('acknowledged');
+    const step = m.nextFollowUp()!;
+    expect(step.target).toBe('report');
+    expect(m.followUp(step, step.item.at).mail!.body).toMatchObject({
+      kind: 'reminder',
+      target: 'report',
+      reportTitle: 'Báo cáo kết quả',
+    });
+  });
+
+  it('an extension re-arms the follow-up for the new date; old keys are dropped before continue-as-new', () => {
+    const m = at('dispatched');
+    const first = m.nextFollowUp()!;
+    m.followUp(first, first.item.at);
+    m.extend(T0 + 6 * MIN, 'VP', { instant: T0 + 100 * MIN }, 'Gia hạn');
+    const next = m.nextFollowUp()!;
+    expect(next.deadline).toBe(T0 + 100 * MIN);
+    expect(next.item.kind).toBe('reminder');
+    m.followUp(next, next.item.at);
+    expect(m.view.firedKeys).toHaveLength(2);
+    m.pruneFiredKeys();
+    expect(m.view.firedKeys).toEqual([next.item.key]);
+  });
+
+  it('a unit with nothing due has no follow-up', () => {
+    expect(at('reported').nextFollowUp()).toBeUndefined();
+    expect(at('done').nextFollowUp()).toBeUndefined();
+  });
+});
