@@ -5,6 +5,7 @@ import type { UnitRow } from '../workflows/messages';
 import { unitStateQuery } from '../workflows/unit-lifecycle';
 import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
 import type { Stage } from '../domain/unit-state';
+import { SA_OVERDUE, SA_STAGE } from '../workflows/search-attributes';
 
 /**
  * Every unit's row of a run, read from its batches (a few hundred queries at 10,000 units), so status
@@ -83,8 +84,8 @@ export async function readRunRowsFromVisibility(client: Client, key: string): Pr
 }
 
 function rowFromVisibility(w: WorkflowExecutionInfo, code: string): UnitRow {
-  const sa = w.searchAttributes as Record<string, unknown[] | undefined>;
   const failed = w.status.name === 'FAILED' || w.status.name === 'TERMINATED' || w.status.name === 'TIMED_OUT';
-  const stage = failed ? 'failed' : ((sa.ChidaoStage?.[0] as Stage | undefined) ?? 'dispatching');
-  return { code, name: code, stage, overdue: !failed && sa.ChidaoOverdue?.[0] === true, escalationLevel: 0, remindersSent: 0, reports: 0, openDifficulties: 0 };
+  const stage = failed ? 'failed' : ((w.typedSearchAttributes.get(SA_STAGE) as Stage | undefined) ?? 'dispatching');
+  const overdue = !failed && w.typedSearchAttributes.get(SA_OVERDUE) === true;
+  return { code, name: code, stage, overdue, escalationLevel: 0, remindersSent: 0, reports: 0, openDifficulties: 0 };
 }

@@ -104,5 +104,5 @@ const shutdown = async () => {
   await stack.stop();
   await exitAfterFlush(0);
 };
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

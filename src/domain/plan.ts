@@ -1,4 +1,4 @@
-import { SecretDocumentError, type InputIssue } from './errors';
+import { SecretDocumentError } from './errors';
 import { CONFIDENTIALITY_LABEL, directiveRef, type Directive } from './directive';
 import type { Person, Registry, Unit } from './registry';
 import { roleFromPurpose, strongerRole, type Role } from './roles';

@@ -1,5 +1,6 @@
 import { addDays, endOfDay, instantAt, localDateOf, type LocalDate, type WorkingCalendar } from './calendar';
 import type { Duration } from './duration';
+import type { Period } from './policy';
 
 /** Reminders and escalations fire at the start of office hours, not at midnight. */
 export const OFFICE_HOURS_START = { hour: 8, minute: 0 };
@@ -81,7 +82,7 @@ export function addMonths(date: LocalDate, months: number): LocalDate {
  * period later for each cycle, each moved off days off on its own.
  */
 export function reportDeadline(
-  obligation: { due: DeadlineSpec; recurrence?: { every: import('./policy').Period; count: number } | undefined },
+  obligation: { due: DeadlineSpec; recurrence?: { every: Period; count: number } | undefined },
   cycle: number,
   dispatchedAt: number,
   cal: WorkingCalendar,

@@ -234,7 +234,9 @@ export function parseYamlText(text: string, file: string): ParsedYaml {
     const issues: InputIssue[] = [];
     for (const e of doc.errors) {
       const issue = { file, path: '', message: yamlErrorMessage(e, source), ...pos(e.pos[0]) };
-      if (!lines.has(issue.line)) lines.add(issue.line), issues.push(issue);
+      if (lines.has(issue.line)) continue;
+      lines.add(issue.line);
+      issues.push(issue);
     }
     throw new InvalidInputError(issues);
   }

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { CalendarData } from '../domain/holidays-vn';
 import type { DisseminationPlan } from '../domain/plan';
-import { LIMITS, type Actor, type Stage, type UnitBrief, type UnitSnapshot } from '../domain/unit-state';
+import { type Actor, type Stage, type UnitBrief, type UnitSnapshot } from '../domain/unit-state';
 import { closeUpdate, recallUpdate, runStatusQuery, type RunStatus } from '../workflows/dissemination-run';
 import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
 import type { UnitRow } from '../workflows/messages';

@@ -11,8 +11,8 @@ export const formText = z
   .transform((v) => (v ?? '').normalize('NFC').trim());
 
 /** The query of a unit's link: its token, nothing else read. */
-export const linkQuery = z.object({ t: z.string().max(4096).optional() }).passthrough();
+export const linkQuery = z.object({ t: z.string().max(4096).optional() }).loose();
 
 export const runParams = z.object({ key: z.string().max(200) });
 export const unitParams = z.object({ key: z.string().max(200), code: z.string().max(200) });
-export const csrfBody = z.object({ csrf: z.string().optional() }).passthrough();
+export const csrfBody = z.object({ csrf: z.string().optional() }).loose();

@@ -49,8 +49,9 @@ export async function createWebServer(opts: {
     trustProxy: '127.0.0.1',
     bodyLimit: 256 * 1024,
     // A malformed %-escape in the path gets our page, not Fastify's JSON.
-    frameworkErrors: (_err, _req, reply) =>
-      errorPage(reply, new PageError(400, 'Địa chỉ không hợp lệ', 'Địa chỉ trang có ký tự mã hóa sai. Hãy mở lại đúng liên kết.')),
+    frameworkErrors: (_err, _req, reply) => {
+      void errorPage(reply, new PageError(400, 'Địa chỉ không hợp lệ', 'Địa chỉ trang có ký tự mã hóa sai. Hãy mở lại đúng liên kết.'));
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

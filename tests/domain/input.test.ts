@@ -47,7 +47,7 @@ describe('directive and registry files', () => {
   it('an unknown group and a directive with no implementing recipient are refused', () => {
     const p = write('group.yaml', seedDirective.replace('group: cuc-thads-tinh', 'group: cuc-khong-co'));
     expect(errorOf(() => loadPlan(p, seedRegistry, opts)).message).toMatch(/recipients\[1\]\.group: không có nhóm "cuc-khong-co"/);
-    const none = seedDirective.replace(/  - group: don-vi-thuoc-tong-cuc\n    purpose: Như trên\n  - group: cuc-thads-tinh\n    purpose: Như trên\n/, '');
+    const none = seedDirective.replace(/ {2}- group: don-vi-thuoc-tong-cuc\n {4}purpose: Như trên\n {2}- group: cuc-thads-tinh\n {4}purpose: Như trên\n/, '');
     expect(errorOf(() => loadPlan(write('none.yaml', none), seedRegistry, opts)).message).toMatch(/recipients: văn bản không có đơn vị nào có vai trò thực hiện/);
   });
 

@@ -36,15 +36,6 @@ const dispatchTo = async (runKey: string, code: string) =>
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 const unitState = (runKey: string, code: string) => s.client.workflow.getHandle(unitWorkflowId(runKey, code)).query(unitStateQuery);
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function login(page: Page, path: string) {
   await page.goto(`${base}${path}`);
   await page.getByLabel('Họ tên người thao tác').fill('Nguyễn Thị Văn Thư');

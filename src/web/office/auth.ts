@@ -38,7 +38,7 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offic
     );
   };
 
-  r.get('/office/login', { schema: { querystring: z.object({ next: z.string().optional() }).passthrough() } }, async (req, reply) =>
+  r.get('/office/login', { schema: { querystring: z.object({ next: z.string().optional() }).loose() } }, async (req, reply) =>
     loginForm(reply, safeNext(req.query.next ?? '/office')),
   );
 
@@ -47,7 +47,7 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offic
     {
       // Ten tries per address in 15 minutes, whatever their outcome; the limiter's store is bounded.
       config: { rateLimit: { max: 10, timeWindow: '15 minutes' } },
-      schema: { body: z.object({ next: formText, name: formText, nonce: formText, password: formText }).passthrough() },
+      schema: { body: z.object({ next: formText, name: formText, nonce: formText, password: formText }).loose() },
     },
     async (req, reply) => {
       const next = safeNext(req.body.next);

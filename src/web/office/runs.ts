@@ -11,7 +11,7 @@ import { DONE, EXPORT_COLUMNS, exportCells, noWorkerView, runList, runView } fro
 
 const filtersQuery = z
   .object({ filter: z.string().max(40).default(''), province: z.string().max(200).default(''), region: z.string().max(200).default(''), done: z.string().max(20).optional() })
-  .passthrough();
+  .loose();
 
 /** The runs: the list, a run's page, its exports, and the acts on the whole run (close, recall). */
 export function runRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeSessionCookies): void {

@@ -63,7 +63,7 @@ export function unitRoutes(app: FastifyInstance, deps: WebDeps, sessions: Office
 
   r.get(
     '/office/run/:key/unit/:code',
-    { schema: { params: unitParams, querystring: z.object({ done: z.string().max(20).optional() }).passthrough() } },
+    { schema: { params: unitParams, querystring: z.object({ done: z.string().max(20).optional() }).loose() } },
     async (req, reply) => {
       const { key } = req.params;
       const code = codeOf(req.params.code);

@@ -44,7 +44,7 @@ ${k.statusLink(v)}`,
 
   r.post(
     '/u/difficulty',
-    { ...k.perUnit, bodyLimit: 64 * 1024, schema: { ...query, body: z.object({ text: formText }).passthrough() } },
+    { ...k.perUnit, bodyLimit: 64 * 1024, schema: { ...query, body: z.object({ text: formText }).loose() } },
     async (req, reply) => {
       const v = await k.load(req.query.t ?? '', ['report']);
       const text = req.body.text;
@@ -59,7 +59,7 @@ ${k.statusLink(v)}`,
 
   r.post(
     '/u/extension',
-    { ...k.perUnit, bodyLimit: 64 * 1024, schema: { ...query, body: z.object({ until: formText, reason: formText }).passthrough() } },
+    { ...k.perUnit, bodyLimit: 64 * 1024, schema: { ...query, body: z.object({ until: formText, reason: formText }).loose() } },
     async (req, reply) => {
       const v = await k.load(req.query.t ?? '', ['report']);
       const kept = { until: req.body.until.slice(0, 40), reason: req.body.reason };
