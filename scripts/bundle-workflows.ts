@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { workflowsPath } from '../src/worker/create-worker';
+import { workflowsPath } from '../src/workflows-path';
 
 const out = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
 const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });

@@ -7,7 +7,8 @@ import { loadCalendarOverride, loadDirective, loadRegistry, MAX_INPUT_BYTES } fr
 import { InvalidInputError } from '../../src/domain/errors';
 import { directiveSchema } from '../../src/domain/directive';
 import { registrySchema } from '../../src/domain/registry';
-import { keysAt, nearestKey, yamlErrorMessage } from '../../src/domain/yaml-input';
+import { keysAt, nearestKey } from '../../src/domain/schema-messages';
+import { yamlErrorMessage } from '../../src/domain/yaml-errors';
 import { toWindows1258 } from './windows-1258';
 
 /** Careless files, as they arrive at an Office: every one refused with file:line:col, in Vietnamese. */

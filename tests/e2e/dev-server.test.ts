@@ -6,7 +6,7 @@ import { WorkingCalendar } from '../../src/domain/calendar';
 import { policySchema } from '../../src/domain/policy';
 import { directiveKey } from '../../src/domain/directive';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
-import { LinkSigner } from '../../src/web/links';
+import { LinkSigner } from '../../src/links/signer';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { uniqueNumber } from '../helpers/fixtures';

@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { startRun } from '../../src/client/start-run';
 import { FileAuditStore } from '../../src/audit/file-store';
-import { LinkSigner } from '../../src/web/links';
+import { LinkSigner } from '../../src/links/signer';
 import { createWebServer } from '../../src/web/server';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { raiseDifficultyUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { startRun } from '../../src/client/start-run';
-import { LinkSigner, type LinkAction } from '../../src/web/links';
+import { LinkSigner, type LinkAction } from '../../src/links/signer';
 import { createWebServer } from '../../src/web/server';
 import { csv } from '../../src/web/xlsx';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
