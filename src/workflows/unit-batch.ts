@@ -44,6 +44,43 @@ export const batchRowsQuery = defineQuery<UnitRow[]>('batchRows');
 export const batchFinishedSignal =
   defineSignal<[{ batchNo: number; counts: StageCounts; total: number }]>('batchFinished');
 
+/** The lifecycle of one unit, started as a child of its batch. */
+function startLifecycle(ctx: UnitContext, unit: RecipientInfo, batchWorkflowId: string, lean: boolean) {
+  const seeded = lean
+    ? [
+        { key: SA_STAGE, value: 'dispatching' },
+        { key: SA_OVERDUE, value: false },
+      ]
+    : [];
+  const typedSearchAttributes = [{ key: SA_DIRECTIVE, value: ctx.ref }, { key: SA_UNIT, value: unit.code }, ...seeded];
+  return startChild(unitLifecycle, {
+    workflowId: unitWorkflowId(ctx.key, unit.code),
+    args: [{ ctx, unit, batchWorkflowId }],
+    // A unit is followed once per directive: a second lifecycle with its id is refused.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    parentClosePolicy: ParentClosePolicy.TERMINATE,
+    ...(ctx.searchAttributes ? { typedSearchAttributes } : {}),
+  });
+}
+
+/** A lifecycle that failed: its row shows it, and the Office is told. */
+async function childFailed(
+  ctx: UnitContext,
+  rows: Map<string, UnitRow>,
+  unit: RecipientInfo,
+  e: unknown,
+): Promise<UnitOutcome> {
+  const row = rows.get(unit.code) ?? unitRow(newSnapshot(unit), undefined);
+  rows.set(unit.code, { ...row, stage: 'failed', overdue: false, deadline: undefined });
+  const cause = (e as { cause?: { message?: string } }).cause?.message;
+  const error = String(cause ?? (e as Error).message ?? e).slice(0, 500);
+  // Without an event id, as this message always was.
+  const base = messageBase(ctx, `${unit.code}~office`, ctx.office.emails, 0, false);
+  await sendMessage({ ...base, kind: 'unit-failed', unit: { code: unit.code, name: unit.name }, error });
+  const acknowledged = row.acknowledgedAt !== undefined;
+  return { code: unit.code, stage: 'failed', overdue: false, acknowledged, reports: 0 };
+}
+
 export async function unitBatch(input: BatchInput): Promise<StageCounts> {
   const { ctx } = input;
   // Rows start as "dispatching" here, so a lifecycle signals its batch only once it has news.
@@ -64,30 +101,7 @@ export async function unitBatch(input: BatchInput): Promise<StageCounts> {
   await Promise.all(
     input.recipients.map(async (unit) => {
       try {
-        handles.push({
-          unit,
-          handle: await startChild(unitLifecycle, {
-            workflowId: unitWorkflowId(ctx.key, unit.code),
-            args: [{ ctx, unit, batchWorkflowId: me }],
-            // A unit is followed once per directive: a second lifecycle with its id is refused.
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            parentClosePolicy: ParentClosePolicy.TERMINATE,
-            ...(ctx.searchAttributes
-              ? {
-                  typedSearchAttributes: [
-                    { key: SA_DIRECTIVE, value: ctx.ref },
-                    { key: SA_UNIT, value: unit.code },
-                    ...(lean
-                      ? [
-                          { key: SA_STAGE, value: 'dispatching' },
-                          { key: SA_OVERDUE, value: false },
-                        ]
-                      : []),
-                  ],
-                }
-              : {}),
-          }),
-        });
+        handles.push({ unit, handle: await startLifecycle(ctx, unit, me, lean) });
       } catch {
         // Already started (a replayed add): the existing lifecycle keeps following the unit.
       }
@@ -100,30 +114,11 @@ export async function unitBatch(input: BatchInput): Promise<StageCounts> {
         outcomes.push(await h.result());
       } catch (e) {
         if (!patched(FAILED_CHILD_PATCH)) throw e;
-        outcomes.push(await childFailed(unit, e));
+        outcomes.push(await childFailed(ctx, rows, unit, e));
       }
       pending.delete(h);
     }),
   );
-
-  async function childFailed(unit: RecipientInfo, e: unknown): Promise<UnitOutcome> {
-    const row = rows.get(unit.code) ?? unitRow(newSnapshot(unit), undefined);
-    rows.set(unit.code, { ...row, stage: 'failed', overdue: false, deadline: undefined });
-    const error = String((e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message ?? e).slice(
-      0,
-      500,
-    );
-    // Without an event id, as this message always was.
-    const base = messageBase(ctx, `${unit.code}~office`, ctx.office.emails, 0, false);
-    await sendMessage({ ...base, kind: 'unit-failed', unit: { code: unit.code, name: unit.name }, error });
-    return {
-      code: unit.code,
-      stage: 'failed',
-      overdue: false,
-      acknowledged: row.acknowledgedAt !== undefined,
-      reports: 0,
-    };
-  }
   await Promise.race([all, condition(() => stop !== undefined)]);
   if (stop) {
     const s = stop;
