@@ -1,5 +1,5 @@
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { Activities } from '../activities/types';
 import type { AuditKind } from '../audit/record';
 import { AUDIT_PATCH } from '../audit/patch';
 
@@ -8,7 +8,7 @@ import { AUDIT_PATCH } from '../audit/patch';
 // history reader that looks for its marker.
 export { AUDIT_PATCH } from '../audit/patch';
 
-const { recordAudit } = proxyActivities<ReturnType<typeof createActivities>>({
+const { recordAudit } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1s', maximumInterval: '1 minute' },
 });

@@ -13,7 +13,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { Activities } from '../activities/types';
 import type { StageCounts } from '../domain/messages';
 import type { OfficeInfo, RecipientInfo } from '../domain/plan';
 import { RunBook, nextDigestAt, type InfoRecipient, type RunState } from '../domain/run-state';
@@ -28,7 +28,7 @@ import { onUpdate } from './refusals';
 
 export { MAX_RECIPIENTS_PER_UPDATE, type InfoRecipient, type RunState } from '../domain/run-state';
 
-const { sendDigest } = proxyActivities<ReturnType<typeof createActivities>>({
+const { sendDigest } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: { maximumInterval: '5 minutes' },
 });

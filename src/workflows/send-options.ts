@@ -1,6 +1,6 @@
 import type { RetryPolicy } from '@temporalio/common';
 import { proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { Activities } from '../activities/types';
 
 /**
  * Retries of an SMTP send: without limit (an outage delays mail, loses none), capped at 30 seconds so
@@ -14,7 +14,7 @@ export const SEND_RETRY: RetryPolicy = {
 };
 
 /** The one way a workflow sends mail: every workflow shares these options. */
-export const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({
+export const { sendMessage } = proxyActivities<Activities>({
   // One SMTP transaction; a worker that dies mid-send is noticed this soon.
   startToCloseTimeout: '30 seconds',
   // Each retry is one cheap connection attempt; see SEND_RETRY.
