@@ -13,7 +13,7 @@ import { InvalidInputError, SecretDocumentError } from '../domain/errors';
 import { directiveKey } from '../domain/directive';
 import { renderPlan, renderStatus, table } from './render';
 import { STAGE_LABEL } from '../domain/unit-state';
-import type { UnitRow } from '../workflows/messages';
+import type { UnitRow } from '../workflows/unit-rows';
 import { openAuditStore } from '../audit/open-store';
 import { loadBundle, replayBundle, verifyBundle } from '../audit/commands';
 import { renderTimeline, timeline } from '../audit/timeline';

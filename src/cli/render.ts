@@ -6,7 +6,7 @@ import { STAGE_LABEL, EDXML_STATUS } from '../domain/unit-state';
 import { formatDuration } from '../domain/duration';
 import { vnDateTime } from '../domain/vn-format';
 import type { RunStatus } from '../workflows/dissemination-run';
-import type { UnitRow } from '../workflows/messages';
+import type { UnitRow } from '../workflows/unit-rows';
 
 export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -1,7 +1,7 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { runStatusQuery, type RunStatus } from '../workflows/dissemination-run';
 import { batchRowsQuery } from '../workflows/unit-batch';
-import type { UnitRow } from '../workflows/messages';
+import type { UnitRow } from '../workflows/unit-rows';
 import { unitStateQuery } from '../workflows/unit-lifecycle';
 import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
 import type { Stage } from '../domain/unit-state';

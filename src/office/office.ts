@@ -6,7 +6,7 @@ import type { DisseminationPlan } from '../domain/plan';
 import { type Actor, type Stage, type UnitBrief, type UnitSnapshot } from '../domain/unit-state';
 import { closeUpdate, recallUpdate, runStatusQuery, type RunStatus } from '../workflows/dissemination-run';
 import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
-import type { UnitRow } from '../workflows/messages';
+import type { UnitRow } from '../workflows/unit-rows';
 import {
   acceptReportUpdate,
   acknowledgeUpdate,

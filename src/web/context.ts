@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
-import type { LinkSigner } from './links';
+import type { LinkSigner } from '../links/signer';
 import type { SessionStore } from './session';
 import { OfficeRefusal, type Office } from '../office';
 import { html, page, type Html } from './html';

@@ -4,7 +4,7 @@ import { workflowInfo } from '@temporalio/workflow';
 export const HISTORY_LIMIT = 5000;
 
 /** The rule every long-lived workflow of a run follows: continue as new when the server asks or history is long. */
-export function historyIsLong(): boolean {
+export function historyIsLong(limit = HISTORY_LIMIT): boolean {
   const info = workflowInfo();
-  return info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT;
+  return info.continueAsNewSuggested || info.historyLength > limit;
 }

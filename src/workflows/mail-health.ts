@@ -7,11 +7,11 @@ import {
   defineQuery,
   defineSignal,
   log,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { historyIsLong } from './continue-as-new';
+import { sendMessage } from './send-options';
 
 /**
  * The mail server's health as the workers of one task queue see it, kept where the CLI and the
@@ -83,10 +83,6 @@ export const mailDownSignal = defineSignal<[MailReport]>('mailDown');
 export const mailUpSignal = defineSignal<[MailReport]>('mailUp');
 export const mailHealthQuery = defineQuery<MailHealth>('mailHealth');
 
-const { sendMessage } = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['RecipientRejected'] },
-});
 
 export async function mailHealth(input: MailHealthInput = {}): Promise<void> {
   const notifyAfterMs = input.notifyAfterMs ?? MAIL_RESTORED_NOTICE_AFTER_MS;
@@ -134,7 +130,7 @@ export async function mailHealth(input: MailHealthInput = {}): Promise<void> {
     h.moreAffectedRuns = 0;
   });
 
-  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? 2000);
+  const historyFull = () => historyIsLong(input.historyLimit ?? 2000);
   for (;;) {
     await condition(() => pending.length > 0 || historyFull());
     while (pending.length) {

@@ -14,7 +14,7 @@ import type { RecipientInfo } from '../domain/plan';
 import type { StageCounts } from '../domain/messages';
 import type { UnitContext } from './context';
 import { unitWorkflowId } from './ids';
-import { unitChangedSignal, unitRow, type UnitRow } from './messages';
+import { unitChangedSignal, unitRow, type UnitRow } from './unit-rows';
 import { newSnapshot } from '../domain/unit-state';
 import { LEAN_START_PATCH, stopSignal, unitLifecycle, type UnitOutcome } from './unit-lifecycle';
 import { SA_DIRECTIVE, SA_OVERDUE, SA_STAGE, SA_UNIT } from './search-attributes';

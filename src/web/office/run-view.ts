@@ -1,7 +1,7 @@
 import { EDXML_STATUS, STAGE_LABEL } from '../../domain/unit-state';
 import { vnDateTime } from '../../domain/vn-format';
 import type { RunStatus } from '../../workflows/dissemination-run';
-import type { UnitRow } from '../../workflows/messages';
+import type { UnitRow } from '../../workflows/unit-rows';
 import type { RunFilters, RunListing } from '../../office';
 import { html, raw, type Html } from '../html';
 import { progressChart } from '../progress-chart';

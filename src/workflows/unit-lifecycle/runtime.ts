@@ -10,7 +10,7 @@ import { auditor } from '../audit';
 import { historyIsLong } from '../continue-as-new';
 import { calendarOf } from '../context';
 import { messageBase } from '../message-base';
-import { unitChangedSignal, unitRow } from '../messages';
+import { unitChangedSignal, unitRow } from '../unit-rows';
 import { sendMessage } from '../send-options';
 import type { LifecycleInput } from './api';
 
