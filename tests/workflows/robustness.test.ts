@@ -10,7 +10,7 @@ import { batchRowsQuery } from '../../src/workflows/unit-batch';
 import { devServerStack, timeSkippingStack, type Stack } from '../helpers/stack';
 import { smallRegistry, testPlan } from '../helpers/fixtures';
 import { TestSmtp, textOf } from '../helpers/test-smtp';
-import { LinkSigner } from '../../src/web/links';
+import { LinkSigner } from '../../src/links/signer';
 
 /**
  * What a careless address, a bad hour and a broken lifecycle used to do to a run (issue 13 items 1
