@@ -5,7 +5,17 @@ import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'test-artifacts/**', '.data/**', 'tests/fixtures/**', 'bin/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'coverage/**',
+      'test-artifacts/**',
+      '.data/**',
+      'tests/fixtures/**',
+      'bin/**',
+    ],
+  },
   {
     files: ['**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
@@ -22,8 +32,14 @@ export default tseslint.config(
       // An async function where a callback's result is ignored (signal handlers, event emitters).
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-deprecated': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'separate-type-imports' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'separate-type-imports' },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'import-x/no-cycle': 'error',
       'import-x/no-self-import': 'error',
       'import-x/no-useless-path-segments': 'error',
@@ -40,8 +56,15 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*'], message: 'Workflow code is deterministic: no Node built-ins (use an activity).' },
-            { group: ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https'], message: 'Workflow code is deterministic: no Node built-ins.' },
-            { group: ['zod'], message: 'zod costs ~2 MB per cached workflow: import types only.', allowTypeImports: true },
+            {
+              group: ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https'],
+              message: 'Workflow code is deterministic: no Node built-ins.',
+            },
+            {
+              group: ['zod'],
+              message: 'zod costs ~2 MB per cached workflow: import types only.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

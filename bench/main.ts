@@ -73,8 +73,20 @@ const bundles = { ours: join(work, 'ours-bundle.js'), floor: join(work, 'floor-b
 const quiet = new DefaultLogger('WARN');
 const oursBundle = await bundleWorkflowCode({ workflowsPath, logger: quiet });
 writeFileSync(bundles.ours, oursBundle.code);
-writeFileSync(bundles.floor, (await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)), logger: quiet })).code);
-const server = await startDevServer({ port: await freePort(), uiPort: await freePort(), logPath: join(work, 'temporal.log') });
+writeFileSync(
+  bundles.floor,
+  (
+    await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./floor-workflows.ts', import.meta.url)),
+      logger: quiet,
+    })
+  ).code,
+);
+const server = await startDevServer({
+  port: await freePort(),
+  uiPort: await freePort(),
+  logPath: join(work, 'temporal.log'),
+});
 const client = new Client({ connection: server.connection });
 const sink = await startSink();
 const webPort = await freePort();
@@ -96,7 +108,10 @@ const env = (taskQueue: string): Record<string, string> => ({
 
 /** A node process running a script through tsx, ready when it prints `ready`. */
 async function spawnWorker(script: string, vars: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...vars },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr!.on('data', (c) => (err += String(c)));
   await new Promise<void>((resolve, reject) => {
@@ -105,7 +120,8 @@ async function spawnWorker(script: string, vars: Record<string, string>, ready: 
   });
   return child;
 }
-const procStatus = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const procStatus = (pid: number, field: string) =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 /** CPU seconds (user + system) a process has used so far: where the time goes, server or worker. */
 const cpuSec = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -147,7 +163,12 @@ function benchPlan(n: number): DisseminationPlan & { key: string } {
     number: 900_000 + ++serial * 1000 + (Date.now() % 1000),
     recipients: [{ group: 'all', purpose: 'Như trên' }],
     // Long deadlines: the units stay open (as in real life), and no reminder fires during the bench.
-    policy: policySchema.parse({ acknowledge: { due: 'P30D' }, reports: [{ id: 'ket-qua', title: 'Báo cáo kết quả', due: 'P60D' }], reminders: [], escalation: [] }),
+    policy: policySchema.parse({
+      acknowledge: { due: 'P30D' },
+      reports: [{ id: 'ket-qua', title: 'Báo cáo kết quả', due: 'P60D' }],
+      reminders: [],
+      escalation: [],
+    }),
   };
   const { plan, issues } = buildPlan(directive, registry, { now: Date.now(), calendar: new WorkingCalendar() });
   if (!plan) throw new Error(JSON.stringify(issues.slice(0, 3)));
@@ -174,11 +195,16 @@ interface FanOut {
 async function largestHistory(key: string, n: number): Promise<{ events: number; bytes: number; workflow: string }> {
   const status = await client.workflow.getHandle(runWorkflowId(key)).query(runStatusQuery);
   // The run, every batch, and a sample of lifecycles (all of them are alike).
-  const ids = [runWorkflowId(key), ...status.batches.map((b) => b.workflowId), ...[0, 1, Math.floor(n / 2), n - 1].map((i) => unitWorkflowId(key, `U${String(i + 1).padStart(5, '0')}`))];
+  const ids = [
+    runWorkflowId(key),
+    ...status.batches.map((b) => b.workflowId),
+    ...[0, 1, Math.floor(n / 2), n - 1].map((i) => unitWorkflowId(key, `U${String(i + 1).padStart(5, '0')}`)),
+  ];
   let best = { events: 0, bytes: 0, workflow: '' };
   for (const id of ids) {
     const d = await client.workflow.getHandle(id).describe();
-    if (d.historyLength > best.events) best = { events: d.historyLength, bytes: d.historySize ?? 0, workflow: id.replace(`chidao/${key}`, '…') };
+    if (d.historyLength > best.events)
+      best = { events: d.historyLength, bytes: d.historySize ?? 0, workflow: id.replace(`chidao/${key}`, '…') };
   }
   return best;
 }
@@ -196,7 +222,12 @@ async function fanOut(n: number, whileUp: (key: string) => Promise<void>): Promi
   await startRun(client, plan, { taskQueue: queue, searchAttributes: true, batchSize });
   await waitUntil(`${n} dispatch emails`, () => sink.count('dispatch') >= n, 30 * 60_000);
   const oursMs = performance.now() - t0;
-  const cpu = { server: cpuSec(serverPid) - cpu0[0]!, worker: cpuSec(worker.pid!) - cpu0[1]!, floorServer: 0, floorWorker: 0 };
+  const cpu = {
+    server: cpuSec(serverPid) - cpu0[0]!,
+    worker: cpuSec(worker.pid!) - cpu0[1]!,
+    floorServer: 0,
+    floorWorker: 0,
+  };
   const peakRss = peakRssMiB(worker.pid!);
   const rss = rssMiB(worker.pid!);
   const largest = await largestHistory(plan.key, n);
@@ -209,7 +240,11 @@ async function fanOut(n: number, whileUp: (key: string) => Promise<void>): Promi
   const floor = await spawnWorker('bench/floor-worker.ts', env(floorQueue), /floor worker ready/);
   cpu0 = [cpuSec(serverPid), cpuSec(floor.pid!)];
   t0 = performance.now();
-  await client.workflow.execute('floorRun', { taskQueue: floorQueue, workflowId: `floor/${floorQueue}`, args: [n, batchSize] });
+  await client.workflow.execute('floorRun', {
+    taskQueue: floorQueue,
+    workflowId: `floor/${floorQueue}`,
+    args: [n, batchSize],
+  });
   const temporalFloorMs = performance.now() - t0;
   cpu.floorServer = cpuSec(serverPid) - cpu0[0]!;
   cpu.floorWorker = cpuSec(floor.pid!) - cpu0[1]!;
@@ -237,7 +272,14 @@ async function fanOut(n: number, whileUp: (key: string) => Promise<void>): Promi
       ackDeadline: Date.now() + 30 * 86400_000,
       reports: [],
     };
-    return { req, m: renderMessage(req, { acknowledge: links.url(plan.key, r.code, 'acknowledge', Date.now()), report: links.url(plan.key, r.code, 'report', Date.now()), status: links.url(plan.key, r.code, 'status', Date.now()) }) };
+    return {
+      req,
+      m: renderMessage(req, {
+        acknowledge: links.url(plan.key, r.code, 'acknowledge', Date.now()),
+        report: links.url(plan.key, r.code, 'report', Date.now()),
+        status: links.url(plan.key, r.code, 'status', Date.now()),
+      }),
+    };
   });
   const mailer = createSmtpMailer({ url: `smtp://127.0.0.1:${sink.port}?ignoreTLS=true`, rate: 100000, poolSize });
   sink.reset();
@@ -260,7 +302,20 @@ async function fanOut(n: number, whileUp: (key: string) => Promise<void>): Promi
   const smtpFloorMs = performance.now() - t0;
   mailer.close();
 
-  return { n, oursMs, cpu, peakRss, rss, maxEvents: largest.events, maxBytes: largest.bytes, maxWorkflow: largest.workflow, temporalFloorMs, temporalFloorRss, smtpFloorMs, key: plan.key };
+  return {
+    n,
+    oursMs,
+    cpu,
+    peakRss,
+    rss,
+    maxEvents: largest.events,
+    maxBytes: largest.bytes,
+    maxWorkflow: largest.workflow,
+    temporalFloorMs,
+    temporalFloorRss,
+    smtpFloorMs,
+    key: plan.key,
+  };
 }
 
 async function replay(key: string): Promise<{ histories: number; events: number; ms: number }> {
@@ -272,10 +327,18 @@ async function replay(key: string): Promise<{ histories: number; events: number;
   const ms = performance.now() - t0;
   const bad = out.filter((o) => !o.ok);
   if (bad.length) throw new Error(`replay failed: ${bad[0]!.workflowId}: ${bad[0]!.error}`);
-  return { histories: histories.length, events: histories.reduce((s, h) => s + (h.history.events?.length ?? 0), 0), ms };
+  return {
+    histories: histories.length,
+    events: histories.reduce((s, h) => s + (h.history.events?.length ?? 0), 0),
+    ms,
+  };
 }
 
-async function ackLatency(key: string, n: number, concurrency: number): Promise<{ request: number[]; status: number[] }> {
+async function ackLatency(
+  key: string,
+  n: number,
+  concurrency: number,
+): Promise<{ request: number[]; status: number[] }> {
   // The run's lifecycles live on the queue of the fan-out that started them; a worker serves it again.
   const status = await client.workflow.getHandle(runWorkflowId(key)).query(runStatusQuery);
   const description = await client.workflow.getHandle(runWorkflowId(key)).describe();
@@ -283,16 +346,23 @@ async function ackLatency(key: string, n: number, concurrency: number): Promise<
   const web = await createWebServer({ client, config });
   await web.listen({ host: '127.0.0.1', port: webPort });
   const links = new LinkSigner(SECRET, publicUrl, 90);
-  const codes = Array.from({ length: concurrency }, (_, i) => `U${String(Math.floor((i * n) / concurrency) + 1).padStart(5, '0')}`);
+  const codes = Array.from(
+    { length: concurrency },
+    (_, i) => `U${String(Math.floor((i * n) / concurrency) + 1).padStart(5, '0')}`,
+  );
   const started = new Map<string, number>();
   const seen = new Map<string, number>();
   // One poller reads the batches' rows (what `chidao status` and the dashboard show) and notes when each unit flips.
   let polling = true;
   const poller = (async () => {
     while (polling) {
-      const rows = await Promise.all(status.batches.map((b) => client.workflow.getHandle(b.workflowId).query(batchRowsQuery)));
+      const rows = await Promise.all(
+        status.batches.map((b) => client.workflow.getHandle(b.workflowId).query(batchRowsQuery)),
+      );
       const now = performance.now();
-      for (const r of rows.flat()) if (started.has(r.code) && !seen.has(r.code) && r.acknowledgedAt !== undefined) seen.set(r.code, now - started.get(r.code)!);
+      for (const r of rows.flat())
+        if (started.has(r.code) && !seen.has(r.code) && r.acknowledgedAt !== undefined)
+          seen.set(r.code, now - started.get(r.code)!);
       await sleep(20);
     }
   })();
@@ -328,8 +398,12 @@ const pct = (xs: number[], p: number) => {
 const sec = (ms: number) => (ms / 1000).toFixed(1);
 
 try {
-  console.log(`chidao bench — ${new Date().toISOString()} — ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-  console.log(`batch size ${batchSize}, SMTP pool ${poolSize}, worker cache ${configSchema.parse({}).CHIDAO_WORKER_CACHE_SIZE}, prebuilt workflow bundles, dev server (SQLite in memory) and an smtp-server sink on localhost\n`);
+  console.log(
+    `chidao bench — ${new Date().toISOString()} — ${cpus().length}× ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+  );
+  console.log(
+    `batch size ${batchSize}, SMTP pool ${poolSize}, worker cache ${configSchema.parse({}).CHIDAO_WORKER_CACHE_SIZE}, prebuilt workflow bundles, dev server (SQLite in memory) and an smtp-server sink on localhost\n`,
+  );
   const results: FanOut[] = [];
   let rp: { histories: number; events: number; ms: number } | undefined;
   let ack: { request: number[]; status: number[] } | undefined;
@@ -346,36 +420,98 @@ try {
   console.log(
     table(
       ['N', 'ours s', 'mails/s', 'worker peak RSS MiB', 'RSS after MiB', 'largest history (events)', 'bytes', 'in'],
-      results.map((r) => [r.n, sec(r.oursMs), Math.round(r.n / (r.oursMs / 1000)), Math.round(r.peakRss), Math.round(r.rss), r.maxEvents, r.maxBytes, r.maxWorkflow]),
+      results.map((r) => [
+        r.n,
+        sec(r.oursMs),
+        Math.round(r.n / (r.oursMs / 1000)),
+        Math.round(r.peakRss),
+        Math.round(r.rss),
+        r.maxEvents,
+        r.maxBytes,
+        r.maxWorkflow,
+      ]),
     ),
   );
   console.log('\n2. Against the floor (same run)');
   console.log(
     table(
-      ['N', 'bare Temporal s', 'bare SMTP s', 'floor s (max)', 'ours ÷ floor', 'ours ÷ (T+SMTP)', 'floor worker RSS MiB'],
+      [
+        'N',
+        'bare Temporal s',
+        'bare SMTP s',
+        'floor s (max)',
+        'ours ÷ floor',
+        'ours ÷ (T+SMTP)',
+        'floor worker RSS MiB',
+      ],
       results.map((r) => {
         const floor = Math.max(r.temporalFloorMs, r.smtpFloorMs);
-        return [r.n, sec(r.temporalFloorMs), sec(r.smtpFloorMs), sec(floor), (r.oursMs / floor).toFixed(2), (r.oursMs / (r.temporalFloorMs + r.smtpFloorMs)).toFixed(2), Math.round(r.temporalFloorRss)];
+        return [
+          r.n,
+          sec(r.temporalFloorMs),
+          sec(r.smtpFloorMs),
+          sec(floor),
+          (r.oursMs / floor).toFixed(2),
+          (r.oursMs / (r.temporalFloorMs + r.smtpFloorMs)).toFixed(2),
+          Math.round(r.temporalFloorRss),
+        ];
       }),
     ),
   );
   console.log('\n   Where the time goes: CPU seconds during the fan-out (2 cores shared by server, worker, sink)');
   console.log(
     table(
-      ['N', 'ours: server CPU s', 'ours: worker CPU s', 'floor: server CPU s', 'floor: worker CPU s', 'server CPU ÷ floor'],
-      results.map((r) => [r.n, r.cpu.server.toFixed(1), r.cpu.worker.toFixed(1), r.cpu.floorServer.toFixed(1), r.cpu.floorWorker.toFixed(1), (r.cpu.server / r.cpu.floorServer).toFixed(2)]),
+      [
+        'N',
+        'ours: server CPU s',
+        'ours: worker CPU s',
+        'floor: server CPU s',
+        'floor: worker CPU s',
+        'server CPU ÷ floor',
+      ],
+      results.map((r) => [
+        r.n,
+        r.cpu.server.toFixed(1),
+        r.cpu.worker.toFixed(1),
+        r.cpu.floorServer.toFixed(1),
+        r.cpu.floorWorker.toFixed(1),
+        (r.cpu.server / r.cpu.floorServer).toFixed(2),
+      ]),
     ),
   );
   if (rp && ack) {
     console.log(`\n3. Replay of a ${replaySize}-recipient run (every workflow of the run, bundle prebuilt)`);
-    console.log(table(['histories', 'events', 'seconds', 'histories/s', 'events/s'], [[rp.histories, rp.events, sec(rp.ms), Math.round(rp.histories / (rp.ms / 1000)), Math.round(rp.events / (rp.ms / 1000))]]));
+    console.log(
+      table(
+        ['histories', 'events', 'seconds', 'histories/s', 'events/s'],
+        [
+          [
+            rp.histories,
+            rp.events,
+            sec(rp.ms),
+            Math.round(rp.histories / (rp.ms / 1000)),
+            Math.round(rp.events / (rp.ms / 1000)),
+          ],
+        ],
+      ),
+    );
     console.log(`\n4. Acknowledgement latency, 50 concurrent link POSTs (run of ${replaySize})`);
     console.log(
       table(
         ['measured until', 'p50 ms', 'p99 ms', 'max ms'],
         [
-          ['HTTP response (update done, unit query shows it)', Math.round(pct(ack.request, 50)), Math.round(pct(ack.request, 99)), Math.round(Math.max(...ack.request))],
-          ['visible in status (batch rows)', Math.round(pct(ack.status, 50)), Math.round(pct(ack.status, 99)), Math.round(Math.max(...ack.status))],
+          [
+            'HTTP response (update done, unit query shows it)',
+            Math.round(pct(ack.request, 50)),
+            Math.round(pct(ack.request, 99)),
+            Math.round(Math.max(...ack.request)),
+          ],
+          [
+            'visible in status (batch rows)',
+            Math.round(pct(ack.status, 50)),
+            Math.round(pct(ack.status, 99)),
+            Math.round(Math.max(...ack.status)),
+          ],
         ],
       ),
     );

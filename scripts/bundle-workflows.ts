@@ -12,4 +12,6 @@ const out = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
 const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, code);
-console.log(`Đã đóng gói mã workflow: ${out} (${Math.round(code.length / 1024)} KiB). Chạy worker với CHIDAO_WORKFLOW_BUNDLE=${out}`);
+console.log(
+  `Đã đóng gói mã workflow: ${out} (${Math.round(code.length / 1024)} KiB). Chạy worker với CHIDAO_WORKFLOW_BUNDLE=${out}`,
+);

@@ -35,9 +35,17 @@ export const configSchema = z.object({
   CHIDAO_WEB_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** The Office dashboard's password; without it the dashboard stays off. */
   CHIDAO_OFFICE_PASSWORD: z.string().min(8, 'CHIDAO_OFFICE_PASSWORD cần ít nhất 8 ký tự').optional(),
-  CHIDAO_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  CHIDAO_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
   /** All report files one unit may keep on the server, summed. */
-  CHIDAO_UPLOAD_QUOTA_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+  CHIDAO_UPLOAD_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
   CHIDAO_MESSAGE_ID_DOMAIN: z.string().default('chidao.local'),
   CHIDAO_SEARCH_ATTRIBUTES: bool.default(true),
   CHIDAO_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
@@ -59,7 +67,9 @@ export type Config = z.infer<typeof configSchema>;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const r = configSchema.safeParse(env);
   if (r.success) return r.data;
-  throw new Error('Cấu hình không hợp lệ:\n' + r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n'));
+  throw new Error(
+    'Cấu hình không hợp lệ:\n' + r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n'),
+  );
 }
 
 /** Secrets published somewhere (the old development default, the docs' placeholders) or trivially guessed. */
@@ -79,7 +89,11 @@ export const MIN_SECRET_LENGTH = 32;
 export function requireSecret(value: string | undefined, name: 'CHIDAO_LINK_SECRET' | 'CHIDAO_SESSION_SECRET'): string {
   const how = `tạo bằng: openssl rand -hex 32`;
   if (!value) throw new Error(`Thiếu ${name}: đặt một chuỗi ngẫu nhiên ít nhất ${MIN_SECRET_LENGTH} ký tự (${how}).`);
-  if (value.length < MIN_SECRET_LENGTH) throw new Error(`${name} quá ngắn (${value.length} ký tự): cần ít nhất ${MIN_SECRET_LENGTH} ký tự ngẫu nhiên (${how}).`);
-  if (KNOWN_SECRETS.has(value) || new Set(value).size < 8) throw new Error(`${name} là giá trị mẫu hoặc dễ đoán: hãy đặt một chuỗi ngẫu nhiên (${how}).`);
+  if (value.length < MIN_SECRET_LENGTH)
+    throw new Error(
+      `${name} quá ngắn (${value.length} ký tự): cần ít nhất ${MIN_SECRET_LENGTH} ký tự ngẫu nhiên (${how}).`,
+    );
+  if (KNOWN_SECRETS.has(value) || new Set(value).size < 8)
+    throw new Error(`${name} là giá trị mẫu hoặc dễ đoán: hãy đặt một chuỗi ngẫu nhiên (${how}).`);
   return value;
 }

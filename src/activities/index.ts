@@ -35,7 +35,11 @@ export interface ActivityDeps {
  * line per change of state instead. No stack: it would only show this line.
  */
 function smtpUnavailable(e: SmtpUnavailable): ApplicationFailure {
-  const f = ApplicationFailure.create({ type: 'SmtpUnavailable', message: `Máy chủ thư chưa nhận thư: ${e.message}`, category: ApplicationFailureCategory.BENIGN });
+  const f = ApplicationFailure.create({
+    type: 'SmtpUnavailable',
+    message: `Máy chủ thư chưa nhận thư: ${e.message}`,
+    category: ApplicationFailureCategory.BENIGN,
+  });
   f.stack = '';
   return f;
 }
@@ -45,10 +49,20 @@ export function createActivities(deps: ActivityDeps): Activities {
   /** Where the act was decided: the calling workflow and the scheduled activity. */
   function origin(eventId = 0) {
     const info = Context.current().info;
-    return { workflowId: info.workflowExecution?.workflowId ?? '', runId: info.workflowExecution?.runId ?? '', eventId, activityId: info.activityId };
+    return {
+      workflowId: info.workflowExecution?.workflowId ?? '',
+      runId: info.workflowExecution?.runId ?? '',
+      eventId,
+      activityId: info.activityId,
+    };
   }
 
-  async function auditMessage(req: MessageRequest, id: string, kind: 'message-sent' | 'delivery-failed', data: Record<string, unknown>): Promise<void> {
+  async function auditMessage(
+    req: MessageRequest,
+    id: string,
+    kind: 'message-sent' | 'delivery-failed',
+    data: Record<string, unknown>,
+  ): Promise<void> {
     const { activityId, ...where } = origin(req.eventId);
     const unit = 'unit' in req && req.unit ? req.unit.code : undefined;
     await deps.audit.append({
@@ -81,14 +95,22 @@ export function createActivities(deps: ActivityDeps): Activities {
     const prior = deps.sentLog.get(req.runKey, id);
     if (prior) {
       // Sent before a crash: make sure its audit record exists too (append is idempotent on the key).
-      await auditMessage(req, id, 'message-sent', { accepted: prior.accepted, rejected: prior.rejected, smtp: prior.response });
+      await auditMessage(req, id, 'message-sent', {
+        accepted: prior.accepted,
+        rejected: prior.rejected,
+        smtp: prior.response,
+      });
       return { messageId: id, duplicate: true, accepted: prior.accepted, rejected: prior.rejected };
     }
 
     const unit = 'unit' in req && req.unit && req.party === req.unit.code ? req.unit.code : undefined;
     const now = Date.now();
     const links = unit
-      ? { acknowledge: deps.links.url(req.runKey, unit, 'acknowledge', now, req.linkGen), report: deps.links.url(req.runKey, unit, 'report', now, req.linkGen), status: deps.links.url(req.runKey, unit, 'status', now, req.linkGen) }
+      ? {
+          acknowledge: deps.links.url(req.runKey, unit, 'acknowledge', now, req.linkGen),
+          report: deps.links.url(req.runKey, unit, 'report', now, req.linkGen),
+          status: deps.links.url(req.runKey, unit, 'status', now, req.linkGen),
+        }
       : undefined;
     if (req.kind === 'dispatch' && !req.directive) req = { ...req, directive: await directiveOf(req.runKey) };
     const m = renderMessage(req, links);
@@ -115,7 +137,12 @@ export function createActivities(deps: ActivityDeps): Activities {
         deps.mailHealth?.succeeded();
         log.warn('recipient rejected', { messageId: id, to: req.to, error: e.message });
         await auditMessage(req, id, 'delivery-failed', { error: e.message });
-        throw ApplicationFailure.create({ type: 'RecipientRejected', message: e.message, nonRetryable: true, category: ApplicationFailureCategory.BENIGN });
+        throw ApplicationFailure.create({
+          type: 'RecipientRejected',
+          message: e.message,
+          nonRetryable: true,
+          category: ApplicationFailureCategory.BENIGN,
+        });
       }
       throw e;
     }

@@ -1,7 +1,15 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Logger } from '@temporalio/common';
 import type { MessageRequest } from '../domain/messages';
-import { mailDownSignal, mailHealth, mailHealthWorkflowId, mailUpSignal, MAX_AFFECTED_RUNS, type AffectedRun, type MailReport } from '../workflows/mail-health';
+import {
+  mailDownSignal,
+  mailHealth,
+  mailHealthWorkflowId,
+  mailUpSignal,
+  MAX_AFFECTED_RUNS,
+  type AffectedRun,
+  type MailReport,
+} from '../workflows/mail-health';
 
 /** While the server stays down, one more log line (and a refreshed record) at most this often. */
 export const STILL_DOWN_EVERY_MS = 3600_000;
@@ -49,19 +57,38 @@ export class MailHealthTracker {
     this.attempts++;
     this.lastError = error;
     // A notice about the server's return is not a directive whose mail waits.
-    if (req && req.kind !== 'mail-restored' && !this.reported.has(req.runKey) && this.reported.size + this.fresh.size < MAX_AFFECTED_RUNS) {
-      this.fresh.set(req.runKey, { runKey: req.runKey, ref: req.ref, subject: req.subject, officeName: req.officeName, officeEmails: req.replyTo });
+    if (
+      req &&
+      req.kind !== 'mail-restored' &&
+      !this.reported.has(req.runKey) &&
+      this.reported.size + this.fresh.size < MAX_AFFECTED_RUNS
+    ) {
+      this.fresh.set(req.runKey, {
+        runKey: req.runKey,
+        ref: req.ref,
+        subject: req.subject,
+        officeName: req.officeName,
+        officeEmails: req.replyTo,
+      });
     }
     if (this.state !== 'down') {
       this.state = 'down';
       this.since = now;
       this.lastReportAt = now;
-      this.opts.logger().warn(`Máy chủ thư không nhận thư (${error}); thư chờ được gửi lại tự động`, { taskQueue: this.opts.taskQueue, since: new Date(now).toISOString() });
+      this.opts.logger().warn(`Máy chủ thư không nhận thư (${error}); thư chờ được gửi lại tự động`, {
+        taskQueue: this.opts.taskQueue,
+        since: new Date(now).toISOString(),
+      });
       this.report('down', { at: now, error, affected: this.takeFresh() });
     } else if (now - this.lastReportAt >= this.stillDownEveryMs) {
       this.lastReportAt = now;
       const minutes = Math.round((now - this.since) / 60_000);
-      this.opts.logger().warn(`Máy chủ thư vẫn không nhận thư sau ${minutes} phút (${error}); ${this.attempts} lần thử`, { taskQueue: this.opts.taskQueue, since: new Date(this.since).toISOString() });
+      this.opts
+        .logger()
+        .warn(`Máy chủ thư vẫn không nhận thư sau ${minutes} phút (${error}); ${this.attempts} lần thử`, {
+          taskQueue: this.opts.taskQueue,
+          since: new Date(this.since).toISOString(),
+        });
       this.report('down', { at: now, error, affected: this.takeFresh() });
     }
   }
@@ -74,7 +101,11 @@ export class MailHealthTracker {
     this.state = 'up';
     if (was === 'down') {
       const seconds = Math.round((now - this.since) / 1000);
-      this.opts.logger().warn(`Máy chủ thư hoạt động lại sau ${seconds} giây; ${this.attempts} lần gửi thất bại trong thời gian đó`, { taskQueue: this.opts.taskQueue });
+      this.opts
+        .logger()
+        .warn(`Máy chủ thư hoạt động lại sau ${seconds} giây; ${this.attempts} lần gửi thất bại trong thời gian đó`, {
+          taskQueue: this.opts.taskQueue,
+        });
       this.report('up', { at: now, affected: this.takeFresh() });
     } else {
       // This process's first success: a record an earlier process left "down" learns otherwise. No record
@@ -116,7 +147,9 @@ export class MailHealthTracker {
           });
       } catch (e) {
         if (kind === 'up-if-recorded' && e instanceof WorkflowNotFoundError) return;
-        this.opts.logger().warn(`Không ghi được tình trạng máy chủ thư vào Temporal: ${(e as Error).message}`, { workflowId });
+        this.opts
+          .logger()
+          .warn(`Không ghi được tình trạng máy chủ thư vào Temporal: ${(e as Error).message}`, { workflowId });
       }
     });
   }

@@ -31,7 +31,11 @@ export class RecipientRejected extends Error {
  */
 export class SmtpUnavailable extends Error {
   override readonly name = 'SmtpUnavailable';
-  constructor(message: string, readonly code?: string, readonly responseCode?: number) {
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly responseCode?: number,
+  ) {
     super(message);
   }
 }
@@ -87,15 +91,34 @@ export function createSmtpMailer(opts: { url: string; rate: number; poolSize: nu
 }
 
 /** Failures of the connection or the server itself, by nodemailer's code or Node's errno. */
-const SERVER_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'EPROTOCOL', 'EAUTH', 'ENOAUTH', 'EPROXY', 'EREQUIRETLS']);
-const NET_ERRNO = /^E(CONNREFUSED|CONNRESET|CONNABORTED|HOSTUNREACH|NETUNREACH|HOSTDOWN|PIPE|TIMEDOUT|AI_AGAIN|NOTFOUND)$/;
+const SERVER_CODES = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ETLS',
+  'EPROTOCOL',
+  'EAUTH',
+  'ENOAUTH',
+  'EPROXY',
+  'EREQUIRETLS',
+]);
+const NET_ERRNO =
+  /^E(CONNREFUSED|CONNRESET|CONNABORTED|HOSTUNREACH|NETUNREACH|HOSTDOWN|PIPE|TIMEDOUT|AI_AGAIN|NOTFOUND)$/;
 
 /**
  * 5xx answers about a recipient and addresses that cannot be sent to are permanent; the server being
  * away or busy is an outage, retried; anything else (a bug) stays a plain error, retried and logged.
  */
 export function classify(e: unknown): Error {
-  const err = e as { responseCode?: number; code?: string; errno?: string; command?: string; message?: string; response?: string };
+  const err = e as {
+    responseCode?: number;
+    code?: string;
+    errno?: string;
+    command?: string;
+    message?: string;
+    response?: string;
+  };
   // A 5xx to RCPT TO or DATA is about this recipient or message; a 5xx to AUTH or MAIL FROM is our
   // own configuration, which the operator fixes while the activity keeps retrying.
   const aboutRecipient = err.command === 'RCPT TO' || err.command === 'DATA';
@@ -104,7 +127,12 @@ export function classify(e: unknown): Error {
     return new RecipientRejected(err.response ?? err.message ?? 'địa chỉ bị từ chối');
   }
   const text = (err.response ?? err.message ?? String(e)).split('\n')[0]!.trim();
-  if ((code && code >= 400) || SERVER_CODES.has(err.code ?? '') || NET_ERRNO.test(err.code ?? '') || NET_ERRNO.test(String(err.errno ?? ''))) {
+  if (
+    (code && code >= 400) ||
+    SERVER_CODES.has(err.code ?? '') ||
+    NET_ERRNO.test(err.code ?? '') ||
+    NET_ERRNO.test(String(err.errno ?? ''))
+  ) {
     return new SmtpUnavailable(text, err.code, code);
   }
   return e instanceof Error ? e : new Error(String(e));

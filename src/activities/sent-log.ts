@@ -55,10 +55,16 @@ export class FileSentLog implements SentLog {
     let w = this.writers.get(runKey);
     if (!w) {
       const path = this.file(runKey);
-      this.writers.set(runKey, (w = new GroupCommit<SentRecord, undefined>(async (recs) => {
-        await appendDurably(path, recs.map((r) => JSON.stringify(r)));
-        return recs.map(() => undefined);
-      })));
+      this.writers.set(
+        runKey,
+        (w = new GroupCommit<SentRecord, undefined>(async (recs) => {
+          await appendDurably(
+            path,
+            recs.map((r) => JSON.stringify(r)),
+          );
+          return recs.map(() => undefined);
+        })),
+      );
     }
     return w.submit(rec);
   }

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { ReplayWorkerOptions } from '@temporalio/worker';
 import { actsOf, localId, UPDATE_KIND, type HistoryAct } from './events';
-import { fetchRunHistories, readHistories, replayHistories, writeHistories, type NamedHistory, type ReplayOutcome } from './histories';
+import {
+  fetchRunHistories,
+  readHistories,
+  replayHistories,
+  writeHistories,
+  type NamedHistory,
+  type ReplayOutcome,
+} from './histories';
 import { verifyChain, type AuditRecord, type ChainFinding } from './record';
 import type { AuditStore } from './store';
 
@@ -17,18 +24,34 @@ export interface AuditBundle {
   records: AuditRecord[];
 }
 
-export async function exportRun(client: Client, store: AuditStore, runKey: string, folder: string): Promise<{ histories: number; records: number }> {
+export async function exportRun(
+  client: Client,
+  store: AuditStore,
+  runKey: string,
+  folder: string,
+): Promise<{ histories: number; records: number }> {
   const histories = await fetchRunHistories(client, runKey);
   const records = await store.list(runKey);
   mkdirSync(folder, { recursive: true });
   writeHistories(join(folder, 'histories'), histories);
-  writeFileSync(join(folder, 'audit.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''));
-  writeFileSync(join(folder, 'manifest.json'), JSON.stringify({ runKey, exportedAt: new Date().toISOString(), histories: histories.length, records: records.length }, null, 2) + '\n');
+  writeFileSync(
+    join(folder, 'audit.jsonl'),
+    records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : ''),
+  );
+  writeFileSync(
+    join(folder, 'manifest.json'),
+    JSON.stringify(
+      { runKey, exportedAt: new Date().toISOString(), histories: histories.length, records: records.length },
+      null,
+      2,
+    ) + '\n',
+  );
   return { histories: histories.length, records: records.length };
 }
 
 export function readExport(folder: string): AuditBundle {
-  if (!existsSync(join(folder, 'manifest.json'))) throw new Error(`${folder}: không phải thư mục xuất kiểm toán (thiếu manifest.json)`);
+  if (!existsSync(join(folder, 'manifest.json')))
+    throw new Error(`${folder}: không phải thư mục xuất kiểm toán (thiếu manifest.json)`);
   const { runKey } = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as { runKey: string };
   const records = readFileSync(join(folder, 'audit.jsonl'), 'utf8')
     .split('\n')
@@ -43,7 +66,11 @@ export function readExport(folder: string): AuditBundle {
   return { runKey, histories: readHistories(join(folder, 'histories')), records };
 }
 
-export async function loadBundle(target: string, client: () => Promise<Client>, store: () => AuditStore): Promise<AuditBundle> {
+export async function loadBundle(
+  target: string,
+  client: () => Promise<Client>,
+  store: () => AuditStore,
+): Promise<AuditBundle> {
   if (existsSync(target)) return readExport(target);
   const runKey = target;
   const s = store();
@@ -54,7 +81,10 @@ export async function loadBundle(target: string, client: () => Promise<Client>, 
   }
 }
 
-export async function replayBundle(bundle: AuditBundle, worker: Pick<ReplayWorkerOptions, 'workflowBundle' | 'workflowsPath'>): Promise<ReplayOutcome[]> {
+export async function replayBundle(
+  bundle: AuditBundle,
+  worker: Pick<ReplayWorkerOptions, 'workflowBundle' | 'workflowsPath'>,
+): Promise<ReplayOutcome[]> {
   return replayHistories(bundle.histories, worker);
 }
 
@@ -73,7 +103,9 @@ export interface Finding {
 export function verifyBundle(bundle: AuditBundle): Finding[] {
   const findings: Finding[] = verifyChain(bundle.records).map((f) => ({ kind: f.problem, message: f.message }));
   const records = bundle.records.filter((r) => r.runKey === bundle.runKey);
-  const byMessage = new Map(records.filter((r) => r.kind === 'message-sent').map((r) => [localId(String(r.data.messageId)), r]));
+  const byMessage = new Map(
+    records.filter((r) => r.kind === 'message-sent').map((r) => [localId(String(r.data.messageId)), r]),
+  );
   const acts: HistoryAct[] = [];
   const auditedWorkflows = new Set<string>();
   for (const h of bundle.histories) {
@@ -86,10 +118,17 @@ export function verifyBundle(bundle: AuditBundle): Finding[] {
   const sentIds = new Set(sent.map((a) => a.messageLocalId!));
   for (const a of sent) {
     if (!byMessage.has(a.messageLocalId!))
-      findings.push({ kind: 'event-without-record', message: `${a.workflowId} sự kiện ${a.eventId}: thư ${a.messageLocalId}> đã gửi nhưng không có bản ghi kiểm toán` });
+      findings.push({
+        kind: 'event-without-record',
+        message: `${a.workflowId} sự kiện ${a.eventId}: thư ${a.messageLocalId}> đã gửi nhưng không có bản ghi kiểm toán`,
+      });
   }
   for (const [id, r] of byMessage) {
-    if (!sentIds.has(id)) findings.push({ kind: 'record-without-event', message: `bản ghi seq ${r.seq} (${r.key}): thư không có trong lịch sử workflow nào` });
+    if (!sentIds.has(id))
+      findings.push({
+        kind: 'record-without-event',
+        message: `bản ghi seq ${r.seq} (${r.key}): thư không có trong lịch sử workflow nào`,
+      });
   }
 
   // Acts decided in workflows: counted per workflow and kind, both ways.
@@ -109,19 +148,29 @@ export function verifyBundle(bundle: AuditBundle): Finding[] {
   for (const r of records) {
     if (r.kind === 'message-sent' || r.kind === 'delivery-failed') continue;
     if (!known.has(r.workflowId)) {
-      findings.push({ kind: 'record-without-event', message: `bản ghi seq ${r.seq} (${r.key}): workflow ${r.workflowId} không có trong lịch sử` });
+      findings.push({
+        kind: 'record-without-event',
+        message: `bản ghi seq ${r.seq} (${r.key}): workflow ${r.workflowId} không có trong lịch sử`,
+      });
       continue;
     }
     count(fromRecords, `${r.workflowId}|${r.kind}`);
   }
   for (const [k, n] of fromHistory) {
     const m = fromRecords.get(k) ?? 0;
-    if (m < n) findings.push({ kind: 'event-without-record', message: `${k.replace('|', ': ')} — lịch sử có ${n}, bản ghi kiểm toán có ${m}` });
+    if (m < n)
+      findings.push({
+        kind: 'event-without-record',
+        message: `${k.replace('|', ': ')} — lịch sử có ${n}, bản ghi kiểm toán có ${m}`,
+      });
   }
   for (const [k, m] of fromRecords) {
     const n = fromHistory.get(k) ?? 0;
-    if (m > n) findings.push({ kind: 'record-without-event', message: `${k.replace('|', ': ')} — bản ghi kiểm toán có ${m}, lịch sử chỉ có ${n}` });
+    if (m > n)
+      findings.push({
+        kind: 'record-without-event',
+        message: `${k.replace('|', ': ')} — bản ghi kiểm toán có ${m}, lịch sử chỉ có ${n}`,
+      });
   }
   return findings;
 }
-

@@ -69,28 +69,44 @@ export function actsOf(h: NamedHistory): { acts: HistoryAct[]; audited: boolean 
       acts.push({ ...base, runId, kind: 'started' });
     } else if (e.markerRecordedEventAttributes) {
       // Core's patch marker: details["patch-data"] holds {"id", "deprecated"} as JSON.
-      const id = decode(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]) as { id?: string } | undefined;
+      const id = decode(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]) as
+        { id?: string } | undefined;
       if (id?.id === AUDIT_PATCH) audited = true;
     } else if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
       scheduled.set(String(eventId), { type: a.activityType?.name ?? '', input: decodeAll(a.input) });
     } else if (e.activityTaskCompletedEventAttributes || e.activityTaskFailedEventAttributes) {
-      const ref = String((e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes)!.scheduledEventId);
+      const ref = String(
+        (e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes)!.scheduledEventId,
+      );
       const s = scheduled.get(ref);
       if (s?.type === 'sendMessage') {
         const req = s.input[0] as MessageRequest;
-        acts.push({ ...base, eventId: Number(ref), kind: e.activityTaskCompletedEventAttributes ? 'message' : 'delivery-failed', request: req, messageLocalId: localId(messageId(req, 'x')) });
+        acts.push({
+          ...base,
+          eventId: Number(ref),
+          kind: e.activityTaskCompletedEventAttributes ? 'message' : 'delivery-failed',
+          request: req,
+          messageLocalId: localId(messageId(req, 'x')),
+        });
       } else if (s?.type === 'sendDigest' && e.activityTaskCompletedEventAttributes) {
-        const result = decodeAll(e.activityTaskCompletedEventAttributes.result)[0] as { messageId?: string } | undefined;
-        if (result?.messageId) acts.push({ ...base, eventId: Number(ref), kind: 'message', messageLocalId: localId(result.messageId) });
+        const result = decodeAll(e.activityTaskCompletedEventAttributes.result)[0] as
+          { messageId?: string } | undefined;
+        if (result?.messageId)
+          acts.push({ ...base, eventId: Number(ref), kind: 'message', messageLocalId: localId(result.messageId) });
       }
     } else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
       const a = e.workflowExecutionUpdateAcceptedEventAttributes;
-      accepted.set(a.protocolInstanceId ?? '', { name: a.acceptedRequest?.input?.name ?? '', args: decodeAll(a.acceptedRequest?.input?.args), eventId });
+      accepted.set(a.protocolInstanceId ?? '', {
+        name: a.acceptedRequest?.input?.name ?? '',
+        args: decodeAll(a.acceptedRequest?.input?.args),
+        eventId,
+      });
     } else if (e.workflowExecutionUpdateCompletedEventAttributes) {
       const c = e.workflowExecutionUpdateCompletedEventAttributes;
       const acc = accepted.get(c.meta?.updateId ?? '');
-      if (acc && !c.outcome?.failure) acts.push({ ...base, eventId: acc.eventId, kind: 'update', update: acc.name, args: acc.args });
+      if (acc && !c.outcome?.failure)
+        acts.push({ ...base, eventId: acc.eventId, kind: 'update', update: acc.name, args: acc.args });
     } else if (e.workflowExecutionSignaledEventAttributes) {
       const s = e.workflowExecutionSignaledEventAttributes;
       acts.push({ ...base, kind: 'signal', signal: s.signalName ?? '', args: decodeAll(s.input) });

@@ -15,7 +15,10 @@ export class FileAuditStore implements AuditStore {
   private readonly cache = new Map<string, { size: number; last?: AuditRecord; byKey: Map<string, AuditRecord> }>();
   private readonly writers = new Map<string, GroupCommit<AuditAct, AuditRecord>>();
 
-  constructor(private readonly dir: string, private readonly staleMs = 10_000) {
+  constructor(
+    private readonly dir: string,
+    private readonly staleMs = 10_000,
+  ) {
     mkdirSync(dir, { recursive: true });
   }
 
@@ -86,7 +89,10 @@ export class FileAuditStore implements AuditStore {
         return rec;
       });
       // Under the lock nobody else appends, so the cache follows what was written without reading it back.
-      c.size += await appendDurably(this.file(runKey), [...sealed.values()].map((r) => JSON.stringify(r)));
+      c.size += await appendDurably(
+        this.file(runKey),
+        [...sealed.values()].map((r) => JSON.stringify(r)),
+      );
       for (const r of sealed.values()) c.byKey.set(r.key, r);
       if (last) c.last = last;
       const lost = held.lost();

@@ -25,7 +25,8 @@ export async function fetchRunHistories(client: Client, key: string): Promise<Na
     ...status.roster.filter((c) => !info.has(c)).map((c) => unitWorkflowId(key, c)),
   ];
   const out: NamedHistory[] = [];
-  for (const workflowId of ids) out.push({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() });
+  for (const workflowId of ids)
+    out.push({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() });
   return out;
 }
 
@@ -50,11 +51,16 @@ export function writeHistories(dir: string, histories: NamedHistory[]): void {
 
 /** Histories saved by writeHistories (or by `temporal workflow show --output json`, named by file). */
 export function readHistories(dir: string): NamedHistory[] {
-  const index: Record<string, string> = existsSync(join(dir, INDEX)) ? JSON.parse(readFileSync(join(dir, INDEX), 'utf8')) : {};
+  const index: Record<string, string> = existsSync(join(dir, INDEX))
+    ? JSON.parse(readFileSync(join(dir, INDEX), 'utf8'))
+    : {};
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json') && f !== INDEX && !f.startsWith('audit'))
     .sort()
-    .map((f) => ({ workflowId: index[f] ?? f.replace(/\.json$/, ''), history: historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))) }));
+    .map((f) => ({
+      workflowId: index[f] ?? f.replace(/\.json$/, ''),
+      history: historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))),
+    }));
 }
 
 export interface ReplayOutcome {
@@ -65,7 +71,10 @@ export interface ReplayOutcome {
 }
 
 /** Replays histories with the current workflow code: a change that would break running workflows fails here. */
-export async function replayHistories(histories: NamedHistory[], bundle: Pick<ReplayWorkerOptions, 'workflowBundle' | 'workflowsPath'>): Promise<ReplayOutcome[]> {
+export async function replayHistories(
+  histories: NamedHistory[],
+  bundle: Pick<ReplayWorkerOptions, 'workflowBundle' | 'workflowsPath'>,
+): Promise<ReplayOutcome[]> {
   const out: ReplayOutcome[] = [];
   const results = Worker.runReplayHistories({ ...bundle, replayName: 'chidao-replay' }, histories);
   for await (const r of results) {

@@ -52,14 +52,26 @@ export class PgAuditStore implements AuditStore {
     try {
       await c.query('BEGIN');
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [act.runKey]);
-      const known = await c.query<{ record: AuditRecord }>('SELECT record FROM chidao_audit WHERE run_key = $1 AND key = $2', [act.runKey, act.key]);
+      const known = await c.query<{ record: AuditRecord }>(
+        'SELECT record FROM chidao_audit WHERE run_key = $1 AND key = $2',
+        [act.runKey, act.key],
+      );
       if (known.rows[0]) {
         await c.query('COMMIT');
         return known.rows[0].record;
       }
-      const last = await c.query<{ seq: number; hash: string }>('SELECT seq, hash FROM chidao_audit WHERE run_key = $1 ORDER BY seq DESC LIMIT 1', [act.runKey]);
+      const last = await c.query<{ seq: number; hash: string }>(
+        'SELECT seq, hash FROM chidao_audit WHERE run_key = $1 ORDER BY seq DESC LIMIT 1',
+        [act.runKey],
+      );
       const rec = seal(act, (last.rows[0]?.seq ?? 0) + 1, last.rows[0]?.hash ?? '', new Date());
-      await c.query('INSERT INTO chidao_audit (run_key, seq, key, hash, record) VALUES ($1, $2, $3, $4, $5)', [act.runKey, rec.seq, rec.key, rec.hash, JSON.stringify(rec)]);
+      await c.query('INSERT INTO chidao_audit (run_key, seq, key, hash, record) VALUES ($1, $2, $3, $4, $5)', [
+        act.runKey,
+        rec.seq,
+        rec.key,
+        rec.hash,
+        JSON.stringify(rec),
+      ]);
       await c.query('COMMIT');
       return rec;
     } catch (e) {
@@ -72,7 +84,10 @@ export class PgAuditStore implements AuditStore {
 
   async list(runKey: string): Promise<AuditRecord[]> {
     await this.init();
-    const r = await this.pool.query<{ record: AuditRecord }>('SELECT record FROM chidao_audit WHERE run_key = $1 ORDER BY seq', [runKey]);
+    const r = await this.pool.query<{ record: AuditRecord }>(
+      'SELECT record FROM chidao_audit WHERE run_key = $1 ORDER BY seq',
+      [runKey],
+    );
     return r.rows.map((x) => x.record);
   }
 

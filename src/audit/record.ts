@@ -84,18 +84,47 @@ export function verifyChain(records: AuditRecord[]): ChainFinding[] {
   let prev: AuditRecord | undefined;
   records.forEach((r, i) => {
     const where = `bản ghi thứ ${i + 1} (seq ${r.seq}, ${r.kind}, khóa ${r.key})`;
-    if (hashRecord(r) !== r.hash) out.push({ seq: r.seq, key: r.key, problem: 'changed', message: `${where}: nội dung không khớp mã băm của nó (đã bị sửa)` });
+    if (hashRecord(r) !== r.hash)
+      out.push({
+        seq: r.seq,
+        key: r.key,
+        problem: 'changed',
+        message: `${where}: nội dung không khớp mã băm của nó (đã bị sửa)`,
+      });
     const expectedSeq = prev ? prev.seq + 1 : 1;
-    if (r.seq > expectedSeq) out.push({ seq: r.seq, key: r.key, problem: 'missing-or-reordered', message: `${where}: thiếu bản ghi seq ${expectedSeq}${r.seq - expectedSeq > 1 ? `–${r.seq - 1}` : ''} ngay trước (bị xóa hoặc đổi chỗ)` });
-    else if (r.seq < expectedSeq) out.push({ seq: r.seq, key: r.key, problem: 'inserted-or-reordered', message: `${where}: seq ${r.seq} đứng sau seq ${prev?.seq} (bị chèn hoặc đổi chỗ)` });
+    if (r.seq > expectedSeq)
+      out.push({
+        seq: r.seq,
+        key: r.key,
+        problem: 'missing-or-reordered',
+        message: `${where}: thiếu bản ghi seq ${expectedSeq}${r.seq - expectedSeq > 1 ? `–${r.seq - 1}` : ''} ngay trước (bị xóa hoặc đổi chỗ)`,
+      });
+    else if (r.seq < expectedSeq)
+      out.push({
+        seq: r.seq,
+        key: r.key,
+        problem: 'inserted-or-reordered',
+        message: `${where}: seq ${r.seq} đứng sau seq ${prev?.seq} (bị chèn hoặc đổi chỗ)`,
+      });
     if (r.prevHash !== (prev?.hash ?? '')) {
-      out.push({ seq: r.seq, key: r.key, problem: r.seq > expectedSeq ? 'missing-or-reordered' : 'inserted-or-reordered', message: `${where}: không nối với bản ghi đứng trước (prevHash sai)` });
+      out.push({
+        seq: r.seq,
+        key: r.key,
+        problem: r.seq > expectedSeq ? 'missing-or-reordered' : 'inserted-or-reordered',
+        message: `${where}: không nối với bản ghi đứng trước (prevHash sai)`,
+      });
       // It links to the record two back: the one between was slipped in, so name it too.
       const before = i >= 2 ? records[i - 2] : undefined;
       if (prev && before && r.prevHash === before.hash)
-        out.push({ seq: prev.seq, key: prev.key, problem: 'inserted-or-reordered', message: `bản ghi thứ ${i} (seq ${prev.seq}, ${prev.kind}, khóa ${prev.key}): bị chèn vào — bản ghi sau nó nối thẳng vào bản ghi trước nó` });
+        out.push({
+          seq: prev.seq,
+          key: prev.key,
+          problem: 'inserted-or-reordered',
+          message: `bản ghi thứ ${i} (seq ${prev.seq}, ${prev.kind}, khóa ${prev.key}): bị chèn vào — bản ghi sau nó nối thẳng vào bản ghi trước nó`,
+        });
     }
-    if (keys.has(r.key)) out.push({ seq: r.seq, key: r.key, problem: 'duplicate-key', message: `${where}: khóa đã xuất hiện trước đó` });
+    if (keys.has(r.key))
+      out.push({ seq: r.seq, key: r.key, problem: 'duplicate-key', message: `${where}: khóa đã xuất hiện trước đó` });
     keys.add(r.key);
     prev = r;
   });

@@ -60,10 +60,14 @@ export function timeline(histories: NamedHistory[]): TimelineEntry[] {
         const role = r.kind === 'dispatch' && 'role' in r ? ` (${ROLE_LABEL[r.role]})` : '';
         text = `${MESSAGE_LABEL[r.kind] ?? r.kind}${role} → ${r.to.join(', ')}`;
       } else if (a.kind === 'message') text = 'tổng hợp gửi Văn phòng';
-      else if (a.kind === 'delivery-failed' && a.request) text = `KHÔNG GỬI ĐƯỢC ${MESSAGE_LABEL[a.request.kind] ?? a.request.kind} → ${a.request.to.join(', ')}`;
+      else if (a.kind === 'delivery-failed' && a.request)
+        text = `KHÔNG GỬI ĐƯỢC ${MESSAGE_LABEL[a.request.kind] ?? a.request.kind} → ${a.request.to.join(', ')}`;
       else if (a.kind === 'update' && a.update && a.update !== 'addRecipients') {
         const arg = a.args?.[0] as { by?: unknown; channel?: string } | undefined;
-        const by = typeof arg?.by === 'string' ? arg.by : (arg?.by as { by?: string } | undefined)?.by ?? (arg as { by?: string })?.by;
+        const by =
+          typeof arg?.by === 'string'
+            ? arg.by
+            : ((arg?.by as { by?: string } | undefined)?.by ?? (arg as { by?: string })?.by);
         const channel = arg && 'channel' in arg ? arg.channel : (arg?.by as { channel?: string } | undefined)?.channel;
         text = `${UPDATE_LABEL[a.update] ?? a.update}${by ? ` — ${by}` : ''}${channel ? ` [${channel}]` : ''}`;
       } else if (a.kind === 'signal' && a.signal === 'stop') {

@@ -49,7 +49,6 @@ Kết nối Temporal theo biến môi trường của Temporal CLI: TEMPORAL_ADD
 /** A usage mistake: printed as one line, exit code 2. */
 class CliError extends Error {}
 
-
 const OPTIONS = {
   registry: { type: 'string' },
   calendar: { type: 'string' },
@@ -71,7 +70,8 @@ function runKey(arg: string | undefined): string {
   if (!arg) throw new CliError('thiếu <văn bản>: tệp công văn hoặc khóa như 2023-4432-TCTHADS-VP');
   if (existsSync(arg)) return directiveKey(loadDirective(arg).directive);
   if (/^\d{4}-\d+-[A-ZĐ0-9-]+$/.test(arg)) return arg;
-  if (/^\d+\/[A-ZĐ0-9-]+$/.test(arg)) throw new CliError(`ghi rõ năm ban hành: ví dụ ${new Date().getFullYear()}-${arg.replace('/', '-')}`);
+  if (/^\d+\/[A-ZĐ0-9-]+$/.test(arg))
+    throw new CliError(`ghi rõ năm ban hành: ví dụ ${new Date().getFullYear()}-${arg.replace('/', '-')}`);
   throw new CliError(`không hiểu <văn bản> "${arg}": dùng tệp công văn hoặc khóa như 2023-4432-TCTHADS-VP`);
 }
 
@@ -97,7 +97,10 @@ async function act<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-function calendar(cfg: Config, file?: string): { calendar: WorkingCalendar; override?: ReturnType<typeof loadCalendarOverride> } {
+function calendar(
+  cfg: Config,
+  file?: string,
+): { calendar: WorkingCalendar; override?: ReturnType<typeof loadCalendarOverride> } {
   const path = file ?? cfg.CHIDAO_CALENDAR_FILE;
   if (!path) return { calendar: new WorkingCalendar() };
   const override = loadCalendarOverride(path);
@@ -137,7 +140,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           onProgress: bar.update,
         });
         bar.done();
-        print(`${resumed ? 'Tiếp tục' : 'Đã bắt đầu'} đợt gửi ${plan.directive.number}/${plan.directive.symbol} tới ${plan.recipients.length} nơi nhận (workflow ${workflowId}).`);
+        print(
+          `${resumed ? 'Tiếp tục' : 'Đã bắt đầu'} đợt gửi ${plan.directive.number}/${plan.directive.symbol} tới ${plan.recipients.length} nơi nhận (workflow ${workflowId}).`,
+        );
         return 0;
       }
       case 'status':
@@ -150,12 +155,20 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         const shown = cmd === 'overdue' || o.overdue ? table.rows.filter((r) => r.overdue) : table.rows;
         if (!table.status) {
           // Queries need a worker; what the server itself knows still answers.
-          if (o.json) print(JSON.stringify({ degraded: NO_WORKER_NOTICE, ...(mail ? { mail } : {}), rows: shown }, null, 2));
+          if (o.json)
+            print(JSON.stringify({ degraded: NO_WORKER_NOTICE, ...(mail ? { mail } : {}), rows: shown }, null, 2));
           else print(`${NO_WORKER_NOTICE}\n\n${mail ? `${mail}\n\n` : ''}${renderVisibilityRows(key, shown)}`);
           return 0;
         }
         const status = table.status;
-        if (o.json) print(JSON.stringify({ status: { ...status, roster: undefined }, ...(health ? { mail: health } : {}), rows: shown }, null, 2));
+        if (o.json)
+          print(
+            JSON.stringify(
+              { status: { ...status, roster: undefined }, ...(health ? { mail: health } : {}), rows: shown },
+              null,
+              2,
+            ),
+          );
         else print(`${mail ? `${mail}\n\n` : ''}${renderStatus(status, shown, Date.now())}`);
         return 0;
       }
@@ -185,7 +198,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
             const reason = required('reason', o.reason, 'lý do trả lại');
             return office.returnReport({ key, unit, by, reason, due: required('due', o.due) });
           }
-          if (cmd === 'extend') return office.extend({ key, unit, by, until: required('until', o.until), reason: o.reason ?? '' });
+          if (cmd === 'extend')
+            return office.extend({ key, unit, by, until: required('until', o.until), reason: o.reason ?? '' });
           if (cmd === 'answer') {
             const id = Number(args[2]);
             if (!Number.isInteger(id) || id < 1) throw new CliError('thiếu <số vướng mắc> (1, 2, …)');
@@ -200,15 +214,22 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'close': {
         const key = runKey(args[0]);
         const office = await connect();
-        if (cmd === 'recall') await office.recall({ key, by: actor.by, reason: required('reason', o.reason, 'lý do thu hồi') });
+        if (cmd === 'recall')
+          await office.recall({ key, by: actor.by, reason: required('reason', o.reason, 'lý do thu hồi') });
         else await office.close({ key, by: actor.by, note: o.note ?? '' });
-        print(cmd === 'recall' ? `Đã thu hồi ${key}; các đơn vị sẽ được thông báo.` : `Đã kết thúc ${key}; báo cáo tổng hợp sẽ được gửi.`);
+        print(
+          cmd === 'recall'
+            ? `Đã thu hồi ${key}; các đơn vị sẽ được thông báo.`
+            : `Đã kết thúc ${key}; báo cáo tổng hợp sẽ được gửi.`,
+        );
         return 0;
       }
       case 'serve': {
         const app = await createWebServer({ client: (await connect()).client, config: cfg, logger: true });
         await app.listen({ host: cfg.CHIDAO_WEB_HOST, port: cfg.CHIDAO_WEB_PORT });
-        print(`Trang đơn vị: ${cfg.CHIDAO_PUBLIC_URL}/u/…   Bảng điều khiển Văn phòng: ${cfg.CHIDAO_PUBLIC_URL}/office${cfg.CHIDAO_OFFICE_PASSWORD ? '' : ' (chưa bật: đặt CHIDAO_OFFICE_PASSWORD)'}`);
+        print(
+          `Trang đơn vị: ${cfg.CHIDAO_PUBLIC_URL}/u/…   Bảng điều khiển Văn phòng: ${cfg.CHIDAO_PUBLIC_URL}/office${cfg.CHIDAO_OFFICE_PASSWORD ? '' : ' (chưa bật: đặt CHIDAO_OFFICE_PASSWORD)'}`,
+        );
         await new Promise<void>((resolve) => {
           const stop = () => void app.close().then(() => resolve());
           process.once('SIGINT', stop);
@@ -224,7 +245,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           const store = openAuditStore(cfg);
           try {
             const n = await (await connect()).exportAudit(store, key, folder);
-            print(`Đã xuất ${n.histories} lịch sử workflow và ${n.records} bản ghi kiểm toán của ${key} vào ${folder}.`);
+            print(
+              `Đã xuất ${n.histories} lịch sử workflow và ${n.records} bản ghi kiểm toán của ${key} vào ${folder}.`,
+            );
           } finally {
             await store.close();
           }
@@ -233,18 +256,28 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         if (sub !== 'replay' && sub !== 'verify') throw new CliError('dùng: chidao audit export|replay|verify …');
         if (!target) throw new CliError('thiếu <thư mục|văn bản>');
         const where = existsSync(target) && !target.endsWith('.yaml') ? target : runKey(target);
-        const bundle = await loadBundle(where, async () => (await connect()).client, () => openAuditStore(cfg));
+        const bundle = await loadBundle(
+          where,
+          async () => (await connect()).client,
+          () => openAuditStore(cfg),
+        );
         if (sub === 'replay') {
           const results = await replayBundle(bundle, { workflowsPath });
           const bad = results.filter((r) => !r.ok);
           print(renderTimeline(timeline(bundle.histories)));
-          print(`\nĐã chạy lại ${results.length} lịch sử: ${results.length - bad.length} khớp, ${bad.length} không tất định.`);
+          print(
+            `\nĐã chạy lại ${results.length} lịch sử: ${results.length - bad.length} khớp, ${bad.length} không tất định.`,
+          );
           for (const b of bad) print(`KHÔNG TẤT ĐỊNH ${b.workflowId}: ${b.error}`);
           return bad.length ? 1 : 0;
         }
         const findings = verifyBundle(bundle);
         for (const f of findings) print(`[${f.kind}] ${f.message}`);
-        print(findings.length ? `\n${findings.length} phát hiện: bản ghi kiểm toán KHÔNG đáng tin.` : `Chuỗi ${bundle.records.length} bản ghi hợp lệ; khớp với ${bundle.histories.length} lịch sử workflow.`);
+        print(
+          findings.length
+            ? `\n${findings.length} phát hiện: bản ghi kiểm toán KHÔNG đáng tin.`
+            : `Chuỗi ${bundle.records.length} bản ghi hợp lệ; khớp với ${bundle.histories.length} lịch sử workflow.`,
+        );
         return findings.length ? 1 : 0;
       }
       default:
@@ -273,9 +306,11 @@ export function describeError(e: unknown): { message: string; code: number } {
   if (e instanceof OfficeRefusal && e.type === 'NotFound') return { message: NOT_FOUND_MESSAGE, code: 1 };
   if (e instanceof OfficeRefusal || e instanceof SecretDocumentError || e instanceof DuplicateRunError)
     return { message: `Từ chối: ${e.message}`, code: 1 };
-  if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) return { message: `Từ chối: ${e.cause.message}`, code: 1 };
+  if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure)
+    return { message: `Từ chối: ${e.cause.message}`, code: 1 };
   if (e instanceof WorkflowNotFoundError || (e as Error)?.name === 'WorkflowNotFoundError')
     return { message: 'Không tìm thấy đợt gửi hoặc đơn vị này (kiểm tra khóa văn bản và mã đơn vị).', code: 1 };
-  if ((e as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return { message: `Lỗi: ${(e as Error).message}`, code: 2 };
+  if ((e as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return { message: `Lỗi: ${(e as Error).message}`, code: 2 };
   return { message: `Lỗi: ${(e as Error)?.message ?? String(e)}`, code: 3 };
 }

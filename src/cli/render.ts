@@ -10,7 +10,11 @@ import type { UnitRow } from '../workflows/unit-rows';
 
 export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (c ?? '').padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -22,11 +26,23 @@ export function renderPlan(plan: DisseminationPlan, now: number, cal: WorkingCal
     plan.recipients.reduce<Record<string, number>>((a, r) => ({ ...a, [r.role]: (a[r.role] ?? 0) + 1 }), {}),
   ).map(([role, n]) => [ROLE_LABEL[role as keyof typeof ROLE_LABEL], String(n)]);
   const ack = resolveDeadline(p.acknowledge.due, now, cal);
-  const deadlines: [string, number][] = [['Xác nhận đã nhận', ack], ...p.reports.flatMap((r) => Array.from({ length: r.recurrence?.count ?? 1 }, (_, c): [string, number] => [`${r.title}${r.recurrence ? ` (kỳ ${c + 1})` : ''}`, reportDeadline(r, c, now, cal)]))];
+  const deadlines: [string, number][] = [
+    ['Xác nhận đã nhận', ack],
+    ...p.reports.flatMap((r) =>
+      Array.from({ length: r.recurrence?.count ?? 1 }, (_, c): [string, number] => [
+        `${r.title}${r.recurrence ? ` (kỳ ${c + 1})` : ''}`,
+        reportDeadline(r, c, now, cal),
+      ]),
+    ),
+  ];
   const dates = deadlines.map(([name, at]) => [
     name,
     vnDateTime(at),
-    p.reminders.map((b) => reminderAt(at, b, cal)).filter((t) => t > now && t < at).map(vnDateTime).join('; ') || '—',
+    p.reminders
+      .map((b) => reminderAt(at, b, cal))
+      .filter((t) => t > now && t < at)
+      .map(vnDateTime)
+      .join('; ') || '—',
     p.escalation.map((e) => `${e.notify}: ${vnDateTime(escalationAt(at, e.after, cal))}`).join('; '),
   ]);
   return [
@@ -40,7 +56,12 @@ export function renderPlan(plan: DisseminationPlan, now: number, cal: WorkingCal
     '',
     table(
       ['Mã', 'Nơi nhận', 'Vai trò', 'Email'],
-      plan.recipients.map((r) => [r.code, r.name, `${ROLE_LABEL[r.role]}${r.purpose ? ` (${r.purpose})` : ''}`, r.emails.join(', ')]),
+      plan.recipients.map((r) => [
+        r.code,
+        r.name,
+        `${ROLE_LABEL[r.role]}${r.purpose ? ` (${r.purpose})` : ''}`,
+        r.emails.join(', '),
+      ]),
     ),
   ].join('\n');
 }
@@ -52,7 +73,9 @@ export function renderStatus(status: RunStatus, rows: UnitRow[], now: number): s
     `${status.ref} — ${status.subject}`,
     `Nơi nhận: ${status.added}/${status.expected} (thực hiện: ${rows.length}, để biết/báo cáo/phối hợp/lưu: ${status.info.length})` +
       (status.stop ? ` — ${status.stop.stage === 'recalled' ? 'ĐÃ THU HỒI' : 'ĐÃ KẾT THÚC'}` : ''),
-    Object.entries(counts).map(([s, n]) => `${STAGE_LABEL[s as keyof typeof STAGE_LABEL]}: ${n}`).join(' · ') + (overdue ? ` · Quá hạn: ${overdue}` : ''),
+    Object.entries(counts)
+      .map(([s, n]) => `${STAGE_LABEL[s as keyof typeof STAGE_LABEL]}: ${n}`)
+      .join(' · ') + (overdue ? ` · Quá hạn: ${overdue}` : ''),
   ];
   const body = table(
     ['Mã', 'Đơn vị', 'Giai đoạn', 'edXML', 'Hạn', 'Quá hạn', 'Nhắc', 'Đôn đốc', 'Ghi chú'],
@@ -69,7 +92,11 @@ export function renderStatus(status: RunStatus, rows: UnitRow[], now: number): s
     ]),
   );
   const info = status.info.length
-    ? '\n\n' + table(['Mã', 'Nơi nhận khác', 'Mục đích', 'Đã gửi'], status.info.map((i) => [i.code, i.name, i.purpose || i.role, i.delivered ? 'có' : 'chưa']))
+    ? '\n\n' +
+      table(
+        ['Mã', 'Nơi nhận khác', 'Mục đích', 'Đã gửi'],
+        status.info.map((i) => [i.code, i.name, i.purpose || i.role, i.delivered ? 'có' : 'chưa']),
+      )
     : '';
   void now;
   return `${header.join('\n')}\n\n${body}${info}`;

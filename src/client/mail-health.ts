@@ -10,9 +10,15 @@ export type { MailHealth } from '../workflows/mail-health';
  * ever saw it fail (no record), when no worker answers within `timeoutMs`, or on any other error:
  * status and the dashboard show it beside what they have, and must not fail for want of it.
  */
-export async function readMailHealth(client: Client, taskQueue: string, timeoutMs = 3000): Promise<MailHealth | undefined> {
+export async function readMailHealth(
+  client: Client,
+  taskQueue: string,
+  timeoutMs = 3000,
+): Promise<MailHealth | undefined> {
   try {
-    return await client.withDeadline(Date.now() + timeoutMs, () => client.workflow.getHandle(mailHealthWorkflowId(taskQueue)).query(mailHealthQuery));
+    return await client.withDeadline(Date.now() + timeoutMs, () =>
+      client.workflow.getHandle(mailHealthWorkflowId(taskQueue)).query(mailHealthQuery),
+    );
   } catch {
     return undefined;
   }

@@ -12,7 +12,11 @@ import { SA_OVERDUE, SA_STAGE } from '../workflows/search-attributes';
  * works on any Temporal server, including one without visibility. A finished batch no longer answers
  * for live rows, so its units are asked directly.
  */
-export async function readRunRows(client: Client, runId: string, concurrency = 16): Promise<{ status: RunStatus; rows: UnitRow[] }> {
+export async function readRunRows(
+  client: Client,
+  runId: string,
+  concurrency = 16,
+): Promise<{ status: RunStatus; rows: UnitRow[] }> {
   const status = await client.workflow.getHandle(runId).query(runStatusQuery);
   const rows: UnitRow[] = [];
   let next = 0;
@@ -40,7 +44,11 @@ const POLL_STALE_MS = 90_000;
  */
 export async function workerAnswers(client: Client, workflowId: string, now = Date.now()): Promise<boolean> {
   const d = await client.workflow.getHandle(workflowId).describe();
-  const r = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: d.taskQueue }, taskQueueType: 1 });
+  const r = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: d.taskQueue },
+    taskQueueType: 1,
+  });
   return (r.pollers ?? []).some((p) => {
     const at = p.lastAccessTime;
     const ms = at ? Number(at.seconds ?? 0) * 1000 + Math.floor((at.nanos ?? 0) / 1e6) : 0;
@@ -59,11 +67,17 @@ const QUERY_PATIENCE_MS = 10_000;
  * The run's table as the Office sees it: from the workflows when a worker answers; otherwise (no worker
  * polled lately, or none answered in time) from visibility, with `noWorker` set so callers say so.
  */
-export async function readRunTable(client: Client, key: string): Promise<{ status?: RunStatus; rows: UnitRow[]; noWorker: boolean }> {
+export async function readRunTable(
+  client: Client,
+  key: string,
+): Promise<{ status?: RunStatus; rows: UnitRow[]; noWorker: boolean }> {
   const id = runWorkflowId(key);
   if (await workerAnswers(client, id)) {
     try {
-      return { ...(await client.withDeadline(Date.now() + QUERY_PATIENCE_MS, () => readRunRows(client, id))), noWorker: false };
+      return {
+        ...(await client.withDeadline(Date.now() + QUERY_PATIENCE_MS, () => readRunRows(client, id))),
+        noWorker: false,
+      };
     } catch (e) {
       // A worker that just died still looks like a poller for a minute: its queries time out.
       if ((e as Error)?.name !== 'ServiceError') throw e;
@@ -76,7 +90,9 @@ export async function readRunTable(client: Client, key: string): Promise<{ statu
 export async function readRunRowsFromVisibility(client: Client, key: string): Promise<UnitRow[]> {
   const prefix = unitWorkflowId(key, '');
   const rows: UnitRow[] = [];
-  for await (const w of client.workflow.list({ query: `WorkflowType = 'unitLifecycle' AND WorkflowId STARTS_WITH '${prefix.replace(/'/g, '')}'` })) {
+  for await (const w of client.workflow.list({
+    query: `WorkflowType = 'unitLifecycle' AND WorkflowId STARTS_WITH '${prefix.replace(/'/g, '')}'`,
+  })) {
     rows.push(rowFromVisibility(w, w.workflowId.slice(prefix.length)));
   }
   rows.sort((a, b) => a.code.localeCompare(b.code));

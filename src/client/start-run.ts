@@ -3,7 +3,12 @@ import { directiveKey, directiveRef } from '../domain/directive';
 import type { DisseminationPlan } from '../domain/plan';
 import type { CalendarData } from '../domain/holidays-vn';
 import { runWorkflowId } from '../workflows/ids';
-import { addRecipientsUpdate, disseminationRun, MAX_RECIPIENTS_PER_UPDATE, runStatusQuery } from '../workflows/dissemination-run';
+import {
+  addRecipientsUpdate,
+  disseminationRun,
+  MAX_RECIPIENTS_PER_UPDATE,
+  runStatusQuery,
+} from '../workflows/dissemination-run';
 import type { RunContext } from '../workflows/context';
 import { SA_DIRECTIVE } from '../workflows/search-attributes';
 
@@ -26,7 +31,11 @@ export interface StartOptions {
  * travels as one payload. The run's id comes from the directive's number and year: a second start is
  * refused, unless the first one stopped halfway through adding recipients, which it then completes.
  */
-export async function startRun(client: Client, plan: DisseminationPlan, opts: StartOptions): Promise<{ workflowId: string; resumed: boolean }> {
+export async function startRun(
+  client: Client,
+  plan: DisseminationPlan,
+  opts: StartOptions,
+): Promise<{ workflowId: string; resumed: boolean }> {
   const d = plan.directive;
   const ctx: RunContext = {
     key: directiveKey(d),
@@ -54,7 +63,9 @@ export async function startRun(client: Client, plan: DisseminationPlan, opts: St
     const desc = await handle.describe();
     const status = desc.status.name === 'RUNNING' ? await handle.query(runStatusQuery) : undefined;
     if (!status || status.stop || status.added >= plan.recipients.length)
-      throw new DuplicateRunError(`Văn bản ${ctx.ref} đã được phát hành (đợt gửi ${workflowId}, trạng thái ${desc.status.name}); không phát hành lại.`);
+      throw new DuplicateRunError(
+        `Văn bản ${ctx.ref} đã được phát hành (đợt gửi ${workflowId}, trạng thái ${desc.status.name}); không phát hành lại.`,
+      );
     resumed = true;
   }
   const handle = client.workflow.getHandle(workflowId);
@@ -70,7 +81,10 @@ export async function startRun(client: Client, plan: DisseminationPlan, opts: St
   for (let i = 0; i < todo.length; i += chunk) {
     const part = todo.slice(i, i + chunk);
     // The update id makes a retried call (after a lost reply) a no-op rather than a refusal.
-    await handle.executeUpdate(addRecipientsUpdate, { args: [{ recipients: part }], updateId: `add:${part[0]!.code}:${part.length}` });
+    await handle.executeUpdate(addRecipientsUpdate, {
+      args: [{ recipients: part }],
+      updateId: `add:${part[0]!.code}:${part.length}`,
+    });
     added += part.length;
     opts.onProgress?.(added, plan.recipients.length);
   }

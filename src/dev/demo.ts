@@ -41,10 +41,16 @@ try {
     ],
     digest: { every: 'PT5M' },
   });
-  console.log(`\nGửi ${plan.directive.number}/${plan.directive.symbol} tới ${plan.recipients.length} nơi nhận (hạn rút ngắn cho bản trình diễn: xác nhận trong 2 phút, báo cáo trong 10 phút).`);
+  console.log(
+    `\nGửi ${plan.directive.number}/${plan.directive.symbol} tới ${plan.recipients.length} nơi nhận (hạn rút ngắn cho bản trình diễn: xác nhận trong 2 phút, báo cáo trong 10 phút).`,
+  );
   const bar = progress(process.stderr, 'Thêm nơi nhận');
   // The same Office service the CLI and the pages use.
-  const office = new Office(stack.client, { taskQueue: stack.config.CHIDAO_TASK_QUEUE, searchAttributes: true, batchSize: stack.config.CHIDAO_BATCH_SIZE });
+  const office = new Office(stack.client, {
+    taskQueue: stack.config.CHIDAO_TASK_QUEUE,
+    searchAttributes: true,
+    batchSize: stack.config.CHIDAO_BATCH_SIZE,
+  });
   const key = '2023-4432-TCTHADS-VP';
   await office.start(plan, { onProgress: bar.update });
   bar.done();
@@ -62,10 +68,16 @@ try {
   // HTTP POST to our pages); the others phoned, and the Office records it for them.
   const phone = { channel: 'office' as const, by: 'Văn phòng (ghi nhận qua điện thoại)' };
   const acking = implementers.filter((_, i) => i % 4 === 0);
-  const inbox = (await (await fetch(`${stack.urls.mailApi}/email`)).json()) as { text: string; to: { address: string }[]; headers: Record<string, string> }[];
+  const inbox = (await (await fetch(`${stack.urls.mailApi}/email`)).json()) as {
+    text: string;
+    to: { address: string }[];
+    headers: Record<string, string>;
+  }[];
   const viaLink = await Promise.all(
     acking.map(async (r, i) => {
-      const mail = inbox.find((m) => m.headers['x-chidao-kind'] === 'dispatch' && m.to.some((t) => r.emails.includes(t.address)));
+      const mail = inbox.find(
+        (m) => m.headers['x-chidao-kind'] === 'dispatch' && m.to.some((t) => r.emails.includes(t.address)),
+      );
       const link = mail && /(http\S+\/u\/acknowledge\?t=[\w.-]+)/.exec(mail.text)?.[1];
       if (i % 2 === 0 && link) {
         const res = await fetch(link, { method: 'POST', headers: { 'user-agent': 'Mozilla/5.0 (chidao-demo)' } });
@@ -79,13 +91,19 @@ try {
   await office.report({ key, unit: acking[1]!.code, by: phone, text: report });
   const difficulty = 'Đề nghị hướng dẫn mẫu Quy chế dân chủ cập nhật theo Nghị định 59/2023/NĐ-CP.';
   await office.raiseDifficulty({ key, unit: acking[2]!.code, by: phone, text: difficulty });
-  console.log(`\n${viaLink.filter(Boolean).length} đơn vị xác nhận qua liên kết trong thư, ${viaLink.filter((x) => !x).length} đơn vị do Văn phòng ghi nhận thay.`);
+  console.log(
+    `\n${viaLink.filter(Boolean).length} đơn vị xác nhận qua liên kết trong thư, ${viaLink.filter((x) => !x).length} đơn vị do Văn phòng ghi nhận thay.`,
+  );
 
   const { status, rows: finalRows } = await office.rows(key);
   console.log('\n' + renderStatus(status, finalRows, Date.now()));
   const mails = (await (await fetch(`${stack.urls.mailApi}/email`)).json()) as unknown[];
-  const dispatched = finalRows.filter((r) => r.stage !== 'dispatching' && r.stage !== 'undeliverable').length + status.info.filter((i) => i.delivered).length;
-  console.log(`\nĐã gửi văn bản tới ${dispatched}/${plan.recipients.length} nơi nhận; hộp thư SMTP đã nhận ${mails.length} thư.`);
+  const dispatched =
+    finalRows.filter((r) => r.stage !== 'dispatching' && r.stage !== 'undeliverable').length +
+    status.info.filter((i) => i.delivered).length;
+  console.log(
+    `\nĐã gửi văn bản tới ${dispatched}/${plan.recipients.length} nơi nhận; hộp thư SMTP đã nhận ${mails.length} thư.`,
+  );
   // Each recipient's email must be in the SMTP server's mailbox, not only marked as sent.
   if (dispatched !== plan.recipients.length || mails.length < plan.recipients.length) exitCode = 1;
 } catch (e) {

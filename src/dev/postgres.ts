@@ -21,7 +21,11 @@ export function startPostgres(port: number): { url: string; dir: string; stop():
   const asRoot = userInfo().uid === 0;
   const run = (cmd: string, args: string[]) => {
     try {
-      execFileSync(asRoot ? 'runuser' : join(bin, cmd), asRoot ? ['-u', 'postgres', '--', join(bin, cmd), ...args] : args, { stdio: 'pipe' });
+      execFileSync(
+        asRoot ? 'runuser' : join(bin, cmd),
+        asRoot ? ['-u', 'postgres', '--', join(bin, cmd), ...args] : args,
+        { stdio: 'pipe' },
+      );
     } catch (e) {
       const err = e as { stderr?: Buffer; message: string };
       throw new Error(`PostgreSQL ${cmd} thất bại: ${err.stderr?.toString().trim() || err.message}`, { cause: e });
@@ -34,7 +38,18 @@ export function startPostgres(port: number): { url: string; dir: string; stop():
   }
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'chidao', '-E', 'UTF8', '--no-locale']);
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'postgres.log'), '-w', '-t', '30', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start']);
+  run('pg_ctl', [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'postgres.log'),
+    '-w',
+    '-t',
+    '30',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+    'start',
+  ]);
   return {
     url: `postgres://chidao@127.0.0.1:${port}/postgres`,
     dir,

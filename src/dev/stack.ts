@@ -47,7 +47,10 @@ export const DEV_OFFICE_PASSWORD = 'chidao-dev';
 function devSecrets(dataDir: string): { CHIDAO_LINK_SECRET: string; CHIDAO_SESSION_SECRET: string } {
   const file = join(dataDir, 'dev-secrets.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof devSecrets>;
-  const secrets = { CHIDAO_LINK_SECRET: randomBytes(32).toString('hex'), CHIDAO_SESSION_SECRET: randomBytes(32).toString('hex') };
+  const secrets = {
+    CHIDAO_LINK_SECRET: randomBytes(32).toString('hex'),
+    CHIDAO_SESSION_SECRET: randomBytes(32).toString('hex'),
+  };
   writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
   return secrets;
 }
@@ -64,9 +67,18 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     mailWeb: opts.mailWebPort ?? 1080,
     web: opts.webPort ?? 8080,
   };
-  const names: Record<keyof typeof ports, string> = { temporal: 'Temporal (gRPC)', ui: 'Temporal Web UI', smtp: 'SMTP', mailWeb: 'giao diện thư', web: 'trang đơn vị và bảng điều khiển' };
+  const names: Record<keyof typeof ports, string> = {
+    temporal: 'Temporal (gRPC)',
+    ui: 'Temporal Web UI',
+    smtp: 'SMTP',
+    mailWeb: 'giao diện thư',
+    web: 'trang đơn vị và bảng điều khiển',
+  };
   for (const [k, p] of Object.entries(ports) as [keyof typeof ports, number][]) {
-    if (await portInUse(p)) throw new Error(`Cổng ${p} (${names[k]}) đang bị chiếm: có thể "npm run dev" đang chạy ở cửa sổ khác. Hãy dừng nó hoặc giải phóng cổng ${p}.`);
+    if (await portInUse(p))
+      throw new Error(
+        `Cổng ${p} (${names[k]}) đang bị chiếm: có thể "npm run dev" đang chạy ở cửa sổ khác. Hãy dừng nó hoặc giải phóng cổng ${p}.`,
+      );
   }
   const dataDir = resolve(opts.dataDir ?? '.data');
   // A throwaway stack (the demo) starts from nothing: an old run's sent log would suppress this run's
@@ -90,7 +102,14 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     const { address, connection } = server;
     const client = new Client({ connection });
 
-    const maildev = new MailDev({ smtp: ports.smtp, web: ports.mailWeb, ip: '127.0.0.1', webIp: '127.0.0.1', silent: true, mailDirectory: join(dataDir, 'mail') } as never);
+    const maildev = new MailDev({
+      smtp: ports.smtp,
+      web: ports.mailWeb,
+      ip: '127.0.0.1',
+      webIp: '127.0.0.1',
+      silent: true,
+      mailDirectory: join(dataDir, 'mail'),
+    } as never);
     await maildev.start();
     stops.push(() => maildev.stop());
 
@@ -133,7 +152,9 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     log(`Hộp thư (web):   ${urls.mailUi}   API: ${urls.mailApi}`);
     log(`SMTP:            ${urls.smtp}`);
     log(`Worker:          hàng đợi "${config.CHIDAO_TASK_QUEUE}"`);
-    log(`Văn phòng:       ${urls.web}/office   (mật khẩu: ${config.CHIDAO_OFFICE_PASSWORD === DEV_OFFICE_PASSWORD ? DEV_OFFICE_PASSWORD : 'CHIDAO_OFFICE_PASSWORD'})`);
+    log(
+      `Văn phòng:       ${urls.web}/office   (mật khẩu: ${config.CHIDAO_OFFICE_PASSWORD === DEV_OFFICE_PASSWORD ? DEV_OFFICE_PASSWORD : 'CHIDAO_OFFICE_PASSWORD'})`,
+    );
     return { config, client, urls, stop };
   } catch (e) {
     await stop();

@@ -13,7 +13,12 @@ export interface DevServer {
 }
 
 /** Retries fn until it answers, failing early if the child it waits for has died. */
-export async function waitFor<T>(what: string, fn: () => Promise<T>, timeoutMs: number, child?: ChildProcess): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T>,
+  timeoutMs: number,
+  child?: ChildProcess,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (child && child.exitCode !== null) throw new Error(`${what} đã dừng (mã ${child.exitCode})`);
@@ -29,10 +34,29 @@ export async function waitFor<T>(what: string, fn: () => Promise<T>, timeoutMs: 
 }
 
 /** The Temporal CLI's dev server (SQLite, Web UI) with our search attributes registered. */
-export async function startDevServer(opts: { port: number; uiPort: number; dbFile?: string; logPath: string; extraArgs?: string[] }): Promise<DevServer> {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort), '--log-level', 'warn', ...(opts.extraArgs ?? [])];
+export async function startDevServer(opts: {
+  port: number;
+  uiPort: number;
+  dbFile?: string;
+  logPath: string;
+  extraArgs?: string[];
+}): Promise<DevServer> {
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--log-level',
+    'warn',
+    ...(opts.extraArgs ?? []),
+  ];
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type === 'BOOL' ? 'Bool' : 'Keyword'}`);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES))
+    args.push('--search-attribute', `${name}=${type === 'BOOL' ? 'Bool' : 'Keyword'}`);
   const child = spawn(toolPaths().temporal, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(opts.logPath, { flags: 'a' });
   child.stdout!.pipe(log);

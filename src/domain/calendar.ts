@@ -111,7 +111,7 @@ export class WorkingCalendar {
     if (n === 0) return this.onOrAfter(date);
     const step = n > 0 ? 1 : -1;
     let d = date;
-    for (let left = Math.abs(n); left > 0; ) {
+    for (let left = Math.abs(n); left > 0;) {
       d = addDays(d, step);
       if (this.isWorkingDay(d)) left--;
     }

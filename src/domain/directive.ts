@@ -43,13 +43,18 @@ export const directiveSchema = z.strictObject({
   office: unitCode,
   place: z.string().min(1),
   date: localDate,
-  subject: z.string().min(1).refine((s) => /^V\/v\s/.test(s), 'trích yếu bắt đầu bằng "V/v "'),
+  subject: z
+    .string()
+    .min(1)
+    .refine((s) => /^V\/v\s/.test(s), 'trích yếu bắt đầu bằng "V/v "'),
   urgency: z.enum(URGENCIES).default('thuong'),
   confidentiality: z.enum(CONFIDENTIALITY).default('thuong'),
   addressees: z.array(z.string()).default([]),
   legalBases: z.array(z.string()).default([]),
   preamble: z.string().default(''),
-  tasks: z.array(z.strictObject({ no: z.number().int().positive(), title: z.string().optional(), text: z.string().min(1) })).min(1),
+  tasks: z
+    .array(z.strictObject({ no: z.number().int().positive(), title: z.string().optional(), text: z.string().min(1) }))
+    .min(1),
   closing: z.string().default(''),
   signer: z.strictObject({
     authority: z.enum(['KT.', 'TL.', 'TUQ.', 'TM.', 'Q.', '']).default(''),

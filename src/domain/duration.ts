@@ -3,9 +3,7 @@
  * ISO 8601 ("PT30S", "P2D") for exact periods, which let demos and tests run in seconds.
  */
 export type Duration =
-  | { kind: 'working'; days: number }
-  | { kind: 'calendar'; days: number }
-  | { kind: 'exact'; ms: number };
+  { kind: 'working'; days: number } | { kind: 'calendar'; days: number } | { kind: 'exact'; ms: number };
 
 const WORKING_RE = /^(\d+)\s*(working days?|wd|ngày làm việc)$/i;
 const CALENDAR_RE = /^(\d+)\s*(days?|ngày)$/i;
@@ -22,9 +20,7 @@ export function parseDuration(text: string): Duration {
     const [w, d, h, min, sec] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number];
     return { kind: 'exact', ms: Math.round((((w * 7 + d) * 24 + h) * 60 + min) * 60_000 + sec * 1000) };
   }
-  throw new SyntaxError(
-    `không hiểu khoảng thời gian "${text}" (ví dụ hợp lệ: "3 ngày làm việc", "10 ngày", "PT30S")`,
-  );
+  throw new SyntaxError(`không hiểu khoảng thời gian "${text}" (ví dụ hợp lệ: "3 ngày làm việc", "10 ngày", "PT30S")`);
 }
 
 export function formatDuration(d: Duration): string {

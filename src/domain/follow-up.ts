@@ -31,7 +31,13 @@ export function followUpSchedule(
   });
   items.push({ key: `${scope}@${deadline}:overdue`, at: deadline, kind: 'overdue' });
   policy.escalation.forEach((step, i) => {
-    items.push({ key: `${scope}@${deadline}:e${i + 1}`, at: Math.max(escalationAt(deadline, step.after, cal), deadline), kind: 'escalation', level: i + 1, step });
+    items.push({
+      key: `${scope}@${deadline}:e${i + 1}`,
+      at: Math.max(escalationAt(deadline, step.after, cal), deadline),
+      kind: 'escalation',
+      level: i + 1,
+      step,
+    });
   });
   // Stable order: by time, then reminders before the overdue mark before escalations.
   const rank = { reminder: 0, overdue: 1, escalation: 2 } as const;

@@ -25,11 +25,27 @@ interface Base {
 }
 
 export type MessageRequest = Base &
+  // A lifecycle sends the dispatch without the directive's body; the activity fetches it from the run.
   (
-    // A lifecycle sends the dispatch without the directive's body; the activity fetches it from the run.
-    | { kind: 'dispatch'; unit: Party; role: Role; purpose: string; directive?: Directive; ackDeadline?: number; reports: { title: string; due: number }[] }
+    | {
+        kind: 'dispatch';
+        unit: Party;
+        role: Role;
+        purpose: string;
+        directive?: Directive;
+        ackDeadline?: number;
+        reports: { title: string; due: number }[];
+      }
     | { kind: 'reminder'; unit: Party; target: 'acknowledge' | 'report'; deadline: number; reportTitle?: string }
-    | { kind: 'escalation'; unit: Party; target: 'acknowledge' | 'report'; deadline: number; late: string; level: number; addressee: string }
+    | {
+        kind: 'escalation';
+        unit: Party;
+        target: 'acknowledge' | 'report';
+        deadline: number;
+        late: string;
+        level: number;
+        addressee: string;
+      }
     // `addresses` were refused; `accepted`, when not empty, were not: a partial refusal.
     | { kind: 'undeliverable'; unit: Party; addresses: string[]; error: string; accepted?: string[] }
     | { kind: 'unit-failed'; unit: Party; error: string }
@@ -37,14 +53,27 @@ export type MessageRequest = Base &
     | { kind: 'report-accepted'; unit: Party; reportTitle: string; next?: { title: string; due: number } }
     | { kind: 'report-returned'; unit: Party; reportTitle: string; reason: string; due: number }
     | { kind: 'extension-requested'; unit: Party; until: number; reason: string }
-    | { kind: 'extension-granted'; unit: Party; target: 'acknowledge' | 'report'; from: number; until: number; reason: string }
+    | {
+        kind: 'extension-granted';
+        unit: Party;
+        target: 'acknowledge' | 'report';
+        from: number;
+        until: number;
+        reason: string;
+      }
     | { kind: 'difficulty-raised'; unit: Party; id: number; text: string }
     | { kind: 'difficulty-answered'; unit: Party; id: number; question: string; answer: string }
     | { kind: 'recall'; unit?: Party; reason: string }
     | { kind: 'digest'; counts: StageCounts; total: number; overdue: { code: string; name: string; stage: Stage }[] }
     | { kind: 'summary'; counts: StageCounts; total: number; outcome: 'closed' | 'recalled'; note: string }
     // To one Office after an outage of the mail server: the directives whose mail it held up.
-    | { kind: 'mail-restored'; downSince: number; upAt: number; lastError: string; runs: { runKey: string; ref: string; subject: string }[] }
+    | {
+        kind: 'mail-restored';
+        downSince: number;
+        upAt: number;
+        lastError: string;
+        runs: { runKey: string; ref: string; subject: string }[];
+      }
   );
 
 export type MessageKind = MessageRequest['kind'];

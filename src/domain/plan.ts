@@ -65,30 +65,50 @@ export function buildPlan(
   const chosen = new Map<string, RecipientInfo>();
 
   const office = byCode.get(directive.office.toUpperCase());
-  if (!office) issues.push({ path: ['office'], message: `đơn vị soạn thảo không có trong danh mục "${registry.id}": "${directive.office}"` });
+  if (!office)
+    issues.push({
+      path: ['office'],
+      message: `đơn vị soạn thảo không có trong danh mục "${registry.id}": "${directive.office}"`,
+    });
 
   directive.recipients.forEach((ref, i) => {
     const purpose = ref.purpose ?? '';
     const role = ref.role ?? roleFromPurpose(purpose);
     if (!role) {
-      issues.push({ path: ['recipients', i, 'purpose'], message: `không xác định được vai trò từ "${purpose}"; ghi thêm role` });
+      issues.push({
+        path: ['recipients', i, 'purpose'],
+        message: `không xác định được vai trò từ "${purpose}"; ghi thêm role`,
+      });
       return;
     }
     let units: Unit[] = [];
     if (ref.unit !== undefined) {
       const u = byCode.get(ref.unit.toUpperCase());
-      if (!u) issues.push({ path: ['recipients', i, 'unit'], message: `không có đơn vị "${ref.unit}" trong danh mục "${registry.id}"` });
+      if (!u)
+        issues.push({
+          path: ['recipients', i, 'unit'],
+          message: `không có đơn vị "${ref.unit}" trong danh mục "${registry.id}"`,
+        });
       else units = [u];
     } else if (ref.group !== undefined) {
-      if (!groups.has(ref.group)) issues.push({ path: ['recipients', i, 'group'], message: `không có nhóm "${ref.group}" trong danh mục "${registry.id}"` });
+      if (!groups.has(ref.group))
+        issues.push({
+          path: ['recipients', i, 'group'],
+          message: `không có nhóm "${ref.group}" trong danh mục "${registry.id}"`,
+        });
       else {
         units = registry.units.filter((u) => u.groups.includes(ref.group!));
-        if (!units.length) issues.push({ path: ['recipients', i, 'group'], message: `nhóm "${ref.group}" không có đơn vị nào` });
+        if (!units.length)
+          issues.push({ path: ['recipients', i, 'group'], message: `nhóm "${ref.group}" không có đơn vị nào` });
       }
     }
     for (const u of units) {
       const prev = chosen.get(u.code);
-      const r = toRecipient(u, prev ? strongerRole(prev.role, role) : role, prev && prev.role !== role && strongerRole(prev.role, role) === prev.role ? prev.purpose : purpose);
+      const r = toRecipient(
+        u,
+        prev ? strongerRole(prev.role, role) : role,
+        prev && prev.role !== role && strongerRole(prev.role, role) === prev.role ? prev.purpose : purpose,
+      );
       chosen.set(u.code, r);
     }
   });
@@ -99,7 +119,10 @@ export function buildPlan(
 
   const deadlines: [(string | number)[], DeadlineSpec][] = [
     [['policy', 'acknowledge', 'due'], directive.policy.acknowledge.due],
-    ...directive.policy.reports.map((r, i): [(string | number)[], DeadlineSpec] => [['policy', 'reports', i, 'due'], r.due]),
+    ...directive.policy.reports.map((r, i): [(string | number)[], DeadlineSpec] => [
+      ['policy', 'reports', i, 'due'],
+      r.due,
+    ]),
   ];
   for (const [path, spec] of deadlines) {
     if ('within' in spec) continue;

@@ -44,15 +44,14 @@ const periodSchema = z.string().transform((s, ctx): Period => {
 });
 
 // Strict objects: a misspelt key ("reminder", "escalaton") must be an error, not a default policy.
-export const reportObligationSchema = z
-  .strictObject({
-    id: z.string().regex(/^[a-z0-9-]+$/, 'mã báo cáo chỉ gồm chữ thường không dấu, số và "-"'),
-    title: z.string().min(1),
-    /** A one-off report's deadline, or the first cycle's deadline of a recurring one. */
-    due: deadlineSchema,
-    /** Recurring reports (sơ kết 6 tháng, tổng kết năm): `count` cycles, `every` apart. */
-    recurrence: z.strictObject({ every: periodSchema, count: z.number().int().min(2).max(100) }).optional(),
-  });
+export const reportObligationSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'mã báo cáo chỉ gồm chữ thường không dấu, số và "-"'),
+  title: z.string().min(1),
+  /** A one-off report's deadline, or the first cycle's deadline of a recurring one. */
+  due: deadlineSchema,
+  /** Recurring reports (sơ kết 6 tháng, tổng kết năm): `count` cycles, `every` apart. */
+  recurrence: z.strictObject({ every: periodSchema, count: z.number().int().min(2).max(100) }).optional(),
+});
 export type ReportObligation = z.infer<typeof reportObligationSchema>;
 
 export const escalationStepSchema = z.strictObject({

@@ -43,16 +43,29 @@ export const registrySchema = z
     reg.units.forEach((u, i) => {
       const first = seen.get(u.code.toUpperCase());
       if (first !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['units', i, 'code'], message: `mã đơn vị "${u.code}" trùng với units[${first}]` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['units', i, 'code'],
+          message: `mã đơn vị "${u.code}" trùng với units[${first}]`,
+        });
       else seen.set(u.code.toUpperCase(), i);
     });
     const groups = new Set(reg.groups.map((g) => g.code));
     reg.units.forEach((u, i) => {
       u.groups.forEach((g, j) => {
-        if (!groups.has(g)) ctx.addIssue({ code: 'custom', path: ['units', i, 'groups', j], message: `nhóm không có trong danh mục groups: "${g}"` });
+        if (!groups.has(g))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['units', i, 'groups', j],
+            message: `nhóm không có trong danh mục groups: "${g}"`,
+          });
       });
       if (u.parent && !seen.has(u.parent.toUpperCase()))
-        ctx.addIssue({ code: 'custom', path: ['units', i, 'parent'], message: `đơn vị cấp trên không có trong danh mục: "${u.parent}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['units', i, 'parent'],
+          message: `đơn vị cấp trên không có trong danh mục: "${u.parent}"`,
+        });
     });
   });
 export type Registry = z.infer<typeof registrySchema>;

@@ -41,7 +41,7 @@ export function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): str
       case 'union':
         return d.options?.forEach(next);
       case 'intersection':
-        return next(d.left), next(d.right);
+        return (next(d.left), next(d.right));
     }
     if (i === path.length) {
       if (d.type === 'object') Object.keys(d.shape ?? {}).forEach((k) => found.add(k));
@@ -58,7 +58,9 @@ export function keysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): str
 
 /** Optimal string alignment distance: edits, with a swap of two neighbours counted as one ("urgnecy"). */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
@@ -116,10 +118,20 @@ export function typeMessage(expected: string, value: unknown, fallback: string):
 }
 
 /** zod's "Quá nhỏ: mong đợi string có >=1 ký tự", said as a clerk would (our own messages are kept). */
-export function boundMessage(code: 'too_small' | 'too_big', origin: string, bound: number, inclusive: boolean, fallback: string): string {
+export function boundMessage(
+  code: 'too_small' | 'too_big',
+  origin: string,
+  bound: number,
+  inclusive: boolean,
+  fallback: string,
+): string {
   const small = code === 'too_small';
-  if (origin === 'string') return small && bound <= 1 ? 'không được để trống' : `cần ${small ? 'ít nhất' : 'nhiều nhất'} ${bound} ký tự`;
-  if (origin === 'array') return small && bound <= 1 ? 'danh sách không được để trống' : `cần ${small ? 'ít nhất' : 'nhiều nhất'} ${bound} mục`;
+  if (origin === 'string')
+    return small && bound <= 1 ? 'không được để trống' : `cần ${small ? 'ít nhất' : 'nhiều nhất'} ${bound} ký tự`;
+  if (origin === 'array')
+    return small && bound <= 1
+      ? 'danh sách không được để trống'
+      : `cần ${small ? 'ít nhất' : 'nhiều nhất'} ${bound} mục`;
   if (origin === 'number') {
     if (small) return inclusive ? `cần số từ ${bound} trở lên` : `cần số lớn hơn ${bound}`;
     return inclusive ? `cần số không quá ${bound}` : `cần số nhỏ hơn ${bound}`;

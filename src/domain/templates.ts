@@ -59,10 +59,14 @@ function toHtml(title: string, blocks: Block[]): string {
       if ('p' in b) return `<p>${escapeHtml(b.p).replace(/\n/g, '<br>')}</p>`;
       if ('strong' in b) return `<p><strong>${escapeHtml(b.strong)}</strong></p>`;
       if ('list' in b) return `<ul>${b.list.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`;
-      if ('link' in b) return `<p><a href="${escapeHtml(b.href)}" style="display:inline-block;padding:8px 14px;background:#b3261e;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(b.link)}</a></p>`;
+      if ('link' in b)
+        return `<p><a href="${escapeHtml(b.href)}" style="display:inline-block;padding:8px 14px;background:#b3261e;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(b.link)}</a></p>`;
       if ('table' in b)
         return `<table style="border-collapse:collapse">${b.table
-          .map(([k, v]) => `<tr><th style="text-align:left;padding:2px 12px 2px 0">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+          .map(
+            ([k, v]) =>
+              `<tr><th style="text-align:left;padding:2px 12px 2px 0">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`,
+          )
           .join('')}</table>`;
       return `<pre style="white-space:pre-wrap;font-family:inherit">${escapeHtml(b.pre)}</pre>`;
     })
@@ -96,7 +100,9 @@ export function directiveText(d: Directive): string {
 }
 
 const targetLabel = (t: 'acknowledge' | 'report', reportTitle?: string) =>
-  t === 'acknowledge' ? 'xác nhận đã nhận văn bản' : `gửi ${reportTitle ? reportTitle.charAt(0).toLowerCase() + reportTitle.slice(1) : 'báo cáo kết quả thực hiện'}`;
+  t === 'acknowledge'
+    ? 'xác nhận đã nhận văn bản'
+    : `gửi ${reportTitle ? reportTitle.charAt(0).toLowerCase() + reportTitle.slice(1) : 'báo cáo kết quả thực hiện'}`;
 
 function countsTable(counts: StageCounts, total: number): [string, string][] {
   const rows: [string, string][] = [['Tổng số đơn vị thực hiện', String(total)]];
@@ -120,13 +126,16 @@ export function shellWord(s: string): string {
  * Placeholders in angle brackets are for the clerk to fill in and are left unquoted.
  */
 function command(verb: string, runKey: string, ...args: string[]): string {
-  return ['chidao', verb, shellWord(runKey), ...args.map((a) => (/^\[?<.*>(…\])?$/.test(a) ? a : shellWord(a)))].join(' ');
+  return ['chidao', verb, shellWord(runKey), ...args.map((a) => (/^\[?<.*>(…\])?$/.test(a) ? a : shellWord(a)))].join(
+    ' ',
+  );
 }
 
 /** A deadline as the CLI's --until takes it: a date when it ends a day, else the instant in Viet Nam's time. */
 export function cliDeadline(instant: number): string {
   const t = new Date(instant + VN_OFFSET_MS);
-  if (t.getUTCHours() === 0 && t.getUTCMinutes() === 0 && t.getUTCSeconds() === 0 && t.getUTCMilliseconds() === 0) return localDateOf(instant - 1);
+  if (t.getUTCHours() === 0 && t.getUTCMinutes() === 0 && t.getUTCSeconds() === 0 && t.getUTCMilliseconds() === 0)
+    return localDateOf(instant - 1);
   return t.toISOString().replace(/(\.000)?Z$/, '+07:00');
 }
 
@@ -146,10 +155,15 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
   const blocks: Block[] = [];
   let subject: string;
   let attachment: RenderedMessage['attachment'];
-  const contact = (d: { phone?: string | undefined; unit: string }) => `${d.unit}${d.phone ? `, điện thoại ${d.phone}` : ''}`;
+  const contact = (d: { phone?: string | undefined; unit: string }) =>
+    `${d.unit}${d.phone ? `, điện thoại ${d.phone}` : ''}`;
   const unitLinks = (which: (keyof UnitLinks)[]) => {
     if (!links) return;
-    const label: Record<keyof UnitLinks, string> = { acknowledge: 'Xác nhận đã nhận văn bản', report: 'Gửi báo cáo kết quả / phản ánh vướng mắc', status: 'Xem tình trạng và thời hạn' };
+    const label: Record<keyof UnitLinks, string> = {
+      acknowledge: 'Xác nhận đã nhận văn bản',
+      report: 'Gửi báo cáo kết quả / phản ánh vướng mắc',
+      status: 'Xem tình trạng và thời hạn',
+    };
     for (const k of which) blocks.push({ link: label[k], href: links[k] });
   };
 
@@ -159,7 +173,9 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
       if (!d) throw new Error(`dispatch ${req.ref} to ${req.unit.code}: the directive's text is missing`);
       subject = subjectLine(req, d.urgency !== 'thuong' ? `${URGENCY_LABEL[d.urgency].toUpperCase()} - ` : '');
       blocks.push({ p: `Kính gửi: ${req.unit.name}` });
-      blocks.push({ p: `${req.officeName} gửi văn bản số ${req.ref} ngày ${d.date.split('-').reverse().join('/')} của ${d.issuer.name} ${d.subject.replace(/^V\/v\s*/, 'về việc ')}. Đơn vị nhận văn bản ${req.purpose ? `(${req.purpose}) ` : ''}với vai trò: ${ROLE_LABEL[req.role]}.` });
+      blocks.push({
+        p: `${req.officeName} gửi văn bản số ${req.ref} ngày ${d.date.split('-').reverse().join('/')} của ${d.issuer.name} ${d.subject.replace(/^V\/v\s*/, 'về việc ')}. Đơn vị nhận văn bản ${req.purpose ? `(${req.purpose}) ` : ''}với vai trò: ${ROLE_LABEL[req.role]}.`,
+      });
       if (req.role === 'implement') {
         const rows: [string, string][] = [];
         if (req.ackDeadline) rows.push(['Xác nhận đã nhận văn bản', vnDateTime(req.ackDeadline)]);
@@ -168,22 +184,30 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
         unitLinks(['acknowledge', 'report', 'status']);
       }
       blocks.push({ strong: 'Nội dung văn bản' }, { pre: directiveText(d) });
-      blocks.push({ p: `Trong quá trình thực hiện, nếu có vướng mắc, đề nghị phản ánh về ${contact(d.contact)} (trả lời thư này hoặc dùng đường dẫn ở trên).` });
+      blocks.push({
+        p: `Trong quá trình thực hiện, nếu có vướng mắc, đề nghị phản ánh về ${contact(d.contact)} (trả lời thư này hoặc dùng đường dẫn ở trên).`,
+      });
       attachment = { filename: `${req.ref.replace('/', '-')}.txt`, content: directiveText(d) };
       break;
     }
     case 'reminder':
       subject = subjectLine(req, 'Đôn đốc: ');
       blocks.push({ p: `Kính gửi: ${req.unit.name}` });
-      blocks.push({ p: `${req.officeName} đề nghị đơn vị ${targetLabel(req.target, req.reportTitle)} đối với văn bản số ${req.ref} trước thời hạn: ${vnDateTime(req.deadline)}.` });
+      blocks.push({
+        p: `${req.officeName} đề nghị đơn vị ${targetLabel(req.target, req.reportTitle)} đối với văn bản số ${req.ref} trước thời hạn: ${vnDateTime(req.deadline)}.`,
+      });
       unitLinks(req.target === 'acknowledge' ? ['acknowledge', 'status'] : ['report', 'status']);
       break;
     case 'escalation':
       subject = subjectLine(req, `Quá hạn (mức ${req.level}): ${req.unit.name} - `);
       // Lifecycles built the addressee as title + name; a name that repeats its title is said once.
       blocks.push({ p: `Kính gửi: ${collapseRepeatedTitle(req.addressee)}` });
-      blocks.push({ p: `${req.unit.name} chưa ${targetLabel(req.target)} đối với văn bản số ${req.ref}. Thời hạn là ${vnDateTime(req.deadline)}; đơn vị đã quá hạn ${req.late}.` });
-      blocks.push({ p: `Đề nghị đồng chí chỉ đạo đơn vị khẩn trương thực hiện. Đây là thông báo đôn đốc mức ${req.level}.` });
+      blocks.push({
+        p: `${req.unit.name} chưa ${targetLabel(req.target)} đối với văn bản số ${req.ref}. Thời hạn là ${vnDateTime(req.deadline)}; đơn vị đã quá hạn ${req.late}.`,
+      });
+      blocks.push({
+        p: `Đề nghị đồng chí chỉ đạo đơn vị khẩn trương thực hiện. Đây là thông báo đôn đốc mức ${req.level}.`,
+      });
       break;
     case 'undeliverable': {
       const accepted = req.accepted ?? [];
@@ -192,7 +216,13 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
         blocks.push({
           p: `Văn bản số ${req.ref}: thư tới địa chỉ ${req.addresses.join(', ')} của ${req.unit.name} (${req.unit.code}) bị từ chối (lỗi: ${req.error}); địa chỉ ${accepted.join(', ')} đã nhận.`,
         });
-        blocks.push({ table: [['Bị từ chối', req.addresses.join(', ')], ['Đã nhận', accepted.join(', ')], ['Lỗi máy chủ thư', req.error]] });
+        blocks.push({
+          table: [
+            ['Bị từ chối', req.addresses.join(', ')],
+            ['Đã nhận', accepted.join(', ')],
+            ['Lỗi máy chủ thư', req.error],
+          ],
+        });
         blocks.push({
           p: 'Hãy cập nhật địa chỉ thư của đơn vị bằng lệnh dưới đây, ghi đủ danh sách địa chỉ đúng (lệnh thay toàn bộ danh sách cũ, nên giữ cả địa chỉ đã nhận):',
         });
@@ -200,8 +230,15 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
       } else {
         subject = subjectLine(req, `Không gửi được tới ${req.unit.name} - `);
         blocks.push({ p: `Văn bản số ${req.ref} không gửi được tới ${req.unit.name} (${req.unit.code}).` });
-        blocks.push({ table: [['Địa chỉ', req.addresses.join(', ')], ['Lỗi máy chủ thư', req.error]] });
-        blocks.push({ p: 'Hãy cập nhật địa chỉ thư của đơn vị bằng lệnh dưới đây, ghi đủ danh sách địa chỉ đúng; văn bản sẽ được gửi lại ngay:' });
+        blocks.push({
+          table: [
+            ['Địa chỉ', req.addresses.join(', ')],
+            ['Lỗi máy chủ thư', req.error],
+          ],
+        });
+        blocks.push({
+          p: 'Hãy cập nhật địa chỉ thư của đơn vị bằng lệnh dưới đây, ghi đủ danh sách địa chỉ đúng; văn bản sẽ được gửi lại ngay:',
+        });
         blocks.push({ pre: command('address', req.runKey, req.unit.code, '<email>', '[<email>…]') });
       }
       break;
@@ -211,7 +248,9 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
       blocks.push({
         p: `Việc theo dõi đơn vị ${req.unit.name} (${req.unit.code}) đối với văn bản số ${req.ref} bị dừng do lỗi hệ thống: ${req.error}.`,
       });
-      blocks.push({ p: `Đơn vị được đánh dấu "Lỗi" trên bảng điều khiển; đề nghị liên hệ quản trị viên hệ thống để khắc phục.` });
+      blocks.push({
+        p: `Đơn vị được đánh dấu "Lỗi" trên bảng điều khiển; đề nghị liên hệ quản trị viên hệ thống để khắc phục.`,
+      });
       break;
     case 'report-received':
       subject = subjectLine(req, `Báo cáo của ${req.unit.name} - `);
@@ -222,21 +261,27 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
     case 'report-accepted':
       subject = subjectLine(req, 'Báo cáo đã được chấp nhận - ');
       blocks.push({ p: `Kính gửi: ${req.unit.name}` });
-      blocks.push({ p: `${req.officeName} đã chấp nhận ${req.reportTitle.toLowerCase()} của đơn vị đối với văn bản số ${req.ref}.` });
+      blocks.push({
+        p: `${req.officeName} đã chấp nhận ${req.reportTitle.toLowerCase()} của đơn vị đối với văn bản số ${req.ref}.`,
+      });
       if (req.next) blocks.push({ p: `Báo cáo tiếp theo: ${req.next.title}, thời hạn ${vnDateTime(req.next.due)}.` });
       unitLinks(['status']);
       break;
     case 'report-returned':
       subject = subjectLine(req, 'Đề nghị hoàn thiện báo cáo - ');
       blocks.push({ p: `Kính gửi: ${req.unit.name}` });
-      blocks.push({ p: `${req.officeName} đề nghị đơn vị hoàn thiện ${req.reportTitle.toLowerCase()} đối với văn bản số ${req.ref} với lý do sau:` });
+      blocks.push({
+        p: `${req.officeName} đề nghị đơn vị hoàn thiện ${req.reportTitle.toLowerCase()} đối với văn bản số ${req.ref} với lý do sau:`,
+      });
       blocks.push({ pre: req.reason });
       blocks.push({ p: `Thời hạn gửi lại: ${vnDateTime(req.due)}.` });
       unitLinks(['report', 'status']);
       break;
     case 'extension-requested':
       subject = subjectLine(req, `Đề nghị gia hạn của ${req.unit.name} - `);
-      blocks.push({ p: `${req.unit.name} đề nghị gia hạn đến ${vnDateTime(req.until)} đối với văn bản số ${req.ref}. Lý do:` });
+      blocks.push({
+        p: `${req.unit.name} đề nghị gia hạn đến ${vnDateTime(req.until)} đối với văn bản số ${req.ref}. Lý do:`,
+      });
       blocks.push({ pre: req.reason });
       blocks.push({ p: 'Đồng ý gia hạn như đơn vị đề nghị (hoặc sửa ngày sau --until):' });
       blocks.push({ pre: command('extend', req.runKey, req.unit.code, '--until', cliDeadline(req.until)) });
@@ -244,7 +289,9 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
     case 'extension-granted':
       subject = subjectLine(req, 'Gia hạn - ');
       blocks.push({ p: `Kính gửi: ${req.unit.name}` });
-      blocks.push({ p: `${req.officeName} đồng ý gia hạn ${req.target === 'acknowledge' ? 'xác nhận đã nhận văn bản' : 'gửi báo cáo'} đối với văn bản số ${req.ref}: từ ${vnDateTime(req.from)} đến ${vnDateTime(req.until)}.` });
+      blocks.push({
+        p: `${req.officeName} đồng ý gia hạn ${req.target === 'acknowledge' ? 'xác nhận đã nhận văn bản' : 'gửi báo cáo'} đối với văn bản số ${req.ref}: từ ${vnDateTime(req.from)} đến ${vnDateTime(req.until)}.`,
+      });
       if (req.reason) blocks.push({ p: `Lý do: ${req.reason}` });
       unitLinks(['status']);
       break;
@@ -267,14 +314,20 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
     case 'recall':
       subject = subjectLine(req, 'THU HỒI - ');
       if (req.unit) blocks.push({ p: `Kính gửi: ${req.unit.name}` });
-      blocks.push({ p: `${req.officeName} thông báo thu hồi văn bản số ${req.ref}. Đề nghị đơn vị dừng thực hiện văn bản này. Lý do:` });
+      blocks.push({
+        p: `${req.officeName} thông báo thu hồi văn bản số ${req.ref}. Đề nghị đơn vị dừng thực hiện văn bản này. Lý do:`,
+      });
       blocks.push({ pre: req.reason });
       break;
     case 'digest':
       subject = subjectLine(req, 'Tổng hợp tình hình - ');
       blocks.push({ p: `Tình hình thực hiện văn bản số ${req.ref}:` });
       blocks.push({ table: countsTable(req.counts, req.total) });
-      if (req.overdue.length) blocks.push({ strong: 'Đơn vị quá hạn' }, { list: req.overdue.map((o) => `${o.name} (${o.code}): ${STAGE_LABEL[o.stage]}`) });
+      if (req.overdue.length)
+        blocks.push(
+          { strong: 'Đơn vị quá hạn' },
+          { list: req.overdue.map((o) => `${o.name} (${o.code}): ${STAGE_LABEL[o.stage]}`) },
+        );
       break;
     case 'mail-restored': {
       const refs = req.runs.map((r) => r.ref);
@@ -290,11 +343,18 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
     }
     case 'summary':
       subject = subjectLine(req, req.outcome === 'recalled' ? 'Kết quả (đã thu hồi) - ' : 'Báo cáo kết quả - ');
-      blocks.push({ p: `Kết quả triển khai văn bản số ${req.ref} ${req.outcome === 'recalled' ? '(văn bản đã bị thu hồi)' : ''}:`.replace(' :', ':') });
+      blocks.push({
+        p: `Kết quả triển khai văn bản số ${req.ref} ${req.outcome === 'recalled' ? '(văn bản đã bị thu hồi)' : ''}:`.replace(
+          ' :',
+          ':',
+        ),
+      });
       blocks.push({ table: countsTable(req.counts, req.total) });
       if (req.note) blocks.push({ p: `Ghi chú: ${req.note}` });
       break;
   }
-  blocks.push({ p: `--\n${req.officeName}\nThư này được gửi tự động bởi hệ thống chidao; trả lời thư sẽ tới ${req.officeName}.` });
+  blocks.push({
+    p: `--\n${req.officeName}\nThư này được gửi tự động bởi hệ thống chidao; trả lời thư sẽ tới ${req.officeName}.`,
+  });
   return { subject, text: toText(blocks), html: toHtml(subject, blocks), ...(attachment ? { attachment } : {}) };
 }

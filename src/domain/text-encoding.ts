@@ -43,7 +43,9 @@ const SAVE_AS_UTF8 = 'Hãy mở tệp bằng trình soạn thảo và lưu lại
  */
 export function decodeUtf8(bytes: Uint8Array, file: string): string {
   const refuse = (message: string, at?: number): never => {
-    throw new InvalidInputError([{ file, path: '', message, ...(at === undefined ? { line: 1, column: 1 } : bytePosition(bytes, at)) }]);
+    throw new InvalidInputError([
+      { file, path: '', message, ...(at === undefined ? { line: 1, column: 1 } : bytePosition(bytes, at)) },
+    ]);
   };
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
     refuse(`tệp được lưu bằng bảng mã UTF-16 ("Unicode"), không phải UTF-8. ${SAVE_AS_UTF8}`);
@@ -51,7 +53,10 @@ export function decodeUtf8(bytes: Uint8Array, file: string): string {
   // Zero bytes are valid UTF-8 but never in a text file: UTF-16 without its mark has one in every ASCII letter.
   const nul = body.indexOf(0);
   if (nul !== -1)
-    refuse(`tệp có byte 0 (NUL): đây không phải tệp văn bản UTF-8 (có thể là UTF-16 không có dấu BOM, hoặc tệp Word/Excel). ${SAVE_AS_UTF8}`, nul + (body === bytes ? 0 : 3));
+    refuse(
+      `tệp có byte 0 (NUL): đây không phải tệp văn bản UTF-8 (có thể là UTF-16 không có dấu BOM, hoặc tệp Word/Excel). ${SAVE_AS_UTF8}`,
+      nul + (body === bytes ? 0 : 3),
+    );
   try {
     return utf8.decode(body);
   } catch {

@@ -56,7 +56,8 @@ export function yamlErrorMessage(e: Pick<YAMLError, 'code' | 'message' | 'pos'>,
         if (/followed by map values/.test(m)) return 'khóa thiếu dấu ":" và giá trị';
         if (/Comments must be separated/.test(m)) return 'chú thích (#) phải cách nội dung đứng trước một dấu cách';
         if (/Sequence item without -/.test(m)) return 'mục danh sách thiếu dấu "-"';
-        if (/Tags and anchors must be separated/.test(m)) return 'neo (&…) hoặc thẻ (!…) phải cách nội dung sau nó một dấu cách';
+        if (/Tags and anchors must be separated/.test(m))
+          return 'neo (&…) hoặc thẻ (!…) phải cách nội dung sau nó một dấu cách';
         if (/end with ([\]}])/.test(m)) return `thiếu dấu đóng ngoặc "${/end with ([\]}])/.exec(m)![1]}"`;
         return 'thiếu một ký tự bắt buộc (dấu ngoặc đóng, ",", ":" hoặc "-")';
       case 'MULTILINE_IMPLICIT_KEY':

@@ -1,4 +1,14 @@
-import { LineCounter, parseDocument, isAlias, isCollection, isMap, isNode, isPair, isScalar, type Document } from 'yaml';
+import {
+  LineCounter,
+  parseDocument,
+  isAlias,
+  isCollection,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  type Document,
+} from 'yaml';
 import type { z } from 'zod';
 import { InvalidInputError, formatPath, type InputIssue } from './errors';
 import { yamlErrorMessage } from './yaml-errors';
@@ -47,7 +57,8 @@ function checkAliases(doc: Document): { node: unknown; message: string } | undef
       return s;
     }
     let n = 1;
-    if (isCollection(node)) for (const item of node.items) n += isPair(item) ? size(item.key) + size(item.value) : size(item);
+    if (isCollection(node))
+      for (const item of node.items) n += isPair(item) ? size(item.key) + size(item.value) : size(item);
     if (isNode(node) && node.anchor) sizes.set(node.anchor, n);
     return n;
   };
@@ -99,7 +110,8 @@ export function parseYamlText(text: string, file: string): ParsedYaml {
   } catch (e) {
     if (e instanceof InvalidInputError) throw e;
     if (e instanceof RangeError) fail(0, 'tệp lồng quá nhiều cấp, không đọc được');
-    if (e instanceof ReferenceError) fail(0, 'YAML không hợp lệ: không đọc được bí danh (*…); hãy viết thẳng nội dung thay cho bí danh');
+    if (e instanceof ReferenceError)
+      fail(0, 'YAML không hợp lệ: không đọc được bí danh (*…); hãy viết thẳng nội dung thay cho bí danh');
     throw e;
   }
   const nodeAt = (path: ReadonlyArray<PropertyKey>) => doc.getIn(path as unknown[], true);
@@ -131,21 +143,42 @@ export function issueAt(parsed: ParsedYaml, path: ReadonlyArray<PropertyKey>, me
 /** Validates parsed YAML against a schema, turning zod issues into located input issues. */
 export function validateYaml<S extends z.ZodType>(parsed: ParsedYaml, schema: S): z.output<S> {
   if (parsed.data === null || parsed.data === undefined)
-    throw new InvalidInputError([{ file: parsed.file, path: '', message: 'tệp trống: không có nội dung YAML nào', line: 1, column: 1 }]);
+    throw new InvalidInputError([
+      { file: parsed.file, path: '', message: 'tệp trống: không có nội dung YAML nào', line: 1, column: 1 },
+    ]);
   const result = schema.safeParse(parsed.data);
   if (result.success) return result.data;
   const valueAt = (path: ReadonlyArray<PropertyKey>) => {
     let here: unknown = parsed.data;
-    for (const p of path) here = here && typeof here === 'object' ? (here as Record<PropertyKey, unknown>)[p] : undefined;
+    for (const p of path)
+      here = here && typeof here === 'object' ? (here as Record<PropertyKey, unknown>)[p] : undefined;
     return here;
   };
   const issues = result.error.issues.flatMap((i): InputIssue[] => {
     // A required field left out: zod says what type it wanted ("mong đợi string"); a clerk needs "missing".
-    if (i.code !== 'custom' && i.path.length && valueAt(i.path) === undefined && valueAt(i.path.slice(0, -1)) !== undefined)
+    if (
+      i.code !== 'custom' &&
+      i.path.length &&
+      valueAt(i.path) === undefined &&
+      valueAt(i.path.slice(0, -1)) !== undefined
+    )
       return [issueAt(parsed, i.path, 'thiếu trường bắt buộc')];
-    if (i.code === 'invalid_type') return [issueAt(parsed, i.path, typeMessage(i.expected, valueAt(i.path), i.message))];
+    if (i.code === 'invalid_type')
+      return [issueAt(parsed, i.path, typeMessage(i.expected, valueAt(i.path), i.message))];
     if ((i.code === 'too_small' || i.code === 'too_big') && /^Quá (nhỏ|lớn)/.test(i.message))
-      return [issueAt(parsed, i.path, boundMessage(i.code, i.origin, Number(i.code === 'too_small' ? i.minimum : i.maximum), i.inclusive ?? true, i.message))];
+      return [
+        issueAt(
+          parsed,
+          i.path,
+          boundMessage(
+            i.code,
+            i.origin,
+            Number(i.code === 'too_small' ? i.minimum : i.maximum),
+            i.inclusive ?? true,
+            i.message,
+          ),
+        ),
+      ];
     if (i.code !== 'unrecognized_keys') return [issueAt(parsed, i.path, i.message)];
     // zod names the object; a clerk needs the key itself, where it is written, and what was meant.
     const allowed = keysAt(schema, i.path);

@@ -19,7 +19,11 @@ const MiB = 1024 * 1024;
  */
 export const MAX_INPUT_BYTES = { directive: 1 * MiB, calendar: 1 * MiB, registry: 50 * MiB } as const;
 export type InputKind = keyof typeof MAX_INPUT_BYTES;
-const KIND_LABEL: Record<InputKind, string> = { directive: 'tệp công văn', calendar: 'tệp lịch', registry: 'tệp danh mục đơn vị' };
+const KIND_LABEL: Record<InputKind, string> = {
+  directive: 'tệp công văn',
+  calendar: 'tệp lịch',
+  registry: 'tệp danh mục đơn vị',
+};
 
 const READ_ERROR: Record<string, string> = {
   ENOENT: 'không có tệp này',
@@ -29,23 +33,33 @@ const READ_ERROR: Record<string, string> = {
 };
 
 // Rounded up, so a file just over a limit never reads as equal to it.
-const mib = (bytes: number) => `${(Math.ceil((bytes / MiB) * 10) / 10).toLocaleString('vi-VN', { maximumFractionDigits: 1 })} MiB`;
+const mib = (bytes: number) =>
+  `${(Math.ceil((bytes / MiB) * 10) / 10).toLocaleString('vi-VN', { maximumFractionDigits: 1 })} MiB`;
 
 /** Reads at most the limit of its kind (a pipe or device has no size to check first), then decodes UTF-8. */
 export function readInputText(path: string, kind: InputKind): string {
   const limit = MAX_INPUT_BYTES[kind];
   const tooBig = (size: string) =>
-    new InvalidInputError([{ file: path, path: '', message: `tệp quá lớn (${size}); ${KIND_LABEL[kind]} tối đa ${mib(limit)}` }]);
+    new InvalidInputError([
+      { file: path, path: '', message: `tệp quá lớn (${size}); ${KIND_LABEL[kind]} tối đa ${mib(limit)}` },
+    ]);
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new InvalidInputError([{ file: path, path: '', message: `không đọc được tệp: ${READ_ERROR[code] ?? `lỗi hệ thống ${code || (e as Error).message}`}` }]);
+    throw new InvalidInputError([
+      {
+        file: path,
+        path: '',
+        message: `không đọc được tệp: ${READ_ERROR[code] ?? `lỗi hệ thống ${code || (e as Error).message}`}`,
+      },
+    ]);
   }
   try {
     const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw new InvalidInputError([{ file: path, path: '', message: `không đọc được tệp: ${READ_ERROR.EISDIR}` }]);
+    if (stat.isDirectory())
+      throw new InvalidInputError([{ file: path, path: '', message: `không đọc được tệp: ${READ_ERROR.EISDIR}` }]);
     if (stat.isFile() && stat.size > limit) throw tooBig(mib(stat.size));
     const chunks: Buffer[] = [];
     let total = 0;
@@ -81,7 +95,11 @@ const calendarDays = z.string().refine((s) => {
 
 const calendarFileSchema = z.record(
   z.string().regex(/^\d{4}$/, 'năm viết bằng 4 chữ số, trong ngoặc kép: "2026"'),
-  z.strictObject({ daysOff: z.array(calendarDays), workingSaturdays: z.array(calendarDays).default([]), projected: z.boolean().optional() }),
+  z.strictObject({
+    daysOff: z.array(calendarDays),
+    workingSaturdays: z.array(calendarDays).default([]),
+    projected: z.boolean().optional(),
+  }),
 );
 
 /** An administrator's calendar file: the years it names replace the built-in ones. */
@@ -92,7 +110,11 @@ export function loadCalendarOverride(path: string): CalendarData {
 }
 
 /** Loads, validates and resolves a directive against a registry; any problem names file, line and field. */
-export function loadPlan(directivePath: string, registryPath: string, opts: { now: number; calendar: WorkingCalendar }): DisseminationPlan {
+export function loadPlan(
+  directivePath: string,
+  registryPath: string,
+  opts: { now: number; calendar: WorkingCalendar },
+): DisseminationPlan {
   const { directive, parsed } = loadDirective(directivePath);
   const registry = loadRegistry(registryPath);
   let built: ReturnType<typeof buildPlan>;
@@ -100,7 +122,8 @@ export function loadPlan(directivePath: string, registryPath: string, opts: { no
     built = buildPlan(directive, registry, opts);
   } catch (e) {
     // The refusal names the file and the line that marks the document secret.
-    if (e instanceof SecretDocumentError && !e.issue) throw new SecretDocumentError(e.reason, issueAt(parsed, e.path, e.reason));
+    if (e instanceof SecretDocumentError && !e.issue)
+      throw new SecretDocumentError(e.reason, issueAt(parsed, e.path, e.reason));
     throw e;
   }
   const { plan, issues } = built;

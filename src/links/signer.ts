@@ -28,7 +28,11 @@ const ACTIONS: readonly string[] = ['acknowledge', 'report', 'status'];
 
 export class LinkSigner {
   private readonly secret: string;
-  constructor(secret: string | undefined, private readonly baseUrl: string, private readonly ttlDays: number) {
+  constructor(
+    secret: string | undefined,
+    private readonly baseUrl: string,
+    private readonly ttlDays: number,
+  ) {
     this.secret = requireSecret(secret, 'CHIDAO_LINK_SECRET');
   }
 
@@ -50,7 +54,10 @@ export class LinkSigner {
   }
 
   /** The claims of a valid, unexpired token; otherwise why not. */
-  verify(token: string, now: number): { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'forged' | 'expired' } {
+  verify(
+    token: string,
+    now: number,
+  ): { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'forged' | 'expired' } {
     if (token.length > 2048) return { ok: false, reason: 'malformed' };
     const [payload, mac, extra] = token.split('.');
     if (!payload || !mac || extra !== undefined) return { ok: false, reason: 'malformed' };
@@ -65,7 +72,14 @@ export class LinkSigner {
     }
     if (!Array.isArray(parsed) || parsed.length < 4 || parsed.length > 5) return { ok: false, reason: 'malformed' };
     const [run, unit, action, exp, gen = 0] = parsed as unknown[];
-    if (typeof run !== 'string' || typeof unit !== 'string' || typeof action !== 'string' || !ACTIONS.includes(action) || typeof exp !== 'number' || typeof gen !== 'number')
+    if (
+      typeof run !== 'string' ||
+      typeof unit !== 'string' ||
+      typeof action !== 'string' ||
+      !ACTIONS.includes(action) ||
+      typeof exp !== 'number' ||
+      typeof gen !== 'number'
+    )
       return { ok: false, reason: 'malformed' };
     if (exp * 1000 < now) return { ok: false, reason: 'expired' };
     return { ok: true, claims: { run, unit, action: action as LinkAction, exp, gen } };

@@ -30,7 +30,11 @@ export const acknowledge = z.object({ ...onUnit, by: actorSchema });
 export const report = z.object({
   ...onUnit,
   by: actorSchema,
-  text: boundedText({ label: 'Nội dung báo cáo', max: LIMITS.reportText, missing: 'Nội dung báo cáo không được để trống.' }),
+  text: boundedText({
+    label: 'Nội dung báo cáo',
+    max: LIMITS.reportText,
+    missing: 'Nội dung báo cáo không được để trống.',
+  }),
   file: z.object({ fileName: z.string().min(1).max(255), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
 });
 
@@ -49,7 +53,12 @@ export const requestExtension = z.object({
   ...onUnit,
   by: actorSchema,
   until: deadlineInput('Đề nghị gia hạn đến', 'Ngày đề nghị gia hạn không hợp lệ.'),
-  reason: boundedText({ label: 'Lý do', max: LIMITS.reason, missing: 'Cần nêu lý do đề nghị gia hạn.', tail: 'Chưa gửi.' }),
+  reason: boundedText({
+    label: 'Lý do',
+    max: LIMITS.reason,
+    missing: 'Cần nêu lý do đề nghị gia hạn.',
+    tail: 'Chưa gửi.',
+  }),
 });
 
 export const accept = z.object({ ...onUnit, by: officerSchema });

@@ -15,7 +15,10 @@ export async function closedReason(client: Client, key: string, unit?: string): 
   try {
     const run = await client.workflow.getHandle(runWorkflowId(key)).query(runStatusQuery);
     const recalled = (reason?: string) =>
-      new OfficeRefusal('DirectiveRecalled', `Văn bản ${run.ref} đã bị thu hồi${reason ? ` (lý do: ${reason})` : ''}; ${tail}`);
+      new OfficeRefusal(
+        'DirectiveRecalled',
+        `Văn bản ${run.ref} đã bị thu hồi${reason ? ` (lý do: ${reason})` : ''}; ${tail}`,
+      );
     const closed = () => new OfficeRefusal('RunClosed', `Đợt gửi văn bản ${run.ref} đã kết thúc; ${tail}`);
     if (run.stop?.stage === 'recalled') return recalled(run.stop.reason);
     if (run.stop?.stage === 'closed') return closed();

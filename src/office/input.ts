@@ -19,14 +19,22 @@ export const RUN_KEY_RE = /^\d{4}-\d+-[A-ZĐ0-9-]+$/;
 export const runKeySchema = z.string().transform((s, ctx) => {
   const key = s.trim();
   if (!RUN_KEY_RE.test(key))
-    ctx.addIssue({ code: 'custom', message: `Không có đợt gửi "${key}".`, params: { type: 'Invalid' } satisfies Params });
+    ctx.addIssue({
+      code: 'custom',
+      message: `Không có đợt gửi "${key}".`,
+      params: { type: 'Invalid' } satisfies Params,
+    });
   return key;
 });
 
 export const unitCodeSchema = z.string().transform((s, ctx) => {
   const code = s.normalize('NFC').trim();
   if (!unitCode.safeParse(code).success || code.length > 100)
-    ctx.addIssue({ code: 'custom', message: `Mã đơn vị không hợp lệ: "${code.slice(0, 100)}".`, params: { type: 'Invalid' } satisfies Params });
+    ctx.addIssue({
+      code: 'custom',
+      message: `Mã đơn vị không hợp lệ: "${code.slice(0, 100)}".`,
+      params: { type: 'Invalid' } satisfies Params,
+    });
   return code;
 });
 
@@ -47,7 +55,8 @@ export const boundedText = ({ label, max, missing, tail = 'Chưa có thay đổi
     .optional()
     .transform((s, ctx) => {
       const v = (s ?? '').normalize('NFC').trim();
-      if (!v && missing) ctx.addIssue({ code: 'custom', message: missing, params: { type: 'Missing' } satisfies Params });
+      if (!v && missing)
+        ctx.addIssue({ code: 'custom', message: missing, params: { type: 'Missing' } satisfies Params });
       else if (v.length > max)
         ctx.addIssue({
           code: 'custom',
@@ -66,7 +75,11 @@ export const deadlineInput = (label: string, invalid?: string) =>
       const r = deadlineSchema.safeParse((s ?? '').trim().slice(0, 200));
       if (r.success) return r.data;
       const detail = s?.trim() ? r.error.issues[0]!.message : 'thiếu ngày';
-      ctx.addIssue({ code: 'custom', message: invalid ?? `${label}: ${detail}`, params: { type: 'Invalid', detail } satisfies Params });
+      ctx.addIssue({
+        code: 'custom',
+        message: invalid ?? `${label}: ${detail}`,
+        params: { type: 'Invalid', detail } satisfies Params,
+      });
       return z.NEVER;
     });
 
@@ -75,7 +88,8 @@ const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const emailsSchema = z.array(z.string()).transform((list, ctx) => {
   const emails = list.map((e) => e.trim()).filter(Boolean);
   const bad = emails.find((e) => !EMAIL_RE.test(e) || e.length > 254);
-  const fail = (message: string) => ctx.addIssue({ code: 'custom', message, params: { type: 'Invalid', detail: message } satisfies Params });
+  const fail = (message: string) =>
+    ctx.addIssue({ code: 'custom', message, params: { type: 'Invalid', detail: message } satisfies Params });
   if (!emails.length) fail('thiếu <email>');
   else if (bad) fail(`địa chỉ email không hợp lệ: "${bad.slice(0, 254)}"`);
   else if (emails.length > LIMITS.emails) fail(`tối đa ${LIMITS.emails} địa chỉ cho một đơn vị`);
@@ -85,7 +99,11 @@ export const emailsSchema = z.array(z.string()).transform((list, ctx) => {
 export const difficultyIdSchema = z.union([z.string(), z.number()]).transform((v, ctx) => {
   const id = Number(v);
   if (!Number.isInteger(id) || id < 1)
-    ctx.addIssue({ code: 'custom', message: 'Số vướng mắc không hợp lệ (1, 2, …).', params: { type: 'Invalid' } satisfies Params });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'Số vướng mắc không hợp lệ (1, 2, …).',
+      params: { type: 'Invalid' } satisfies Params,
+    });
   return id;
 });
 

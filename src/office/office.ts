@@ -105,7 +105,12 @@ export class Office {
   async listRuns(limit = 200): Promise<RunListing[]> {
     const runs: RunListing[] = [];
     for await (const w of this.client.workflow.list({ query: `WorkflowType = 'disseminationRun'` })) {
-      runs.push({ key: w.workflowId.replace(/^chidao\//, ''), status: w.status.name, start: w.startTime, close: w.closeTime });
+      runs.push({
+        key: w.workflowId.replace(/^chidao\//, ''),
+        status: w.status.name,
+        start: w.startTime,
+        close: w.closeTime,
+      });
       if (runs.length >= limit) break;
     }
     return runs;
@@ -125,11 +130,13 @@ export class Office {
   /** Every unit's row from the workflows, and those the filters select (visibility queries when on). */
   async rows(runKey: string, f: RunFilters = {}, read?: { status: RunStatus; rows: UnitRow[] }) {
     const key = this.runKey(runKey);
-    const { status, rows } = read ?? (await this.explained(key, undefined, () => readRunRows(this.client, runWorkflowId(key))));
+    const { status, rows } =
+      read ?? (await this.explained(key, undefined, () => readRunRows(this.client, runWorkflowId(key))));
     const selected = this.opts.searchAttributes ? await this.selectByVisibility(key, status.ref, f.filter) : undefined;
     const shown = rows.filter(
       (r) =>
-        (!f.filter || (selected ? selected.has(r.code) : f.filter === 'overdue' ? r.overdue : UNACKNOWLEDGED.includes(r.stage))) &&
+        (!f.filter ||
+          (selected ? selected.has(r.code) : f.filter === 'overdue' ? r.overdue : UNACKNOWLEDGED.includes(r.stage))) &&
         (!f.province || r.province === f.province) &&
         (!f.region || r.region === f.region),
     );
@@ -156,19 +163,27 @@ export class Office {
   async recall(input: z.input<typeof acts.recall>): Promise<void> {
     const i = parseInput(acts.recall, input);
     await this.explained(i.key, undefined, () =>
-      this.client.workflow.getHandle(runWorkflowId(i.key)).executeUpdate(recallUpdate, { args: [{ by: i.by, reason: i.reason }] }),
+      this.client.workflow
+        .getHandle(runWorkflowId(i.key))
+        .executeUpdate(recallUpdate, { args: [{ by: i.by, reason: i.reason }] }),
     );
   }
 
   async close(input: z.input<typeof acts.close>): Promise<void> {
     const i = parseInput(acts.close, input);
     await this.explained(i.key, undefined, () =>
-      this.client.workflow.getHandle(runWorkflowId(i.key)).executeUpdate(closeUpdate, { args: [{ by: i.by, note: i.note }] }),
+      this.client.workflow
+        .getHandle(runWorkflowId(i.key))
+        .executeUpdate(closeUpdate, { args: [{ by: i.by, note: i.note }] }),
     );
   }
 
   /** Histories and audit records of a run, to a folder that outlives Temporal's retention. */
-  async exportAudit(store: AuditStore, runKey: string, folder: string): Promise<{ histories: number; records: number }> {
+  async exportAudit(
+    store: AuditStore,
+    runKey: string,
+    folder: string,
+  ): Promise<{ histories: number; records: number }> {
     const key = this.runKey(runKey);
     return exportRun(this.client, store, key, folder);
   }
@@ -178,19 +193,25 @@ export class Office {
   /** The run's status (its workflow's query): subject, reports, whether it was stopped. */
   async run(runKey: string): Promise<RunStatus> {
     const key = this.runKey(runKey);
-    return this.explained(key, undefined, () => this.client.workflow.getHandle(runWorkflowId(key)).query(runStatusQuery));
+    return this.explained(key, undefined, () =>
+      this.client.workflow.getHandle(runWorkflowId(key)).query(runStatusQuery),
+    );
   }
 
   async unit(runKey: string, code: string): Promise<UnitSnapshot> {
     const { key, unit } = this.unitRef(runKey, code);
-    return this.explained(key, unit, () => this.client.workflow.getHandle(unitWorkflowId(key, unit)).query(unitStateQuery));
+    return this.explained(key, unit, () =>
+      this.client.workflow.getHandle(unitWorkflowId(key, unit)).query(unitStateQuery),
+    );
   }
 
   /** A unit's state and its timeline, read from its workflow history. */
   async unitWithTimeline(runKey: string, code: string): Promise<{ state: UnitSnapshot; timeline: TimelineEntry[] }> {
     const { key, unit } = this.unitRef(runKey, code);
     const h = this.client.workflow.getHandle(unitWorkflowId(key, unit));
-    const [state, history] = await this.explained(key, unit, () => Promise.all([h.query(unitStateQuery), h.fetchHistory()]));
+    const [state, history] = await this.explained(key, unit, () =>
+      Promise.all([h.query(unitStateQuery), h.fetchHistory()]),
+    );
     return { state, timeline: timeline([{ workflowId: unitWorkflowId(key, unit), history }]) };
   }
 
@@ -202,12 +223,16 @@ export class Office {
   report(input: z.input<typeof acts.report>): Promise<UnitBrief> {
     const i = parseInput(acts.report, input);
     const file = i.file ? { fileName: i.file.fileName, sha256: i.file.sha256 } : {};
-    return this.onUnit(i, (h) => h.executeUpdate(submitReportUpdate, { args: [{ by: i.by as Actor, text: i.text, ...file }] }));
+    return this.onUnit(i, (h) =>
+      h.executeUpdate(submitReportUpdate, { args: [{ by: i.by as Actor, text: i.text, ...file }] }),
+    );
   }
 
   raiseDifficulty(input: z.input<typeof acts.raiseDifficulty>): Promise<{ id: number }> {
     const i = parseInput(acts.raiseDifficulty, input);
-    return this.onUnit(i, (h) => h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: i.by as Actor, text: i.text }] }));
+    return this.onUnit(i, (h) =>
+      h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: i.by as Actor, text: i.text }] }),
+    );
   }
 
   requestExtension(input: z.input<typeof acts.requestExtension>): Promise<UnitBrief> {
@@ -224,17 +249,23 @@ export class Office {
 
   returnReport(input: z.input<typeof acts.returnReport>): Promise<UnitBrief> {
     const i = parseInput(acts.returnReport, input);
-    return this.onUnit(i, (h) => h.executeUpdate(returnReportUpdate, { args: [{ by: i.by, reason: i.reason, due: i.due }] }));
+    return this.onUnit(i, (h) =>
+      h.executeUpdate(returnReportUpdate, { args: [{ by: i.by, reason: i.reason, due: i.due }] }),
+    );
   }
 
   extend(input: z.input<typeof acts.extend>): Promise<UnitBrief> {
     const i = parseInput(acts.extend, input);
-    return this.onUnit(i, (h) => h.executeUpdate(extendUpdate, { args: [{ by: i.by, until: i.until, reason: i.reason }] }));
+    return this.onUnit(i, (h) =>
+      h.executeUpdate(extendUpdate, { args: [{ by: i.by, until: i.until, reason: i.reason }] }),
+    );
   }
 
   answer(input: z.input<typeof acts.answer>): Promise<UnitBrief> {
     const i = parseInput(acts.answer, input);
-    return this.onUnit(i, (h) => h.executeUpdate(answerDifficultyUpdate, { args: [{ by: i.by, id: i.id, text: i.text }] }));
+    return this.onUnit(i, (h) =>
+      h.executeUpdate(answerDifficultyUpdate, { args: [{ by: i.by, id: i.id, text: i.text }] }),
+    );
   }
 
   correctAddress(input: z.input<typeof acts.correctAddress>): Promise<UnitBrief> {
@@ -252,7 +283,10 @@ export class Office {
     return parseInput(z.object({ key: runKeySchema, unit: unitCodeSchema }), { key: runKey, unit: code });
   }
 
-  private onUnit<T>(i: { key: string; unit: string }, act: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<T>) {
+  private onUnit<T>(
+    i: { key: string; unit: string },
+    act: (h: ReturnType<Client['workflow']['getHandle']>) => Promise<T>,
+  ) {
     return this.explained(i.key, i.unit, () => act(this.client.workflow.getHandle(unitWorkflowId(i.key, i.unit))));
   }
 
@@ -271,4 +305,3 @@ export class Office {
     }
   }
 }
-

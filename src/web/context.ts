@@ -20,7 +20,11 @@ export interface WebDeps {
 
 /** A failure the visitor can act on, shown as a page with this status. */
 export class PageError extends Error {
-  constructor(readonly status: number, readonly title: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+  ) {
     super(message);
   }
 
@@ -46,13 +50,22 @@ export function pageErrorOf(e: unknown): PageError | undefined {
   if (e instanceof PageError) return e;
   if (!(e instanceof OfficeRefusal)) return undefined;
   if (e.type === 'NotFound')
-    return new PageError(404, 'Không tìm thấy', 'Không tìm thấy đợt gửi hoặc đơn vị này; có thể đợt gửi đã kết thúc từ lâu.');
+    return new PageError(
+      404,
+      'Không tìm thấy',
+      'Không tìm thấy đợt gửi hoặc đơn vị này; có thể đợt gửi đã kết thúc từ lâu.',
+    );
   if (e.isInput && (e.field === 'key' || e.field === 'unit')) return new PageError(404, 'Không tìm thấy', e.message);
   if (e.isInput) return new PageError(422, inputTitle(e), e.message);
   return new PageError(409, 'Không thực hiện được', e.message);
 }
 
-export function sendPage(reply: FastifyReply, title: string, body: Html, opts: { status?: number; nav?: Html } = {}): FastifyReply {
+export function sendPage(
+  reply: FastifyReply,
+  title: string,
+  body: Html,
+  opts: { status?: number; nav?: Html } = {},
+): FastifyReply {
   return reply
     .code(opts.status ?? 200)
     .type('text/html; charset=utf-8')
@@ -60,7 +73,10 @@ export function sendPage(reply: FastifyReply, title: string, body: Html, opts: {
 }
 
 export function errorPage(reply: FastifyReply, e: PageError, nav?: Html): FastifyReply {
-  return sendPage(reply, e.title, html`<div class="notice bad" role="alert"><p>${e.message}</p></div>`, { status: e.status, ...(nav ? { nav } : {}) });
+  return sendPage(reply, e.title, html`<div class="notice bad" role="alert"><p>${e.message}</p></div>`, {
+    status: e.status,
+    ...(nav ? { nav } : {}),
+  });
 }
 
 /** The client's address and browser, for the audit record of an act done through a page. */

@@ -28,7 +28,10 @@ export function progressChart({ total, from, to, acknowledged, reported }: Progr
   };
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(f * total));
   const grid = [...new Set(ticks)]
-    .map((n) => `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(n)}" y2="${y(n)}" stroke="#d0d7de"/><text x="${pad.l - 6}" y="${y(n) + 4}" text-anchor="end" font-size="11" fill="#57606a">${n}</text>`)
+    .map(
+      (n) =>
+        `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(n)}" y2="${y(n)}" stroke="#d0d7de"/><text x="${pad.l - 6}" y="${y(n) + 4}" text-anchor="end" font-size="11" fill="#57606a">${n}</text>`,
+    )
     .join('');
   const desc = `Đã xác nhận ${acknowledged.length}/${total}, đã báo cáo ${reported.length}/${total}, từ ${vnDateTime(from)} đến ${vnDateTime(to)}.`;
   return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-labelledby="chart-t chart-d" xmlns="http://www.w3.org/2000/svg">

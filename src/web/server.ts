@@ -50,7 +50,10 @@ export async function createWebServer(opts: {
     bodyLimit: 256 * 1024,
     // A malformed %-escape in the path gets our page, not Fastify's JSON.
     frameworkErrors: (_err, _req, reply) => {
-      void errorPage(reply, new PageError(400, 'Địa chỉ không hợp lệ', 'Địa chỉ trang có ký tự mã hóa sai. Hãy mở lại đúng liên kết.'));
+      void errorPage(
+        reply,
+        new PageError(400, 'Địa chỉ không hợp lệ', 'Địa chỉ trang có ký tự mã hóa sai. Hãy mở lại đúng liên kết.'),
+      );
     },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -68,7 +71,9 @@ export async function createWebServer(opts: {
   app.setErrorHandler((err, req, reply) => {
     const known = pageErrorOf(err);
     if (known) return errorPage(reply, known, req.pageNav);
-    const status = hasZodFastifySchemaValidationErrors(err) ? 400 : ((err as { statusCode?: number }).statusCode ?? 500);
+    const status = hasZodFastifySchemaValidationErrors(err)
+      ? 400
+      : ((err as { statusCode?: number }).statusCode ?? 500);
     if (status >= 500) req.log.error(err);
     const body =
       status === 413
@@ -76,7 +81,11 @@ export async function createWebServer(opts: {
         : status < 500
           ? 'Yêu cầu không hợp lệ.'
           : 'Hệ thống gặp lỗi khi xử lý yêu cầu; chưa có thay đổi nào được ghi nhận nếu không có thông báo thành công. Xin thử lại sau.';
-    return errorPage(reply, new PageError(status, status < 500 ? 'Không thực hiện được' : 'Lỗi hệ thống', body), req.pageNav);
+    return errorPage(
+      reply,
+      new PageError(status, status < 500 ? 'Không thực hiện được' : 'Lỗi hệ thống', body),
+      req.pageNav,
+    );
   });
 
   app.get('/assets/app.css', async (_req, reply) =>

@@ -60,7 +60,13 @@ export class SessionStore {
   create(name: string, credential: string, now: number): string {
     this.reload();
     const token = b64(randomBytes(32));
-    this.sessions.set(this.idOf(token), { id: this.idOf(token), name, createdAt: now, lastSeen: now, credential: this.fingerprint(credential) });
+    this.sessions.set(this.idOf(token), {
+      id: this.idOf(token),
+      name,
+      createdAt: now,
+      lastSeen: now,
+      credential: this.fingerprint(credential),
+    });
     this.persist(now);
     return token;
   }
@@ -126,7 +132,9 @@ export class SessionStore {
     for (const [id, s] of this.sessions) if (!this.live(s, now)) this.sessions.delete(id);
     const max = this.opts.maxSessions ?? 1000;
     if (this.sessions.size > max) {
-      const oldest = [...this.sessions.values()].sort((a, b) => a.lastSeen - b.lastSeen).slice(0, this.sessions.size - max);
+      const oldest = [...this.sessions.values()]
+        .sort((a, b) => a.lastSeen - b.lastSeen)
+        .slice(0, this.sessions.size - max);
       for (const s of oldest) this.sessions.delete(s.id);
     }
     const file = this.opts.file;

@@ -27,7 +27,8 @@ const TYPES: Record<string, readonly string[]> = {
 export const ALLOWED_EXTENSIONS = Object.keys(TYPES);
 export const ACCEPT_ATTRIBUTE = ALLOWED_EXTENSIONS.map((e) => `.${e}`).join(',');
 
-export const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`);
+export const sizeText = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.round(bytes / 1024)} KB`;
 
 export class UploadRefused extends Error {}
 
@@ -41,9 +42,7 @@ export interface PendingUpload {
 
 /** A name safe on every file system (sanitize-filename), keeping Vietnamese letters; never hidden. */
 export const safeFileName = (name: string) =>
-  sanitize(name.normalize('NFC'), { replacement: '_' })
-    .replace(/^\.+/, '')
-    .slice(-120) || 'tep';
+  sanitize(name.normalize('NFC'), { replacement: '_' }).replace(/^\.+/, '').slice(-120) || 'tep';
 
 /** Where uploads wait until their report is accepted by the workflow; nothing there is ever served. */
 export const incomingDir = (uploadsRoot: string) => join(uploadsRoot, '.incoming');
@@ -53,7 +52,12 @@ export const incomingDir = (uploadsRoot: string) => join(uploadsRoot, '.incoming
  * limit and its content matches its extension. The caller then keeps it (keepUpload) once the report
  * is recorded, or discards it on any refusal: a refused report leaves nothing on disk.
  */
-export async function receiveUpload(stream: Readable & { truncated?: boolean }, originalName: string, incoming: string, maxBytes: number): Promise<PendingUpload> {
+export async function receiveUpload(
+  stream: Readable & { truncated?: boolean },
+  originalName: string,
+  incoming: string,
+  maxBytes: number,
+): Promise<PendingUpload> {
   const fileName = safeFileName(originalName);
   const ext = /\.([^.]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? '';
   if (!TYPES[ext]) {
@@ -73,7 +77,8 @@ export async function receiveUpload(stream: Readable & { truncated?: boolean }, 
   });
   try {
     await pipeline(stream, tap, createWriteStream(tmpPath, { flags: 'wx' }));
-    if (stream.truncated || bytes > maxBytes) throw new UploadRefused(`Tệp "${fileName}" lớn hơn giới hạn ${sizeText(maxBytes)}.`);
+    if (stream.truncated || bytes > maxBytes)
+      throw new UploadRefused(`Tệp "${fileName}" lớn hơn giới hạn ${sizeText(maxBytes)}.`);
     if (bytes === 0) throw new UploadRefused(`Tệp "${fileName}" rỗng.`);
     // The content, not the name: file-type reads the file's own structure (for OOXML, its zip entries).
     const found = await fileTypeFromFile(tmpPath);
@@ -82,7 +87,8 @@ export async function receiveUpload(stream: Readable & { truncated?: boolean }, 
     return { fileName, sha256: hash.digest('hex'), bytes, tmpPath };
   } catch (e) {
     rmSync(tmpPath, { force: true });
-    if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new UploadRefused(`Tệp "${fileName}" lớn hơn giới hạn ${sizeText(maxBytes)}.`);
+    if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
+      throw new UploadRefused(`Tệp "${fileName}" lớn hơn giới hạn ${sizeText(maxBytes)}.`);
     throw e;
   }
 }
@@ -96,7 +102,9 @@ export function usedBytes(unitDir: string): number {
 /** Refuses an upload that would take the unit past its quota. */
 export function checkQuota(upload: PendingUpload, unitDir: string, quotaBytes: number): void {
   if (usedBytes(unitDir) + upload.bytes > quotaBytes)
-    throw new UploadRefused(`Đơn vị đã dùng hết dung lượng lưu tệp (${sizeText(quotaBytes)}). Đề nghị gửi tệp cho Văn phòng qua thư điện tử.`);
+    throw new UploadRefused(
+      `Đơn vị đã dùng hết dung lượng lưu tệp (${sizeText(quotaBytes)}). Đề nghị gửi tệp cho Văn phòng qua thư điện tử.`,
+    );
 }
 
 /** Moves an upload to the unit's folder, named by content: the same file uploaded twice is stored once. */

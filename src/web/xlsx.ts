@@ -28,7 +28,9 @@ function sheetXml(rows: Cell[][]): string {
           if (v === undefined || v === '') return '';
           const ref = `${colName(c)}${r + 1}`;
           const style = r === 0 ? ' s="1"' : '';
-          return typeof v === 'number' ? `<c r="${ref}"${style}><v>${v}</v></c>` : `<c r="${ref}" t="inlineStr"${style}><is><t xml:space="preserve">${xmlEsc(v)}</t></is></c>`;
+          return typeof v === 'number'
+            ? `<c r="${ref}"${style}><v>${v}</v></c>`
+            : `<c r="${ref}" t="inlineStr"${style}><is><t xml:space="preserve">${xmlEsc(v)}</t></is></c>`;
         })
         .join('');
       return `<row r="${r + 1}">${cells}</row>`;

@@ -29,11 +29,25 @@ export interface WorkerParts {
 }
 
 /** The composition root: config → clients → activity factories → Worker. */
-export async function createChidaoWorker(parts: WorkerParts): Promise<{ worker: Worker; mailer: Mailer; audit: AuditStore; mailHealth: MailHealthTracker }> {
+export async function createChidaoWorker(
+  parts: WorkerParts,
+): Promise<{ worker: Worker; mailer: Mailer; audit: AuditStore; mailHealth: MailHealthTracker }> {
   const { config } = parts;
-  const mailer = parts.mailer ?? createSmtpMailer({ url: config.CHIDAO_SMTP_URL, rate: config.CHIDAO_SEND_RATE, poolSize: config.CHIDAO_SMTP_POOL_SIZE });
+  const mailer =
+    parts.mailer ??
+    createSmtpMailer({
+      url: config.CHIDAO_SMTP_URL,
+      rate: config.CHIDAO_SEND_RATE,
+      poolSize: config.CHIDAO_SMTP_POOL_SIZE,
+    });
   const audit = parts.audit ?? openAuditStore(config);
-  const mailHealth = parts.mailHealth ?? new MailHealthTracker({ client: parts.client, taskQueue: config.CHIDAO_TASK_QUEUE, logger: () => Runtime.instance().logger });
+  const mailHealth =
+    parts.mailHealth ??
+    new MailHealthTracker({
+      client: parts.client,
+      taskQueue: config.CHIDAO_TASK_QUEUE,
+      logger: () => Runtime.instance().logger,
+    });
   const activities = createActivities({
     mailer,
     audit,
@@ -56,10 +70,16 @@ export async function createChidaoWorker(parts: WorkerParts): Promise<{ worker: 
   return { worker, mailer, audit, mailHealth };
 }
 
-function workflowCode(bundle: WorkerOptions['workflowBundle'], config: Config): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+function workflowCode(
+  bundle: WorkerOptions['workflowBundle'],
+  config: Config,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (bundle) return { workflowBundle: bundle };
   if (config.CHIDAO_WORKFLOW_BUNDLE) {
-    if (!existsSync(config.CHIDAO_WORKFLOW_BUNDLE)) throw new Error(`CHIDAO_WORKFLOW_BUNDLE: không có tệp "${config.CHIDAO_WORKFLOW_BUNDLE}" (tạo bằng npm run bundle)`);
+    if (!existsSync(config.CHIDAO_WORKFLOW_BUNDLE))
+      throw new Error(
+        `CHIDAO_WORKFLOW_BUNDLE: không có tệp "${config.CHIDAO_WORKFLOW_BUNDLE}" (tạo bằng npm run bundle)`,
+      );
     return { workflowBundle: { codePath: config.CHIDAO_WORKFLOW_BUNDLE } };
   }
   return { workflowsPath };

@@ -8,10 +8,13 @@ import { ensureSearchAttributes } from './search-attributes';
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const config = loadConfig();
 const client = await connectClient(config);
-if (config.CHIDAO_SEARCH_ATTRIBUTES) await ensureSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE);
+if (config.CHIDAO_SEARCH_ATTRIBUTES)
+  await ensureSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE);
 const connection = await connectWorker(config);
 const { worker, mailer, mailHealth } = await createChidaoWorker({ config, client, connection });
-console.log(`chidao worker: hàng đợi "${config.CHIDAO_TASK_QUEUE}" tại ${config.TEMPORAL_ADDRESS}, thư qua ${new URL(config.CHIDAO_SMTP_URL).host}`);
+console.log(
+  `chidao worker: hàng đợi "${config.CHIDAO_TASK_QUEUE}" tại ${config.TEMPORAL_ADDRESS}, thư qua ${new URL(config.CHIDAO_SMTP_URL).host}`,
+);
 // The worker stops cleanly on SIGINT/SIGTERM (the SDK installs those handlers) and finishes in-flight tasks.
 await worker.run();
 // The last change of the mail server's state reaches Temporal before the connection closes.

@@ -10,7 +10,10 @@ const INDEXED: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
 };
 
 /** Registers the custom search attributes chidao needs if the namespace lacks them (idempotent). */
-export async function ensureSearchAttributes(connection: Pick<Connection, "operatorService">, namespace: string): Promise<string[]> {
+export async function ensureSearchAttributes(
+  connection: Pick<Connection, 'operatorService'>,
+  namespace: string,
+): Promise<string[]> {
   const have = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in (have.customAttributes ?? {})));
   if (missing.length) {

@@ -83,10 +83,15 @@ export const mailDownSignal = defineSignal<[MailReport]>('mailDown');
 export const mailUpSignal = defineSignal<[MailReport]>('mailUp');
 export const mailHealthQuery = defineQuery<MailHealth>('mailHealth');
 
-
 export async function mailHealth(input: MailHealthInput = {}): Promise<void> {
   const notifyAfterMs = input.notifyAfterMs ?? MAIL_RESTORED_NOTICE_AFTER_MS;
-  const h: MailHealth = input.health ?? { state: 'up', since: Date.now(), affectedRuns: [], moreAffectedRuns: 0, outages: 0 };
+  const h: MailHealth = input.health ?? {
+    state: 'up',
+    since: Date.now(),
+    affectedRuns: [],
+    moreAffectedRuns: 0,
+    outages: 0,
+  };
   const pending: Outage[] = input.pending ?? [];
 
   function remember(runs: AffectedRun[]): void {
@@ -116,9 +121,20 @@ export async function mailHealth(input: MailHealthInput = {}): Promise<void> {
     // A worker's first success after it starts: nothing to do unless a record left down says otherwise.
     if (h.state === 'up') return;
     remember(r.affected);
-    const outage: Outage = { from: h.since, to: Math.max(r.at, h.since), lastError: h.lastError ?? '', runs: h.affectedRuns };
+    const outage: Outage = {
+      from: h.since,
+      to: Math.max(r.at, h.since),
+      lastError: h.lastError ?? '',
+      runs: h.affectedRuns,
+    };
     const notify = outage.to - outage.from >= notifyAfterMs && outage.runs.length > 0;
-    h.lastOutage = { from: outage.from, to: outage.to, lastError: outage.lastError, runs: outage.runs.length + h.moreAffectedRuns, notified: false };
+    h.lastOutage = {
+      from: outage.from,
+      to: outage.to,
+      lastError: outage.lastError,
+      runs: outage.runs.length + h.moreAffectedRuns,
+      notified: false,
+    };
     if (notify) {
       pending.push(outage);
       if (pending.length > MAX_PENDING_OUTAGES) pending.shift();
@@ -142,7 +158,12 @@ export async function mailHealth(input: MailHealthInput = {}): Promise<void> {
     if (historyFull()) {
       await condition(allHandlersFinished);
       const { notifyAfterMs: n, historyLimit } = input;
-      await continueAsNew<typeof mailHealth>({ ...(n !== undefined ? { notifyAfterMs: n } : {}), ...(historyLimit !== undefined ? { historyLimit } : {}), health: h, pending });
+      await continueAsNew<typeof mailHealth>({
+        ...(n !== undefined ? { notifyAfterMs: n } : {}),
+        ...(historyLimit !== undefined ? { historyLimit } : {}),
+        health: h,
+        pending,
+      });
     }
   }
 }
@@ -182,7 +203,12 @@ async function tellOffices(outage: Outage): Promise<void> {
       });
     } catch (e) {
       // An Office whose own address is refused cannot be told by email; the others still are.
-      if (!(e instanceof ActivityFailure && e.cause instanceof ApplicationFailure && e.cause.type === 'RecipientRejected')) throw e;
+      if (!(
+        e instanceof ActivityFailure &&
+        e.cause instanceof ApplicationFailure &&
+        e.cause.type === 'RecipientRejected'
+      ))
+        throw e;
       log.warn('mail-restored notice refused', { office: first.officeName, error: e.cause.message });
     }
   }

@@ -75,8 +75,12 @@ describe('a worker crash between send and record', () => {
     try {
       const h = client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
       // The activity's start-to-close timeout (30 s) expires, and the retry runs on the second worker.
-      await expect.poll(async () => (await h.query(unitStateQuery)).stage, { timeout: 60_000, interval: 100 }).toBe('dispatched');
-      const copies = smtp.received.filter((m) => m.raw.includes(plan.key) && m.to[0] === 't1@thads.example' && m.kind === 'dispatch');
+      await expect
+        .poll(async () => (await h.query(unitStateQuery)).stage, { timeout: 60_000, interval: 100 })
+        .toBe('dispatched');
+      const copies = smtp.received.filter(
+        (m) => m.raw.includes(plan.key) && m.to[0] === 't1@thads.example' && m.kind === 'dispatch',
+      );
       expect(copies).toHaveLength(2);
       expect(copies[0]!.messageId).toBe(copies[1]!.messageId);
       // The second send was recorded: any further retry is a no-op.
@@ -91,15 +95,38 @@ describe('a worker crash between send and record', () => {
   it('a retry after the send was recorded does not send again', async () => {
     const cfg = testConfig({ CHIDAO_SMTP_URL: smtp.url });
     const mailer = createSmtpMailer({ url: smtp.url, rate: 100, poolSize: 1 });
-    const deps = { audit: new FileAuditStore(join(cfg.CHIDAO_DATA_DIR, 'audit')), sentLog: new FileSentLog(join(cfg.CHIDAO_DATA_DIR, 'sent')), links: new LinkSigner(cfg.CHIDAO_LINK_SECRET, cfg.CHIDAO_PUBLIC_URL, 90), client, from: cfg.CHIDAO_MAIL_FROM, messageIdDomain: 'chidao.local' };
+    const deps = {
+      audit: new FileAuditStore(join(cfg.CHIDAO_DATA_DIR, 'audit')),
+      sentLog: new FileSentLog(join(cfg.CHIDAO_DATA_DIR, 'sent')),
+      links: new LinkSigner(cfg.CHIDAO_LINK_SECRET, cfg.CHIDAO_PUBLIC_URL, 90),
+      client,
+      from: cfg.CHIDAO_MAIL_FROM,
+      messageIdDomain: 'chidao.local',
+    };
     const req: MessageRequest = {
-      runKey: `retry-${Date.now()}`, ref: '1/TEST', subject: 'V/v thử', party: 'T9', seq: 0, to: ['t9@thads.example'], replyTo: ['vp@thads.example'], officeName: 'Văn phòng',
-      kind: 'reminder', unit: { code: 'T9', name: 'Đơn vị 9' }, target: 'acknowledge', deadline: Date.now() + 3_600_000,
+      runKey: `retry-${Date.now()}`,
+      ref: '1/TEST',
+      subject: 'V/v thử',
+      party: 'T9',
+      seq: 0,
+      to: ['t9@thads.example'],
+      replyTo: ['vp@thads.example'],
+      officeName: 'Văn phòng',
+      kind: 'reminder',
+      unit: { code: 'T9', name: 'Đơn vị 9' },
+      target: 'acknowledge',
+      deadline: Date.now() + 3_600_000,
     };
     try {
-      const first: SendResult = await new MockActivityEnvironment().run(createActivities({ mailer, ...deps }).sendMessage, req);
+      const first: SendResult = await new MockActivityEnvironment().run(
+        createActivities({ mailer, ...deps }).sendMessage,
+        req,
+      );
       // A fresh activity instance over the same sent-log: what a restarted worker's retry sees.
-      const retry = await new MockActivityEnvironment().run(createActivities({ mailer, ...deps, sentLog: new FileSentLog(join(cfg.CHIDAO_DATA_DIR, 'sent')) }).sendMessage, req);
+      const retry = await new MockActivityEnvironment().run(
+        createActivities({ mailer, ...deps, sentLog: new FileSentLog(join(cfg.CHIDAO_DATA_DIR, 'sent')) }).sendMessage,
+        req,
+      );
       expect(first.duplicate).toBe(false);
       expect(retry).toMatchObject({ duplicate: true, messageId: first.messageId });
       expect(smtp.received.filter((m) => m.raw.includes(req.runKey))).toHaveLength(1);

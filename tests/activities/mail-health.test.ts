@@ -12,7 +12,13 @@ import { describeMailHealth, readMailHealth } from '../../src/client/mail-health
 import { MailHealthTracker } from '../../src/activities/mail-health';
 import { unitWorkflowId } from '../../src/workflows/ids';
 import { unitStateQuery } from '../../src/workflows/unit-lifecycle';
-import { mailDownSignal, mailHealth, mailHealthWorkflowId, mailUpSignal, MAIL_RESTORED_NOTICE_AFTER_MS } from '../../src/workflows/mail-health';
+import {
+  mailDownSignal,
+  mailHealth,
+  mailHealthWorkflowId,
+  mailUpSignal,
+  MAIL_RESTORED_NOTICE_AFTER_MS,
+} from '../../src/workflows/mail-health';
 import type { MessageRequest } from '../../src/domain/messages';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
@@ -36,7 +42,8 @@ async function withStack(fn: (smtp: TestSmtp, s: Stack) => Promise<void>): Promi
 }
 
 const POLICY = { acknowledge: { due: 'PT1H' }, reminders: [], escalation: [] };
-const start = (s: Stack, plan: ReturnType<typeof testPlan>) => startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
+const start = (s: Stack, plan: ReturnType<typeof testPlan>) =>
+  startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
 const health = (s: Stack) => readMailHealth(s.client, s.taskQueue);
 
 /** Outages and their notices take a while on the dev server: a minute, not the helper's 30 s. */
@@ -44,7 +51,11 @@ const waitUntil = <T>(read: () => Promise<T>, ok: (v: T) => boolean) => waitFor(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function allDispatched(s: Stack, key: string, codes: string[]): Promise<void> {
-  for (const code of codes) await waitUntil(() => s.client.workflow.getHandle(unitWorkflowId(key, code)).query(unitStateQuery), (x) => x.stage === 'dispatched');
+  for (const code of codes)
+    await waitUntil(
+      () => s.client.workflow.getHandle(unitWorkflowId(key, code)).query(unitStateQuery),
+      (x) => x.stage === 'dispatched',
+    );
 }
 
 /** chidao status, in-process, pointed at this stack's server and task queue. */
@@ -69,26 +80,49 @@ describe('mail server health', () => {
       const before = Date.now();
       await start(s, plan);
 
-      const down = await waitUntil(() => health(s), (h) => h?.state === 'down');
+      const down = await waitUntil(
+        () => health(s),
+        (h) => h?.state === 'down',
+      );
       expect(down!.since).toBeGreaterThanOrEqual(before);
       expect(down!.since).toBeLessThanOrEqual(Date.now());
       expect(down!.lastError).toMatch(/ECONNREFUSED/);
       expect(down!.outages).toBe(1);
       expect(down!.affectedRuns).toEqual([
-        { runKey: plan.key, ref: `${plan.directive.number}/${plan.directive.symbol}`, subject: plan.directive.subject, officeName: plan.office.name, officeEmails: ['vp@thads.example'] },
+        {
+          runKey: plan.key,
+          ref: `${plan.directive.number}/${plan.directive.symbol}`,
+          subject: plan.directive.subject,
+          officeName: plan.office.name,
+          officeEmails: ['vp@thads.example'],
+        },
       ]);
       const sentence = describeMailHealth(down, Date.now())!;
-      expect(sentence).toMatch(/^Đang chờ máy chủ thư: chưa gửi được từ \d\d:\d\d \d\d\/\d\d\/\d{4}, đã \d+ (giây|phút); thư của 1 văn bản đang chờ \(lỗi gần nhất: .*ECONNREFUSED.*\)\.$/);
+      expect(sentence).toMatch(
+        /^Đang chờ máy chủ thư: chưa gửi được từ \d\d:\d\d \d\d\/\d\d\/\d{4}, đã \d+ (giây|phút); thư của 1 văn bản đang chờ \(lỗi gần nhất: .*ECONNREFUSED.*\)\.$/,
+      );
       // The Office sees it where it looks: chidao status and the run's page.
       const status = await statusOf(s, plan.key);
       expect(status).toMatch(/^Đang chờ máy chủ thư: chưa gửi được từ .*ECONNREFUSED/);
       expect(status).toContain('Đang gửi');
-      const web = await createWebServer({ client: s.client, config: { ...s.config, CHIDAO_TASK_QUEUE: s.taskQueue, CHIDAO_OFFICE_PASSWORD: 'mat-khau-thu-suc-khoe' } });
+      const web = await createWebServer({
+        client: s.client,
+        config: { ...s.config, CHIDAO_TASK_QUEUE: s.taskQueue, CHIDAO_OFFICE_PASSWORD: 'mat-khau-thu-suc-khoe' },
+      });
       try {
         const form = await web.inject({ method: 'GET', url: '/office/login' });
         const nonce = /name="nonce" value="([^"]+)"/.exec(form.body)![1]!;
-        const login = await web.inject({ method: 'POST', url: '/office/login', cookies: { chidao_login: form.cookies.find((c) => c.name === 'chidao_login')!.value }, payload: { nonce, next: '/office', name: 'VP', password: 'mat-khau-thu-suc-khoe' } });
-        const page = await web.inject({ method: 'GET', url: `/office/run/${plan.key}`, cookies: { chidao_session: login.cookies.find((c) => c.name === 'chidao_session')!.value } });
+        const login = await web.inject({
+          method: 'POST',
+          url: '/office/login',
+          cookies: { chidao_login: form.cookies.find((c) => c.name === 'chidao_login')!.value },
+          payload: { nonce, next: '/office', name: 'VP', password: 'mat-khau-thu-suc-khoe' },
+        });
+        const page = await web.inject({
+          method: 'GET',
+          url: `/office/run/${plan.key}`,
+          cookies: { chidao_session: login.cookies.find((c) => c.name === 'chidao_session')!.value },
+        });
         expect(page.statusCode).toBe(200);
         expect(page.body).toMatch(/Đang chờ máy chủ thư: chưa gửi được từ/);
       } finally {
@@ -96,7 +130,10 @@ describe('mail server health', () => {
       }
 
       await smtp.up();
-      const up = await waitUntil(() => health(s), (h) => h?.state === 'up');
+      const up = await waitUntil(
+        () => health(s),
+        (h) => h?.state === 'up',
+      );
       expect(up!.lastError).toBeUndefined();
       expect(up!.affectedRuns).toEqual([]);
       expect(up!.lastOutage).toMatchObject({ from: down!.since, runs: 1, notified: false });
@@ -111,24 +148,40 @@ describe('mail server health', () => {
     await withStack(async (smtp, s) => {
       const threshold = 1000;
       // The record exists before the outage, with a short threshold; the worker's reports go to it.
-      await s.client.workflow.start(mailHealth, { workflowId: mailHealthWorkflowId(s.taskQueue), taskQueue: s.taskQueue, args: [{ notifyAfterMs: threshold }] });
+      await s.client.workflow.start(mailHealth, {
+        workflowId: mailHealthWorkflowId(s.taskQueue),
+        taskQueue: s.taskQueue,
+        args: [{ notifyAfterMs: threshold }],
+      });
       const plan = testPlan({ policy: POLICY, units: 2 });
       await smtp.down();
       await start(s, plan);
-      const down = await waitUntil(() => health(s), (h) => h?.state === 'down');
+      const down = await waitUntil(
+        () => health(s),
+        (h) => h?.state === 'down',
+      );
       // Longer than the threshold by the clock the worker reads too, whatever the machine's speed.
       await sleep(Math.max(0, down!.since + threshold + 500 - Date.now()));
       await smtp.up();
 
-      const up = await waitUntil(() => health(s), (h) => h?.state === 'up' && h.lastOutage?.notified === true);
+      const up = await waitUntil(
+        () => health(s),
+        (h) => h?.state === 'up' && h.lastOutage?.notified === true,
+      );
       const notices = () => smtp.received.filter((m) => m.kind === 'mail-restored');
       expect(notices()).toHaveLength(1);
       const [n] = notices();
       expect(n!.to).toEqual(['vp@thads.example']);
-      expect(n!.messageId).toBe(`<mail-health-${s.taskQueue}.office-mail-0.mail-restored.${up!.lastOutage!.from}@chidao.local>`);
+      expect(n!.messageId).toBe(
+        `<mail-health-${s.taskQueue}.office-mail-0.mail-restored.${up!.lastOutage!.from}@chidao.local>`,
+      );
       const text = textOf(n!.raw);
-      expect(text).toMatch(/^Máy chủ thư đã hoạt động lại; thư bị chậm từ \d\d:\d\d \d\d\/\d\d\/\d{4} đến \d\d:\d\d \d\d\/\d\d\/\d{4}; các thư chờ đang được gửi tiếp/);
-      expect(text).toContain(`- ${plan.directive.number}/${plan.directive.symbol} (${plan.key}): ${plan.directive.subject}`);
+      expect(text).toMatch(
+        /^Máy chủ thư đã hoạt động lại; thư bị chậm từ \d\d:\d\d \d\d\/\d\d\/\d{4} đến \d\d:\d\d \d\d\/\d\d\/\d{4}; các thư chờ đang được gửi tiếp/,
+      );
+      expect(text).toContain(
+        `- ${plan.directive.number}/${plan.directive.symbol} (${plan.key}): ${plan.directive.subject}`,
+      );
       expect(text).toMatch(/Lỗi máy chủ thư gần nhất: connect ECONNREFUSED 127\.0\.0\.1:\d+/);
 
       // The same outage reported again (a second worker, a replayed report): a second outage on the record,
@@ -137,7 +190,10 @@ describe('mail server health', () => {
       const affected = down!.affectedRuns;
       await h.signal(mailDownSignal, { at: up!.lastOutage!.from, error: 'again', affected });
       await h.signal(mailUpSignal, { at: up!.lastOutage!.to, affected: [] });
-      const again = await waitUntil(() => health(s), (x) => x?.state === 'up' && x.outages === 2 && x.lastOutage?.notified === true);
+      const again = await waitUntil(
+        () => health(s),
+        (x) => x?.state === 'up' && x.outages === 2 && x.lastOutage?.notified === true,
+      );
       expect(again!.lastOutage!.from).toBe(up!.lastOutage!.from);
       expect(notices()).toHaveLength(1);
       await allDispatched(s, plan.key, ['T1', 'T2']);
@@ -150,9 +206,15 @@ describe('mail server health', () => {
       const plan = testPlan({ policy: POLICY, units: 2 });
       await smtp.down();
       await start(s, plan);
-      await waitUntil(() => health(s), (h) => h?.state === 'down');
+      await waitUntil(
+        () => health(s),
+        (h) => h?.state === 'down',
+      );
       await smtp.up();
-      const up = await waitUntil(() => health(s), (h) => h?.state === 'up');
+      const up = await waitUntil(
+        () => health(s),
+        (h) => h?.state === 'up',
+      );
       // The decision is taken when the server comes back: nothing is pending that could go out later.
       expect(up!.lastOutage).toMatchObject({ runs: 1, notified: false });
       await allDispatched(s, plan.key, ['T1', 'T2']);
@@ -163,20 +225,30 @@ describe('mail server health', () => {
 
   it('a recipient refused with 550 is not an outage', async () => {
     await withStack(async (smtp, s) => {
-      await s.client.workflow.start(mailHealth, { workflowId: mailHealthWorkflowId(s.taskQueue), taskQueue: s.taskQueue, args: [{}] });
+      await s.client.workflow.start(mailHealth, {
+        workflowId: mailHealthWorkflowId(s.taskQueue),
+        taskQueue: s.taskQueue,
+        args: [{}],
+      });
       const plan = testPlan({ policy: POLICY, units: 2 });
       smtp.refuse.add('t1@thads.example');
       await start(s, plan);
-      await waitUntil(() => s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1')).query(unitStateQuery), (x) => x.stage === 'undeliverable');
-      await waitUntil(async () => smtp.received.filter((m) => m.kind === 'undeliverable').length, (n) => n === 1);
+      await waitUntil(
+        () => s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1')).query(unitStateQuery),
+        (x) => x.stage === 'undeliverable',
+      );
+      await waitUntil(
+        async () => smtp.received.filter((m) => m.kind === 'undeliverable').length,
+        (n) => n === 1,
+      );
       await allDispatched(s, plan.key, ['T2']);
       const h = await health(s);
       expect(h).toMatchObject({ state: 'up', outages: 0, affectedRuns: [] });
       expect(h!.lastError).toBeUndefined();
       // Never reported down. (The worker's first answer from the server, the 550 itself, tells a record
       // that already exists that the server is up: once per worker process.)
-      const signals = (await s.client.workflow.getHandle(mailHealthWorkflowId(s.taskQueue)).fetchHistory()).events!
-        .filter((e) => e.workflowExecutionSignaledEventAttributes)
+      const signals = (await s.client.workflow.getHandle(mailHealthWorkflowId(s.taskQueue)).fetchHistory())
+        .events!.filter((e) => e.workflowExecutionSignaledEventAttributes)
         .map((e) => e.workflowExecutionSignaledEventAttributes!.signalName);
       expect(signals).toEqual(['mailUp']);
     });
@@ -195,14 +267,32 @@ describe('mail server health', () => {
       };
       let now = Date.parse('2026-11-25T07:02:00Z');
       // A worker that starts and sends without trouble writes nothing and creates no record.
-      const quiet = new MailHealthTracker({ client: s.client, taskQueue: s.taskQueue, logger: () => logger, now: () => now });
+      const quiet = new MailHealthTracker({
+        client: s.client,
+        taskQueue: s.taskQueue,
+        logger: () => logger,
+        now: () => now,
+      });
       quiet.succeeded();
       await quiet.flush();
       expect(lines).toEqual([]);
       expect(await health(s)).toBeUndefined();
 
-      const tracker = new MailHealthTracker({ client: s.client, taskQueue: s.taskQueue, logger: () => logger, now: () => now });
-      const req = (i: number) => ({ runKey: `2026-${i}-X`, ref: `${i}/X`, subject: 'V/v thử', officeName: 'Văn phòng', replyTo: ['vp@thads.example'], kind: 'dispatch' }) as MessageRequest;
+      const tracker = new MailHealthTracker({
+        client: s.client,
+        taskQueue: s.taskQueue,
+        logger: () => logger,
+        now: () => now,
+      });
+      const req = (i: number) =>
+        ({
+          runKey: `2026-${i}-X`,
+          ref: `${i}/X`,
+          subject: 'V/v thử',
+          officeName: 'Văn phòng',
+          replyTo: ['vp@thads.example'],
+          kind: 'dispatch',
+        }) as MessageRequest;
 
       for (let i = 0; i < 1000; i++) tracker.failed('connect ECONNREFUSED 127.0.0.1:25', req(i % 150));
       expect(lines).toHaveLength(1);
@@ -221,32 +311,60 @@ describe('mail server health', () => {
       expect(lines[2]).toContain('hoạt động lại sau 3630 giây; 1002 lần gửi thất bại');
       await tracker.flush();
 
-      const h = await waitUntil(() => health(s), (x) => x?.state === 'up');
-      expect(h!.lastOutage).toMatchObject({ from: Date.parse('2026-11-25T07:02:00Z'), to: now, lastError: 'Greeting never received', runs: 100 });
+      const h = await waitUntil(
+        () => health(s),
+        (x) => x?.state === 'up',
+      );
+      expect(h!.lastOutage).toMatchObject({
+        from: Date.parse('2026-11-25T07:02:00Z'),
+        to: now,
+        lastError: 'Greeting never received',
+        runs: 100,
+      });
       const events = (await s.client.workflow.getHandle(mailHealthWorkflowId(s.taskQueue)).fetchHistory()).events!;
-      expect(events.filter((e) => e.workflowExecutionSignaledEventAttributes).map((e) => e.workflowExecutionSignaledEventAttributes!.signalName)).toEqual(['mailDown', 'mailDown', 'mailUp']);
+      expect(
+        events
+          .filter((e) => e.workflowExecutionSignaledEventAttributes)
+          .map((e) => e.workflowExecutionSignaledEventAttributes!.signalName),
+      ).toEqual(['mailDown', 'mailDown', 'mailUp']);
     });
   });
 
   it('the record keeps its history short: it continues as new and carries its state and threshold over', async () => {
     await withStack(async (smtp, s) => {
       const id = mailHealthWorkflowId(s.taskQueue);
-      const first = await s.client.workflow.start(mailHealth, { workflowId: id, taskQueue: s.taskQueue, args: [{ notifyAfterMs: 1000, historyLimit: 20 }] });
-      const run = { runKey: '2026-1-X', ref: '1/X', subject: 'V/v thử', officeName: 'Văn phòng', officeEmails: ['vp@thads.example'] };
+      const first = await s.client.workflow.start(mailHealth, {
+        workflowId: id,
+        taskQueue: s.taskQueue,
+        args: [{ notifyAfterMs: 1000, historyLimit: 20 }],
+      });
+      const run = {
+        runKey: '2026-1-X',
+        ref: '1/X',
+        subject: 'V/v thử',
+        officeName: 'Văn phòng',
+        officeEmails: ['vp@thads.example'],
+      };
       const h = s.client.workflow.getHandle(id);
       // Ten short outages (below the threshold), each a down and an up: far more events than the limit.
       for (let i = 0; i < 10; i++) {
         await h.signal(mailDownSignal, { at: 1_000_000 + i * 10_000, error: `lỗi ${i}`, affected: [run] });
         await h.signal(mailUpSignal, { at: 1_000_500 + i * 10_000, affected: [] });
       }
-      const after = await waitUntil(() => health(s), (x) => x?.outages === 10 && x.state === 'up');
+      const after = await waitUntil(
+        () => health(s),
+        (x) => x?.outages === 10 && x.state === 'up',
+      );
       expect(after!.lastOutage).toMatchObject({ from: 1_090_000, to: 1_090_500, lastError: 'lỗi 9', notified: false });
       const d = await h.describe();
       expect(d.runId).not.toBe(first.firstExecutionRunId);
       // The threshold came along: one long outage after the continue-as-new is still told.
       await h.signal(mailDownSignal, { at: 2_000_000, error: 'lỗi dài', affected: [run] });
       await h.signal(mailUpSignal, { at: 2_005_000, affected: [] });
-      await waitUntil(() => health(s), (x) => x?.outages === 11 && x.lastOutage?.notified === true);
+      await waitUntil(
+        () => health(s),
+        (x) => x?.outages === 11 && x.lastOutage?.notified === true,
+      );
       expect(smtp.received.filter((m) => m.kind === 'mail-restored')).toHaveLength(1);
     });
   });
@@ -276,7 +394,10 @@ describe('mail server health', () => {
     const { Client, Connection } = await import('@temporalio/client');
     const client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
     try {
-      await waitUntil(async () => stdout, (o) => o.includes('chidao worker:'));
+      await waitUntil(
+        async () => stdout,
+        (o) => o.includes('chidao worker:'),
+      );
       const plan = testPlan({ policy: POLICY, units: 8 });
       await startRun(client, plan, { taskQueue, searchAttributes: false, batchSize: 100 });
       // Enough failed attempts that one stack each would be unmistakable: every unit retried at least twice.
@@ -290,8 +411,15 @@ describe('mail server health', () => {
       };
       const failed = await waitUntil(attempts, (n) => n >= 16);
       await smtp.up();
-      for (let i = 1; i <= 8; i++) await waitUntil(() => client.workflow.getHandle(unitWorkflowId(plan.key, `T${i}`)).query(unitStateQuery), (x) => x.stage === 'dispatched');
-      await waitUntil(() => readMailHealth(client, taskQueue), (h) => h?.state === 'up' && h.outages === 1);
+      for (let i = 1; i <= 8; i++)
+        await waitUntil(
+          () => client.workflow.getHandle(unitWorkflowId(plan.key, `T${i}`)).query(unitStateQuery),
+          (x) => x.stage === 'dispatched',
+        );
+      await waitUntil(
+        () => readMailHealth(client, taskQueue),
+        (h) => h?.state === 'up' && h.outages === 1,
+      );
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
 
@@ -301,7 +429,9 @@ describe('mail server health', () => {
       expect(stderr).not.toMatch(/^\s+at /m);
       expect(lines.filter((l) => l.includes('Máy chủ thư'))).toHaveLength(2);
       expect(lines.find((l) => l.includes('Máy chủ thư không nhận thư'))).toMatch(/\[WARN\].*ECONNREFUSED/);
-      expect(lines.find((l) => l.includes('Máy chủ thư hoạt động lại'))).toMatch(/\[WARN\].*sau \d+ giây; \d+ lần gửi thất bại/);
+      expect(lines.find((l) => l.includes('Máy chủ thư hoạt động lại'))).toMatch(
+        /\[WARN\].*sau \d+ giây; \d+ lần gửi thất bại/,
+      );
       expect(lines).toHaveLength(2);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');

@@ -47,18 +47,31 @@ describe('SMTP faults', () => {
       smtp.refuse.add('t1@thads.example');
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
       const h = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
-      const st = await waitUntil(() => h.query(unitStateQuery), (x) => x.stage === 'undeliverable');
+      const st = await waitUntil(
+        () => h.query(unitStateQuery),
+        (x) => x.stage === 'undeliverable',
+      );
       expect(st.deliveryError).toMatch(/550|User unknown/);
-      const notice = await waitUntil(async () => smtp.received.find((m) => m.raw.includes(plan.key) && m.kind === 'undeliverable'), (m) => !!m);
+      const notice = await waitUntil(
+        async () => smtp.received.find((m) => m.raw.includes(plan.key) && m.kind === 'undeliverable'),
+        (m) => !!m,
+      );
       const ofRun = smtp.received.filter((m) => m.raw.includes(plan.key));
       expect(notice?.to).toEqual(['vp@thads.example']);
       // T2 was not held up by T1's refusal.
       expect(ofRun.some((m) => m.kind === 'dispatch' && m.to[0] === 't2@thads.example')).toBe(true);
 
       await h.executeUpdate(correctAddressUpdate, { args: [{ by: 'VP', emails: ['t1.moi@thads.example'] }] });
-      const fixed = await waitUntil(() => h.query(unitStateQuery), (x) => x.stage === 'dispatched');
+      const fixed = await waitUntil(
+        () => h.query(unitStateQuery),
+        (x) => x.stage === 'dispatched',
+      );
       expect(fixed.unit.emails).toEqual(['t1.moi@thads.example']);
-      expect(smtp.received.filter((m) => m.raw.includes(plan.key) && m.kind === 'dispatch' && m.to[0] === 't1.moi@thads.example')).toHaveLength(1);
+      expect(
+        smtp.received.filter(
+          (m) => m.raw.includes(plan.key) && m.kind === 'dispatch' && m.to[0] === 't1.moi@thads.example',
+        ),
+      ).toHaveLength(1);
     });
   });
 
@@ -78,9 +91,16 @@ describe('SMTP faults', () => {
       await h.executeUpdate(correctAddressUpdate, { args: [{ by: 'VP', emails: ['t1.moi@thads.example'] }] });
       notice.release();
 
-      const fixed = await waitUntil(() => h.query(unitStateQuery), (x) => x.stage === 'dispatched');
+      const fixed = await waitUntil(
+        () => h.query(unitStateQuery),
+        (x) => x.stage === 'dispatched',
+      );
       expect(fixed.unit.emails).toEqual(['t1.moi@thads.example']);
-      expect(smtp.received.filter((m) => m.raw.includes(plan.key) && m.kind === 'dispatch' && m.to[0] === 't1.moi@thads.example')).toHaveLength(1);
+      expect(
+        smtp.received.filter(
+          (m) => m.raw.includes(plan.key) && m.kind === 'dispatch' && m.to[0] === 't1.moi@thads.example',
+        ),
+      ).toHaveLength(1);
       expect(smtp.received.filter((m) => m.raw.includes(plan.key) && m.kind === 'undeliverable')).toHaveLength(1);
     });
   });
@@ -92,19 +112,34 @@ describe('SMTP faults', () => {
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
       const h = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
       // Not a pause of a guessed length: wait until T1's dispatch has failed and is being retried.
-      const desc = await waitUntil(() => h.describe(), (d) => (d.raw.pendingActivities ?? []).some((a) => (a.attempt ?? 0) >= 2 && !!a.lastFailure));
+      const desc = await waitUntil(
+        () => h.describe(),
+        (d) => (d.raw.pendingActivities ?? []).some((a) => (a.attempt ?? 0) >= 2 && !!a.lastFailure),
+      );
       expect(desc.raw.pendingActivities?.[0]?.lastFailure?.message).toMatch(/ECONNREFUSED/);
       expect((await h.query(unitStateQuery)).stage).toBe('dispatching');
       expect(smtp.received.filter((m) => m.raw.includes(plan.key))).toHaveLength(0);
 
       await smtp.up();
       for (const code of ['T1', 'T2', 'T3']) {
-        await waitUntil(() => s.client.workflow.getHandle(unitWorkflowId(plan.key, code)).query(unitStateQuery), (x) => x.stage === 'dispatched', 60_000);
+        await waitUntil(
+          () => s.client.workflow.getHandle(unitWorkflowId(plan.key, code)).query(unitStateQuery),
+          (x) => x.stage === 'dispatched',
+          60_000,
+        );
       }
-      await waitUntil(async () => smtp.received.filter((m) => m.raw.includes(plan.key) && m.kind === 'dispatch').length, (n) => n >= 4);
+      await waitUntil(
+        async () => smtp.received.filter((m) => m.raw.includes(plan.key) && m.kind === 'dispatch').length,
+        (n) => n >= 4,
+      );
       const dispatches = smtp.received.filter((m) => m.raw.includes(plan.key) && m.kind === 'dispatch');
       // Three units and the leader "để b/c": each exactly once.
-      expect(dispatches.map((m) => m.to[0]).sort()).toEqual(['t1@thads.example', 't2@thads.example', 't3@thads.example', 'tct@thads.example']);
+      expect(dispatches.map((m) => m.to[0]).sort()).toEqual([
+        't1@thads.example',
+        't2@thads.example',
+        't3@thads.example',
+        'tct@thads.example',
+      ]);
       expect(new Set(dispatches.map((m) => m.messageId)).size).toBe(4);
     });
   });

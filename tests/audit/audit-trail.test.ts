@@ -34,13 +34,23 @@ beforeAll(async () => {
     key = plan.key;
     await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
     const t1 = s.client.workflow.getHandle(unitWorkflowId(key, 'T1'));
-    await vi.waitFor(async () => expect(((await t1.query('unitState')) as { stage?: string }).stage).toBe('dispatched'), {
-      timeout: 30_000,
-      interval: 100,
-    });
-    const viaLink = { channel: 'link' as const, by: 'Cục THADS tỉnh Thử 1', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (thử)' };
+    await vi.waitFor(
+      async () => expect(((await t1.query('unitState')) as { stage?: string }).stage).toBe('dispatched'),
+      {
+        timeout: 30_000,
+        interval: 100,
+      },
+    );
+    const viaLink = {
+      channel: 'link' as const,
+      by: 'Cục THADS tỉnh Thử 1',
+      ip: '203.0.113.7',
+      userAgent: 'Mozilla/5.0 (thử)',
+    };
     await t1.executeUpdate(acknowledgeUpdate, { args: [viaLink] });
-    await t1.executeUpdate(submitReportUpdate, { args: [{ by: viaLink, text: 'Đã quán triệt.', fileName: 'bao-cao.pdf', sha256: 'ab'.repeat(32) }] });
+    await t1.executeUpdate(submitReportUpdate, {
+      args: [{ by: viaLink, text: 'Đã quán triệt.', fileName: 'bao-cao.pdf', sha256: 'ab'.repeat(32) }],
+    });
     await t1.executeUpdate(acceptReportUpdate, { args: [{ by: 'Văn phòng' }] });
     await s.env!.sleep('20m'); // T2: reminder, overdue, escalation to its head
     const run = s.client.workflow.getHandle(runWorkflowId(key));
@@ -50,7 +60,7 @@ beforeAll(async () => {
   const store = new FileAuditStore(join(s.config.CHIDAO_DATA_DIR, 'audit'));
   folder = mkdtempSync(join(inject('tmpDir'), 'export-'));
   await exportRun(s.client, store, key, folder);
-  records = (await store.list(key));
+  records = await store.list(key);
 });
 afterAll(async () => s?.close());
 
@@ -58,8 +68,16 @@ afterAll(async () => s?.close());
 function tampered(tamper: (lines: AuditRecord[]) => AuditRecord[]): string {
   const copy = mkdtempSync(join(inject('tmpDir'), 'tampered-'));
   cpSync(folder, copy, { recursive: true });
-  const lines = readFileSync(join(copy, 'audit.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
-  writeFileSync(join(copy, 'audit.jsonl'), tamper(lines).map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const lines = readFileSync(join(copy, 'audit.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as AuditRecord);
+  writeFileSync(
+    join(copy, 'audit.jsonl'),
+    tamper(lines)
+      .map((r) => JSON.stringify(r))
+      .join('\n') + '\n',
+  );
   return copy;
 }
 
@@ -77,14 +95,32 @@ function rechain(rs: AuditRecord[]): AuditRecord[] {
 describe('audit trail', () => {
   it('records every externally visible act, once, with workflow, run and event', () => {
     const kinds = records.map((r) => r.kind);
-    for (const k of ['run-started', 'recipients-added', 'message-sent', 'acknowledged', 'report-submitted', 'report-accepted', 'recalled'] as const) expect(kinds).toContain(k);
+    for (const k of [
+      'run-started',
+      'recipients-added',
+      'message-sent',
+      'acknowledged',
+      'report-submitted',
+      'report-accepted',
+      'recalled',
+    ] as const)
+      expect(kinds).toContain(k);
     const ack = records.find((r) => r.kind === 'acknowledged')!;
-    expect(ack).toMatchObject({ unit: 'T1', actor: { channel: 'link', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (thử)' }, workflowId: unitWorkflowId(key, 'T1') });
+    expect(ack).toMatchObject({
+      unit: 'T1',
+      actor: { channel: 'link', ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (thử)' },
+      workflowId: unitWorkflowId(key, 'T1'),
+    });
     expect(ack.runId).toMatch(/[0-9a-f-]{36}/);
     expect(ack.eventId).toBeGreaterThan(0);
-    expect(records.find((r) => r.kind === 'report-submitted')!.data).toMatchObject({ sha256: 'ab'.repeat(32), fileName: 'bao-cao.pdf' });
+    expect(records.find((r) => r.kind === 'report-submitted')!.data).toMatchObject({
+      sha256: 'ab'.repeat(32),
+      fileName: 'bao-cao.pdf',
+    });
     const sent = records.filter((r) => r.kind === 'message-sent');
-    expect(sent.map((r) => r.data.messageKind)).toEqual(expect.arrayContaining(['dispatch', 'reminder', 'escalation', 'recall', 'summary', 'report-received']));
+    expect(sent.map((r) => r.data.messageKind)).toEqual(
+      expect.arrayContaining(['dispatch', 'reminder', 'escalation', 'recall', 'summary', 'report-received']),
+    );
     expect(new Set(records.map((r) => r.key)).size).toBe(records.length);
   });
 
@@ -93,20 +129,33 @@ describe('audit trail', () => {
   });
 
   it('a changed record is found and named', () => {
-    const f = verifyBundle(readExport(tampered((rs) => rs.map((r) => (r.seq === 3 ? { ...r, at: '2020-01-01T00:00:00.000Z' } : r)))));
+    const f = verifyBundle(
+      readExport(tampered((rs) => rs.map((r) => (r.seq === 3 ? { ...r, at: '2020-01-01T00:00:00.000Z' } : r)))),
+    );
     expect(f).toContainEqual(expect.objectContaining({ kind: 'changed', message: expect.stringContaining('seq 3') }));
   });
 
   it('a removed record is found', () => {
     const f = verifyBundle(readExport(tampered((rs) => rs.filter((r) => r.seq !== 4))));
-    expect(f).toContainEqual(expect.objectContaining({ kind: 'missing-or-reordered', message: expect.stringContaining('seq 4') }));
+    expect(f).toContainEqual(
+      expect.objectContaining({ kind: 'missing-or-reordered', message: expect.stringContaining('seq 4') }),
+    );
   });
 
   it('an inserted record is found', () => {
-    const f = verifyBundle(readExport(tampered((rs) => {
-      const forged = seal({ ...rs[4]!, key: 'forged', kind: 'acknowledged', unit: 'T2' }, 6, rs[4]!.hash, new Date());
-      return [...rs.slice(0, 5), forged, ...rs.slice(5)];
-    })));
+    const f = verifyBundle(
+      readExport(
+        tampered((rs) => {
+          const forged = seal(
+            { ...rs[4]!, key: 'forged', kind: 'acknowledged', unit: 'T2' },
+            6,
+            rs[4]!.hash,
+            new Date(),
+          );
+          return [...rs.slice(0, 5), forged, ...rs.slice(5)];
+        }),
+      ),
+    );
     expect(f).toContainEqual(expect.objectContaining({ kind: 'inserted-or-reordered' }));
     expect(f.map((x) => x.message).join('\n')).toMatch(/forged/);
   });
@@ -117,14 +166,38 @@ describe('audit trail', () => {
   });
 
   it('a removed record hidden by recomputing the chain is still caught by the histories', () => {
-    const f = verifyBundle(readExport(tampered((rs) => rechain(rs.filter((r) => !(r.kind === 'message-sent' && r.data.messageKind === 'escalation'))))));
+    const f = verifyBundle(
+      readExport(
+        tampered((rs) =>
+          rechain(rs.filter((r) => !(r.kind === 'message-sent' && r.data.messageKind === 'escalation'))),
+        ),
+      ),
+    );
     expect(f.filter((x) => x.kind === 'changed' || x.kind.includes('reordered'))).toEqual([]);
-    expect(f).toContainEqual(expect.objectContaining({ kind: 'event-without-record', message: expect.stringContaining('escalation') }));
+    expect(f).toContainEqual(
+      expect.objectContaining({ kind: 'event-without-record', message: expect.stringContaining('escalation') }),
+    );
   });
 
   it('a forged act hidden by recomputing the chain is caught by the histories', () => {
-    const f = verifyBundle(readExport(tampered((rs) => rechain([...rs, { ...rs.find((r) => r.kind === 'acknowledged')!, key: 'forged-ack', unit: 'T2', workflowId: unitWorkflowId(key, 'T2') }]))));
-    expect(f).toContainEqual(expect.objectContaining({ kind: 'record-without-event', message: expect.stringContaining('acknowledged') }));
+    const f = verifyBundle(
+      readExport(
+        tampered((rs) =>
+          rechain([
+            ...rs,
+            {
+              ...rs.find((r) => r.kind === 'acknowledged')!,
+              key: 'forged-ack',
+              unit: 'T2',
+              workflowId: unitWorkflowId(key, 'T2'),
+            },
+          ]),
+        ),
+      ),
+    );
+    expect(f).toContainEqual(
+      expect.objectContaining({ kind: 'record-without-event', message: expect.stringContaining('acknowledged') }),
+    );
   });
 
   it('replays every exported history and tells the timeline in Hà Nội time', async () => {
@@ -150,7 +223,11 @@ describe('audit trail', () => {
     const good = await run('audit', 'verify', folder);
     expect(good.code).toBe(0);
     expect(good.text).toMatch(new RegExp(`Chuỗi ${records.length} bản ghi hợp lệ`));
-    const bad = await run('audit', 'verify', tampered((rs) => rs.filter((r) => r.seq !== 2)));
+    const bad = await run(
+      'audit',
+      'verify',
+      tampered((rs) => rs.filter((r) => r.seq !== 2)),
+    );
     expect(bad.code).toBe(1);
     expect(bad.text).toMatch(/\[missing-or-reordered\].*seq 2/);
   });

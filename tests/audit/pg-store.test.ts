@@ -13,7 +13,9 @@ describe('PostgreSQL store is append-only', () => {
     const pg = (await import('pg')).default;
     const c = new pg.Client({ connectionString: inject('pgUrl') });
     await c.connect();
-    await expect(c.query("UPDATE chidao_audit SET hash = 'x' WHERE run_key = $1", [runKey])).rejects.toThrow(/append-only/);
+    await expect(c.query("UPDATE chidao_audit SET hash = 'x' WHERE run_key = $1", [runKey])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(c.query('DELETE FROM chidao_audit WHERE run_key = $1', [runKey])).rejects.toThrow(/append-only/);
     await c.end();
     await store.close();

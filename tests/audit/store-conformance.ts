@@ -64,7 +64,10 @@ export function describeAuditStore(name: 'file' | 'postgres', open: () => { stor
       const { store } = open();
       const runKey = `run-${Math.random()}`;
       // Keys 0..79, twenty of them appended twice at the same moment (a retry racing its first attempt).
-      const keys = [...Array.from({ length: 80 }, (_, i) => `c${i}`), ...Array.from({ length: 20 }, (_, i) => `c${i * 4}`)];
+      const keys = [
+        ...Array.from({ length: 80 }, (_, i) => `c${i}`),
+        ...Array.from({ length: 20 }, (_, i) => `c${i * 4}`),
+      ];
       const out = await Promise.all(keys.map((k) => store.append(act(runKey, k))));
       out.forEach((r, i) => expect(r.key).toBe(keys[i]));
       expect(out[80]).toEqual(out[0]);
@@ -80,7 +83,9 @@ export function describeAuditStore(name: 'file' | 'postgres', open: () => { stor
       const runKey = `run-${Math.random()}`;
       const kind = name;
       await Promise.all(
-        ['1', '2', '3', '4'].map((w) => run(process.execPath, ['--import', 'tsx', 'tests/helpers/audit-writer.ts', kind, where, runKey, w, '40'])),
+        ['1', '2', '3', '4'].map((w) =>
+          run(process.execPath, ['--import', 'tsx', 'tests/helpers/audit-writer.ts', kind, where, runKey, w, '40']),
+        ),
       );
       const list = await store.list(runKey);
       expect(list).toHaveLength(160);

@@ -30,9 +30,16 @@ const scenarios: Record<string, () => { directive: string | Uint8Array; registry
   'misspelt key': () => ({ directive: replaced(directive, 'urgency: thuong', 'urgnecy: khan'), registry }),
   'comma in a flow map': () => ({
     directive,
-    registry: replaced(registry, 'name: "Thủ trưởng Vụ Giải quyết khiếu nại, tố cáo"', 'name: Thủ trưởng Vụ Giải quyết khiếu nại, tố cáo'),
+    registry: replaced(
+      registry,
+      'name: "Thủ trưởng Vụ Giải quyết khiếu nại, tố cáo"',
+      'name: Thủ trưởng Vụ Giải quyết khiếu nại, tố cáo',
+    ),
   }),
-  'bracket left open': () => ({ directive: replaced(directive, '1 ngày làm việc, 0 ngày]', '1 ngày làm việc, 0 ngày'), registry }),
+  'bracket left open': () => ({
+    directive: replaced(directive, '1 ngày làm việc, 0 ngày]', '1 ngày làm việc, 0 ngày'),
+    registry,
+  }),
   'saved as Windows-1258': () => ({ directive: toWindows1258(directive), registry }),
   'alias bomb': () => ({ directive, registry: BOMB }),
   secret: () => ({ directive: replaced(directive, 'confidentiality: thuong', 'confidentiality: mat'), registry }),
@@ -45,7 +52,14 @@ function run(name: string): Promise<{ code: number | null; stdout: string; stder
   writeFileSync(join(cwd, 'examples/4432-TCTHADS-VP.yaml'), files.directive);
   writeFileSync(join(cwd, 'examples/units-thads-2023.yaml'), files.registry);
   return new Promise((done, fail) => {
-    const args = [bin, 'start', 'examples/4432-TCTHADS-VP.yaml', '--registry', 'examples/units-thads-2023.yaml', '--dry-run'];
+    const args = [
+      bin,
+      'start',
+      'examples/4432-TCTHADS-VP.yaml',
+      '--registry',
+      'examples/units-thads-2023.yaml',
+      '--dry-run',
+    ];
     const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

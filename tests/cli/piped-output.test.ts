@@ -35,7 +35,10 @@ function writeBigRegistry(): string {
 
 function writeDirective(): string {
   const seed = readFileSync('examples/4432-TCTHADS-VP.yaml', 'utf8');
-  const text = seed.replace(/\nrecipients:\n[\s\S]*?\npolicy:/, '\nrecipients:\n  - group: tat-ca\n    purpose: Như trên\npolicy:');
+  const text = seed.replace(
+    /\nrecipients:\n[\s\S]*?\npolicy:/,
+    '\nrecipients:\n  - group: tat-ca\n    purpose: Như trên\npolicy:',
+  );
   expect(text).not.toBe(seed);
   const path = join(dir, 'directive.yaml');
   writeFileSync(path, text);
@@ -45,7 +48,9 @@ function writeDirective(): string {
 /** Runs the CLI with stdout piped to a reader that does not read for the first `stallMs`. */
 function runPiped(args: string[], stallMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     let err = '';
     child.stdout.pause();
@@ -62,7 +67,11 @@ describe('CLI output to a pipe', () => {
     const registry = writeBigRegistry();
     expect(statSync(registry).size).toBeGreaterThan(8 * 1024 * 1024);
     const directive = writeDirective();
-    const { code: exit, stdout, stderr } = await runPiped(['start', directive, '--registry', registry, '--dry-run'], 3_000);
+    const {
+      code: exit,
+      stdout,
+      stderr,
+    } = await runPiped(['start', directive, '--registry', registry, '--dry-run'], 3_000);
     expect(stderr).toBe('');
     expect(exit).toBe(0);
     const lines = stdout.split('\n');

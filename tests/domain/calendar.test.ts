@@ -37,7 +37,9 @@ describe('working days', () => {
   });
 
   it('an administrator file replaces a year: 24/11 declared a holiday', () => {
-    const custom = cal.withOverride({ '2026': { daysOff: [...cal.data['2026']!.daysOff, '2026-11-24'], workingSaturdays: [] } });
+    const custom = cal.withOverride({
+      '2026': { daysOff: [...cal.data['2026']!.daysOff, '2026-11-24'], workingSaturdays: [] },
+    });
     expect(cal.isWorkingDay('2026-11-24')).toBe(true);
     expect(custom.isWorkingDay('2026-11-24')).toBe(false);
     expect(custom.isWorkingDay('2026-01-10')).toBe(false); // its own list replaced the make-up Saturday
@@ -84,14 +86,20 @@ describe('deadlines (Civil Code 2015, Arts. 147–148)', () => {
   });
 
   it('recurring reports: each cycle one period later, each moved off days off', () => {
-    const obligation = { due: { date: '2024-06-15' }, recurrence: { every: { kind: 'months' as const, months: 6 }, count: 4 } };
+    const obligation = {
+      due: { date: '2024-06-15' },
+      recurrence: { every: { kind: 'months' as const, months: 6 }, count: 4 },
+    };
     const days = [0, 1, 2, 3].map((c) => localDateOf(reportDeadline(obligation, c, dispatched, cal) - 1));
     expect(days).toEqual(['2024-06-17', '2024-12-16', '2025-06-16', '2025-12-15']);
     expect(addMonths('2024-01-31', 1)).toBe('2024-02-29');
   });
 
   it('follow-up: reminders already past when the deadline was set are not sent', () => {
-    const policy = { reminders: [parseDuration('PT10M'), parseDuration('PT2M')], escalation: [{ after: parseDuration('PT5M'), notify: 'head' as const }] };
+    const policy = {
+      reminders: [parseDuration('PT10M'), parseDuration('PT2M')],
+      escalation: [{ after: parseDuration('PT5M'), notify: 'head' as const }],
+    };
     const items = followUpSchedule('ack', 1_000_000, 1_000_000 - 300_000, policy, cal);
     expect(items.map((i) => i.kind)).toEqual(['reminder', 'overdue', 'escalation']);
     expect(items[0]!.at).toBe(1_000_000 - 120_000);

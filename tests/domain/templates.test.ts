@@ -9,14 +9,38 @@ import { testPlan } from '../helpers/fixtures';
 import type { MessageRequest } from '../../src/domain/messages';
 
 const plan = testPlan();
-const base = { runKey: plan.key, ref: '4432/TCTHADS-VP', subject: plan.directive.subject, party: 'T1', seq: 0, to: ['t1@thads.example'], replyTo: ['vp@thads.example'], officeName: 'Văn phòng Tổng cục' };
-const links = { acknowledge: 'http://x/u/acknowledge?t=a.b', report: 'http://x/u/report?t=c.d', status: 'http://x/u/status?t=e.f' };
+const base = {
+  runKey: plan.key,
+  ref: '4432/TCTHADS-VP',
+  subject: plan.directive.subject,
+  party: 'T1',
+  seq: 0,
+  to: ['t1@thads.example'],
+  replyTo: ['vp@thads.example'],
+  officeName: 'Văn phòng Tổng cục',
+};
+const links = {
+  acknowledge: 'http://x/u/acknowledge?t=a.b',
+  report: 'http://x/u/report?t=c.d',
+  status: 'http://x/u/status?t=e.f',
+};
 
 describe('message templates', () => {
   it('dispatch: subject in the house style, deadlines as Vietnamese dates, links, escaped values, attachment', () => {
-    const req: MessageRequest = { ...base, kind: 'dispatch', unit: { code: 'T1', name: 'Cục THADS tỉnh <Thử>' }, role: 'implement', purpose: 'Như trên', directive: plan.directive, ackDeadline: endOfDay('2023-11-23'), reports: [{ title: 'Báo cáo kết quả', due: endOfDay('2023-12-15') }] };
+    const req: MessageRequest = {
+      ...base,
+      kind: 'dispatch',
+      unit: { code: 'T1', name: 'Cục THADS tỉnh <Thử>' },
+      role: 'implement',
+      purpose: 'Như trên',
+      directive: plan.directive,
+      ackDeadline: endOfDay('2023-11-23'),
+      reports: [{ title: 'Báo cáo kết quả', due: endOfDay('2023-12-15') }],
+    };
     const m = renderMessage(req, links);
-    expect(m.subject).toBe('[4432/TCTHADS-VP] V/v hướng dẫn, đôn đốc triển khai thi hành Luật thực hiện dân chủ ở cơ sở');
+    expect(m.subject).toBe(
+      '[4432/TCTHADS-VP] V/v hướng dẫn, đôn đốc triển khai thi hành Luật thực hiện dân chủ ở cơ sở',
+    );
     expect(m.text).toContain('hết Thứ Năm, 23/11/2023');
     expect(m.text).toContain('hết Thứ Sáu, 15/12/2023');
     expect(m.text).toContain(links.acknowledge);
@@ -29,7 +53,16 @@ describe('message templates', () => {
   });
 
   it('escalation names the overdue unit and how late it is', () => {
-    const m = renderMessage({ ...base, kind: 'escalation', unit: { code: 'T1', name: 'Cục THADS tỉnh Thử 1' }, target: 'report', deadline: endOfDay('2023-12-15'), late: '3 ngày làm việc', level: 2, addressee: 'Phó Tổng cục trưởng A' });
+    const m = renderMessage({
+      ...base,
+      kind: 'escalation',
+      unit: { code: 'T1', name: 'Cục THADS tỉnh Thử 1' },
+      target: 'report',
+      deadline: endOfDay('2023-12-15'),
+      late: '3 ngày làm việc',
+      level: 2,
+      addressee: 'Phó Tổng cục trưởng A',
+    });
     expect(m.subject).toMatch(/^\[4432\/TCTHADS-VP\] Quá hạn \(mức 2\): Cục THADS tỉnh Thử 1 - /);
     expect(m.text).toContain('đã quá hạn 3 ngày làm việc');
     expect(m.text).toContain('Kính gửi: Phó Tổng cục trưởng A');
@@ -49,42 +82,96 @@ describe('message templates', () => {
 const unit = { code: 'T1', name: 'Cục THADS tỉnh Thử 1' };
 /** Every kind a message can take, each with a plausible body. */
 const everyKind: MessageRequest[] = [
-  { ...base, kind: 'dispatch', unit, role: 'implement', purpose: 'Như trên', directive: plan.directive, ackDeadline: endOfDay('2023-11-23'), reports: [] },
+  {
+    ...base,
+    kind: 'dispatch',
+    unit,
+    role: 'implement',
+    purpose: 'Như trên',
+    directive: plan.directive,
+    ackDeadline: endOfDay('2023-11-23'),
+    reports: [],
+  },
   { ...base, kind: 'reminder', unit, target: 'acknowledge', deadline: endOfDay('2023-11-23') },
-  { ...base, kind: 'escalation', unit, target: 'report', deadline: endOfDay('2023-12-15'), late: '1 ngày làm việc', level: 1, addressee: 'Cục trưởng A' },
+  {
+    ...base,
+    kind: 'escalation',
+    unit,
+    target: 'report',
+    deadline: endOfDay('2023-12-15'),
+    late: '1 ngày làm việc',
+    level: 1,
+    addressee: 'Cục trưởng A',
+  },
   { ...base, party: 'office', kind: 'undeliverable', unit, addresses: ['t1@thads.example'], error: '550 User unknown' },
-  { ...base, party: 'office', kind: 'undeliverable', unit, addresses: ['a@thads.example'], accepted: ['c@thads.example'], error: '550 User unknown' },
+  {
+    ...base,
+    party: 'office',
+    kind: 'undeliverable',
+    unit,
+    addresses: ['a@thads.example'],
+    accepted: ['c@thads.example'],
+    error: '550 User unknown',
+  },
   { ...base, party: 'office', kind: 'unit-failed', unit, error: 'Workflow task failed' },
   { ...base, party: 'office', kind: 'report-received', unit, reportTitle: 'Báo cáo kết quả', text: 'Đã triển khai.' },
   { ...base, kind: 'report-accepted', unit, reportTitle: 'Báo cáo kết quả' },
-  { ...base, kind: 'report-returned', unit, reportTitle: 'Báo cáo kết quả', reason: 'Thiếu số liệu', due: endOfDay('2023-12-20') },
+  {
+    ...base,
+    kind: 'report-returned',
+    unit,
+    reportTitle: 'Báo cáo kết quả',
+    reason: 'Thiếu số liệu',
+    due: endOfDay('2023-12-20'),
+  },
   { ...base, party: 'office', kind: 'extension-requested', unit, until: endOfDay('2023-12-29'), reason: 'Chờ số liệu' },
-  { ...base, kind: 'extension-granted', unit, target: 'report', from: endOfDay('2023-12-15'), until: endOfDay('2023-12-29'), reason: '' },
+  {
+    ...base,
+    kind: 'extension-granted',
+    unit,
+    target: 'report',
+    from: endOfDay('2023-12-15'),
+    until: endOfDay('2023-12-29'),
+    reason: '',
+  },
   { ...base, party: 'office', kind: 'difficulty-raised', unit, id: 2, text: 'Chưa rõ mẫu báo cáo.' },
   { ...base, kind: 'difficulty-answered', unit, id: 2, question: 'Chưa rõ mẫu báo cáo.', answer: 'Dùng mẫu số 1.' },
   { ...base, kind: 'recall', unit, reason: 'Ban hành nhầm' },
   { ...base, party: 'office-digest', kind: 'digest', counts: { dispatched: 2 }, total: 2, overdue: [] },
   { ...base, party: 'office', kind: 'summary', counts: { done: 2 }, total: 2, outcome: 'closed', note: '' },
-  { ...base, party: 'office-mail-0', kind: 'mail-restored', downSince: Date.parse('2026-11-25T07:02:00Z'), upAt: Date.parse('2026-11-25T07:40:00Z'), lastError: 'ECONNREFUSED', runs: [{ runKey: plan.key, ref: '4432/TCTHADS-VP', subject: plan.directive.subject }] },
+  {
+    ...base,
+    party: 'office-mail-0',
+    kind: 'mail-restored',
+    downSince: Date.parse('2026-11-25T07:02:00Z'),
+    upAt: Date.parse('2026-11-25T07:40:00Z'),
+    lastError: 'ECONNREFUSED',
+    runs: [{ runKey: plan.key, ref: '4432/TCTHADS-VP', subject: plan.directive.subject }],
+  },
 ];
 const commandsIn = (text: string) => text.split('\n').filter((l) => /^chidao /.test(l));
 
 describe('commands printed in messages', () => {
-  it.each(everyKind.map((r) => [r.kind + ('accepted' in r && r.accepted ? ' (partial)' : ''), r] as const))('%s: any command names the run by its key, as the CLI takes it', (_k, req) => {
-    const { text, html } = renderMessage(req, links);
-    for (const line of commandsIn(text)) {
-      const [, , key] = line.split(' ');
-      expect(key).toBe(plan.key);
-      // The CLI's own test for a run key (src/cli/main.ts): never the reference with its slash.
-      expect(key).toMatch(/^\d{4}-\d+-[A-ZĐ0-9-]+$/);
-      expect(html).toContain(escapeHtml(line));
-    }
-    expect(text).not.toMatch(/chidao \w+ \d+\//);
-  });
+  it.each(everyKind.map((r) => [r.kind + ('accepted' in r && r.accepted ? ' (partial)' : ''), r] as const))(
+    '%s: any command names the run by its key, as the CLI takes it',
+    (_k, req) => {
+      const { text, html } = renderMessage(req, links);
+      for (const line of commandsIn(text)) {
+        const [, , key] = line.split(' ');
+        expect(key).toBe(plan.key);
+        // The CLI's own test for a run key (src/cli/main.ts): never the reference with its slash.
+        expect(key).toMatch(/^\d{4}-\d+-[A-ZĐ0-9-]+$/);
+        expect(html).toContain(escapeHtml(line));
+      }
+      expect(text).not.toMatch(/chidao \w+ \d+\//);
+    },
+  );
 
   it('the undeliverable, extension and difficulty notices each print their command on a line of its own', () => {
     const cmds = (kind: string, partial = false) =>
-      commandsIn(renderMessage(everyKind.find((r) => r.kind === kind && !!('accepted' in r && r.accepted) === partial)!).text);
+      commandsIn(
+        renderMessage(everyKind.find((r) => r.kind === kind && !!('accepted' in r && r.accepted) === partial)!).text,
+      );
     expect(cmds('undeliverable')).toEqual([`chidao address ${plan.key} T1 <email> [<email>…]`]);
     expect(cmds('undeliverable', true)).toEqual([`chidao address ${plan.key} T1 c@thads.example <email> [<email>…]`]);
     // The extension the unit asked for, ready to grant as is: 24:00 of 29/12 is the date 2023-12-29.
@@ -144,31 +231,75 @@ describe('salutation', () => {
     ['Văn phòng Tổng cục', 'Văn phòng Tổng cục'],
   ])('an addressee built twice over: %j → %j', (addressee, expected) => {
     expect(collapseRepeatedTitle(addressee)).toBe(expected);
-    const m = renderMessage({ ...base, kind: 'escalation', unit, target: 'report', deadline: endOfDay('2023-12-15'), late: '1 ngày làm việc', level: 1, addressee });
+    const m = renderMessage({
+      ...base,
+      kind: 'escalation',
+      unit,
+      target: 'report',
+      deadline: endOfDay('2023-12-15'),
+      late: '1 ngày làm việc',
+      level: 1,
+      addressee,
+    });
     expect(m.text).toContain(`Kính gửi: ${expected}\n`);
   });
 });
 
 describe('new kinds', () => {
   it('unit-failed tells the Office which unit stopped, why, how it shows, and whom to call', () => {
-    const m = renderMessage({ ...base, party: 'office', kind: 'unit-failed', unit, error: 'Workflow task failed: <lỗi>' });
+    const m = renderMessage({
+      ...base,
+      party: 'office',
+      kind: 'unit-failed',
+      unit,
+      error: 'Workflow task failed: <lỗi>',
+    });
     expect(m.subject).toBe(`[4432/TCTHADS-VP] Lỗi hệ thống: Cục THADS tỉnh Thử 1 - ${plan.directive.subject}`);
-    expect(m.text).toContain('Việc theo dõi đơn vị Cục THADS tỉnh Thử 1 (T1) đối với văn bản số 4432/TCTHADS-VP bị dừng do lỗi hệ thống: Workflow task failed: <lỗi>.');
+    expect(m.text).toContain(
+      'Việc theo dõi đơn vị Cục THADS tỉnh Thử 1 (T1) đối với văn bản số 4432/TCTHADS-VP bị dừng do lỗi hệ thống: Workflow task failed: <lỗi>.',
+    );
     expect(m.text).toContain('Đơn vị được đánh dấu "Lỗi" trên bảng điều khiển; đề nghị liên hệ quản trị viên');
     expect(m.html).toContain('Workflow task failed: &lt;lỗi&gt;');
   });
 
   it('undeliverable with some addresses accepted is a partial refusal naming both lists', () => {
-    const m = renderMessage({ ...base, party: 'office', kind: 'undeliverable', unit, addresses: ['a@thads.example', 'b@thads.example'], accepted: ['c@thads.example'], error: '550 User unknown' });
-    expect(m.subject).toBe(`[4432/TCTHADS-VP] Một số địa chỉ của Cục THADS tỉnh Thử 1 bị từ chối - ${plan.directive.subject}`);
-    expect(m.text).toContain('thư tới địa chỉ a@thads.example, b@thads.example của Cục THADS tỉnh Thử 1 (T1) bị từ chối (lỗi: 550 User unknown); địa chỉ c@thads.example đã nhận.');
+    const m = renderMessage({
+      ...base,
+      party: 'office',
+      kind: 'undeliverable',
+      unit,
+      addresses: ['a@thads.example', 'b@thads.example'],
+      accepted: ['c@thads.example'],
+      error: '550 User unknown',
+    });
+    expect(m.subject).toBe(
+      `[4432/TCTHADS-VP] Một số địa chỉ của Cục THADS tỉnh Thử 1 bị từ chối - ${plan.directive.subject}`,
+    );
+    expect(m.text).toContain(
+      'thư tới địa chỉ a@thads.example, b@thads.example của Cục THADS tỉnh Thử 1 (T1) bị từ chối (lỗi: 550 User unknown); địa chỉ c@thads.example đã nhận.',
+    );
     expect(m.text).toContain('ghi đủ danh sách địa chỉ đúng');
     expect(m.text).toContain(`chidao address ${plan.key} T1 c@thads.example <email> [<email>…]`);
   });
 
   it('undeliverable with an empty accepted list reads as a full refusal', () => {
-    const full = renderMessage({ ...base, party: 'office', kind: 'undeliverable', unit, addresses: ['t1@thads.example'], error: '550' });
-    const empty = renderMessage({ ...base, party: 'office', kind: 'undeliverable', unit, addresses: ['t1@thads.example'], accepted: [], error: '550' });
+    const full = renderMessage({
+      ...base,
+      party: 'office',
+      kind: 'undeliverable',
+      unit,
+      addresses: ['t1@thads.example'],
+      error: '550',
+    });
+    const empty = renderMessage({
+      ...base,
+      party: 'office',
+      kind: 'undeliverable',
+      unit,
+      addresses: ['t1@thads.example'],
+      accepted: [],
+      error: '550',
+    });
     expect(empty.text).toBe(full.text);
     expect(full.text).toContain('không gửi được tới Cục THADS tỉnh Thử 1 (T1)');
     expect(full.text).not.toContain('đã nhận');
@@ -178,7 +309,9 @@ describe('new kinds', () => {
     const req = everyKind.find((r) => r.kind === 'mail-restored')!;
     const m = renderMessage(req);
     expect(m.subject).toBe('[4432/TCTHADS-VP] Máy chủ thư đã hoạt động lại');
-    expect(m.text).toContain('Máy chủ thư đã hoạt động lại; thư bị chậm từ 14:02 25/11/2026 đến 14:40 25/11/2026; các thư chờ đang được gửi tiếp');
+    expect(m.text).toContain(
+      'Máy chủ thư đã hoạt động lại; thư bị chậm từ 14:02 25/11/2026 đến 14:40 25/11/2026; các thư chờ đang được gửi tiếp',
+    );
     expect(m.text).toContain(`- 4432/TCTHADS-VP (${plan.key}): ${plan.directive.subject}`);
     expect(m.text).toContain('Lỗi máy chủ thư gần nhất: ECONNREFUSED');
     expect(vnClock(Date.parse('2026-01-05T17:30:00Z'))).toBe('00:30 06/01/2026');

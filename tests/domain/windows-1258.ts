@@ -13,7 +13,7 @@ export function toWindows1258(text: string): Uint8Array {
     if (b === undefined) throw new Error(`not in Windows-1258: ${c}`);
     out.push(b);
   };
-  for (let i = 0; i < chars.length; ) {
+  for (let i = 0; i < chars.length;) {
     // A base letter and its marks ("ộ" = o, dot below, circumflex): one mark may fold into the letter (ô).
     const base = chars[i++]!;
     const marks: string[] = [];

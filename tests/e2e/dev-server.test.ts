@@ -21,10 +21,17 @@ afterAll(async () => s?.close());
 describe('4432/TCTHADS-VP on the dev server', () => {
   it('every recipient gets the directive by email; overdue units are one visibility query away', async () => {
     await s.run(async () => {
-      const plan = loadPlan('examples/4432-TCTHADS-VP.yaml', 'examples/units-thads-2023.yaml', { now: Date.now(), calendar: new WorkingCalendar() });
+      const plan = loadPlan('examples/4432-TCTHADS-VP.yaml', 'examples/units-thads-2023.yaml', {
+        now: Date.now(),
+        calendar: new WorkingCalendar(),
+      });
       // A number of our own, so reruns and other test files never collide with this run's id.
       plan.directive.number = uniqueNumber();
-      plan.directive.policy = policySchema.parse({ acknowledge: { due: 'PT4S' }, reminders: [], escalation: [{ after: 'PT1H', notify: 'head' }] });
+      plan.directive.policy = policySchema.parse({
+        acknowledge: { due: 'PT4S' },
+        reminders: [],
+        escalation: [{ after: 'PT1H', notify: 'head' }],
+      });
       const key = directiveKey(plan.directive);
       const ref = `${plan.directive.number}/${plan.directive.symbol}`;
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 20, chunk: 30 });
@@ -43,12 +50,17 @@ describe('4432/TCTHADS-VP on the dev server', () => {
       expect(hanoi.text).toContain(task);
       expect(hanoi.attachments).toHaveLength(1);
       expect(raw).toContain(`filename=${plan.directive.number}-${plan.directive.symbol}.txt`);
-      const lifecycleHistory = payloadsText(await s.client.workflow.getHandle(unitWorkflowId(key, 'CTHADS-HA-NOI')).fetchHistory());
+      const lifecycleHistory = payloadsText(
+        await s.client.workflow.getHandle(unitWorkflowId(key, 'CTHADS-HA-NOI')).fetchHistory(),
+      );
       expect(lifecycleHistory).toContain(plan.directive.subject);
       expect(lifecycleHistory).not.toContain(task);
       // The signed link in the mail verifies for this unit and action only.
       const link = /http\S+\/u\/acknowledge\?t=(\S+)/.exec(hanoi.text)![1]!;
-      const verified = new LinkSigner(s.config.CHIDAO_LINK_SECRET, s.config.CHIDAO_PUBLIC_URL, 90).verify(link, Date.now());
+      const verified = new LinkSigner(s.config.CHIDAO_LINK_SECRET, s.config.CHIDAO_PUBLIC_URL, 90).verify(
+        link,
+        Date.now(),
+      );
       expect(verified).toMatchObject({ ok: true, claims: { run: key, unit: 'CTHADS-HA-NOI', action: 'acknowledge' } });
       // The leaders "để b/c" got it too, without links.
       const leader = dispatches.find((m) => m.to[0]!.address === 'thutruong.mlk@botuphap.example')!;

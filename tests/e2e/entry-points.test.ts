@@ -15,7 +15,10 @@ import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 const children: ChildProcess[] = [];
 afterEach(() => children.splice(0).forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 
-function run(args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string; line: (re: RegExp, ms?: number) => Promise<string> } {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string; line: (re: RegExp, ms?: number) => Promise<string> } {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
@@ -29,8 +32,9 @@ function run(args: string[], env: Record<string, string> = {}): { child: ChildPr
         const timer = setTimeout(() => reject(new Error(`no ${re} in:\n${out}`)), ms);
         const check = () => {
           const m = re.exec(out);
-          if (m) return clearTimeout(timer), resolve(m[0]);
-          if (child.exitCode !== null) return clearTimeout(timer), reject(new Error(`exited ${child.exitCode}:\n${out}`));
+          if (m) return (clearTimeout(timer), resolve(m[0]));
+          if (child.exitCode !== null)
+            return (clearTimeout(timer), reject(new Error(`exited ${child.exitCode}:\n${out}`)));
           setTimeout(check, 100);
         };
         check();
@@ -45,7 +49,8 @@ const workerEnv = (queue: string) => ({
   CHIDAO_SMTP_URL: `smtp://127.0.0.1:${inject('smtpPort')}?ignoreTLS=true`,
   CHIDAO_DATA_DIR: `${inject('tmpDir')}/${queue}`,
 });
-const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', r)));
+const exited = (c: ChildProcess) =>
+  new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', r)));
 
 describe('entry points', () => {
   it('npm run worker: the worker starts on the dev server and stops cleanly on SIGTERM', async () => {
@@ -61,7 +66,10 @@ describe('entry points', () => {
     expect(await exited(b.child)).toBe(0);
     expect(b.output()).toContain(`CHIDAO_WORKFLOW_BUNDLE=${path}`);
 
-    const missing = run(['--import', 'tsx', 'src/worker/main.ts'], { ...workerEnv('entry-missing'), CHIDAO_WORKFLOW_BUNDLE: `${path}.none` });
+    const missing = run(['--import', 'tsx', 'src/worker/main.ts'], {
+      ...workerEnv('entry-missing'),
+      CHIDAO_WORKFLOW_BUNDLE: `${path}.none`,
+    });
     expect(await exited(missing.child)).not.toBe(0);
     expect(missing.output()).toContain(`CHIDAO_WORKFLOW_BUNDLE: không có tệp "${path}.none"`);
 
@@ -72,7 +80,9 @@ describe('entry points', () => {
     try {
       const plan = testPlan({ units: 2 });
       await startRun(new Client({ connection }), plan, { taskQueue: queue, searchAttributes: false, batchSize: 10 });
-      expect(await waitForMails(both(ofRun(plan.key), ofKind('dispatch')), plan.recipients.length)).toHaveLength(plan.recipients.length);
+      expect(await waitForMails(both(ofRun(plan.key), ofKind('dispatch')), plan.recipients.length)).toHaveLength(
+        plan.recipients.length,
+      );
     } finally {
       await connection.close();
     }
@@ -82,7 +92,12 @@ describe('entry points', () => {
 
   it('chidao serve answers on its port; chidao --help prints the usage', async () => {
     const port = await freePort();
-    const s = run(['bin/chidao.mjs', 'serve'], { TEMPORAL_ADDRESS: inject('temporalAddress'), CHIDAO_WEB_PORT: String(port), CHIDAO_PUBLIC_URL: `http://127.0.0.1:${port}`, CHIDAO_LINK_SECRET: secret() });
+    const s = run(['bin/chidao.mjs', 'serve'], {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      CHIDAO_WEB_PORT: String(port),
+      CHIDAO_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      CHIDAO_LINK_SECRET: secret(),
+    });
     await s.line(/Bảng điều khiển Văn phòng: .*chưa bật: đặt CHIDAO_OFFICE_PASSWORD/);
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(await res.json()).toEqual({ ok: true });
@@ -99,24 +114,40 @@ describe('entry points', () => {
       [{}, /Thiếu CHIDAO_LINK_SECRET/],
       [{ CHIDAO_LINK_SECRET: 'ngan-qua' }, /CHIDAO_LINK_SECRET quá ngắn/],
       // The development default that earlier versions shipped in the source.
-      [{ CHIDAO_LINK_SECRET: 'dev-only-secret-change-me-in-production' }, /CHIDAO_LINK_SECRET là giá trị mẫu hoặc dễ đoán/],
+      [
+        { CHIDAO_LINK_SECRET: 'dev-only-secret-change-me-in-production' },
+        /CHIDAO_LINK_SECRET là giá trị mẫu hoặc dễ đoán/,
+      ],
     ];
     for (const [env, message] of cases) {
-      const w = run(['--import', 'tsx', 'src/worker/main.ts'], { ...workerEnv('entry-nosecret'), CHIDAO_LINK_SECRET: '', ...env });
+      const w = run(['--import', 'tsx', 'src/worker/main.ts'], {
+        ...workerEnv('entry-nosecret'),
+        CHIDAO_LINK_SECRET: '',
+        ...env,
+      });
       expect(await exited(w.child)).not.toBe(0);
       expect(w.output()).toMatch(message);
     }
     const port = String(await freePort());
-    const serve = (env: Record<string, string>) => run(['bin/chidao.mjs', 'serve'], { TEMPORAL_ADDRESS: inject('temporalAddress'), CHIDAO_WEB_PORT: port, ...env });
+    const serve = (env: Record<string, string>) =>
+      run(['bin/chidao.mjs', 'serve'], { TEMPORAL_ADDRESS: inject('temporalAddress'), CHIDAO_WEB_PORT: port, ...env });
     const noLink = serve({ CHIDAO_LINK_SECRET: '' });
     expect(await exited(noLink.child)).not.toBe(0);
     expect(noLink.output()).toMatch(/Thiếu CHIDAO_LINK_SECRET/);
     // The dashboard's sessions need a secret of their own, never the links' one.
     const link = secret();
-    const noSession = serve({ CHIDAO_LINK_SECRET: link, CHIDAO_OFFICE_PASSWORD: 'mat-khau-van-phong', CHIDAO_SESSION_SECRET: '' });
+    const noSession = serve({
+      CHIDAO_LINK_SECRET: link,
+      CHIDAO_OFFICE_PASSWORD: 'mat-khau-van-phong',
+      CHIDAO_SESSION_SECRET: '',
+    });
     expect(await exited(noSession.child)).not.toBe(0);
     expect(noSession.output()).toMatch(/Thiếu CHIDAO_SESSION_SECRET/);
-    const shared = serve({ CHIDAO_LINK_SECRET: link, CHIDAO_OFFICE_PASSWORD: 'mat-khau-van-phong', CHIDAO_SESSION_SECRET: link });
+    const shared = serve({
+      CHIDAO_LINK_SECRET: link,
+      CHIDAO_OFFICE_PASSWORD: 'mat-khau-van-phong',
+      CHIDAO_SESSION_SECRET: link,
+    });
     expect(await exited(shared.child)).not.toBe(0);
     expect(shared.output()).toMatch(/CHIDAO_SESSION_SECRET phải khác CHIDAO_LINK_SECRET/);
   });

@@ -42,33 +42,52 @@ describe('the Office CLI on a bad day', () => {
       const plan = testPlan({ policy: POLICY, units: 2 });
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
       const unit = (code: string) => s.client.workflow.getHandle(unitWorkflowId(plan.key, code));
-      await vi.waitFor(async () => expect((await unit('T2').query(unitStateQuery)).overdue).toBe(true), { timeout: 30_000, interval: 200 });
+      await vi.waitFor(async () => expect((await unit('T2').query(unitStateQuery)).overdue).toBe(true), {
+        timeout: 30_000,
+        interval: 200,
+      });
       expect(await chidao('recall', plan.key, '--reason', 'Ban hành nhầm')).toMatchObject({ code: 0 });
       await s.client.workflow.getHandle(runWorkflowId(plan.key)).result();
 
-      for (const argv of [['ack', plan.key, 'T1'], ['extend', plan.key, 'T2', '--until', '2099-01-01'], ['recall', plan.key, '--reason', 'Lần hai']]) {
+      for (const argv of [
+        ['ack', plan.key, 'T1'],
+        ['extend', plan.key, 'T2', '--until', '2099-01-01'],
+        ['recall', plan.key, '--reason', 'Lần hai'],
+      ]) {
         const r = await chidao(...argv);
         expect(r.code, argv.join(' ')).toBe(1);
-        expect(r.out, argv.join(' ')).toMatch(/Từ chối: Văn bản \d+\/TCTHADS-VP đã bị thu hồi \(lý do: Ban hành nhầm\)/);
+        expect(r.out, argv.join(' ')).toMatch(
+          /Từ chối: Văn bản \d+\/TCTHADS-VP đã bị thu hồi \(lý do: Ban hành nhầm\)/,
+        );
       }
       const status = await chidao('status', plan.key, '--json');
       expect(status.code).toBe(0);
       const rows = (JSON.parse(status.out) as { rows: { stage: string; overdue: boolean }[] }).rows;
-      expect(rows.map((r) => [r.stage, r.overdue])).toEqual([['recalled', false], ['recalled', false]]);
+      expect(rows.map((r) => [r.stage, r.overdue])).toEqual([
+        ['recalled', false],
+        ['recalled', false],
+      ]);
     });
   });
 
   it('status --json of a 500-unit run, piped through python3 -m json.tool, arrives whole', async () => {
     await s.run(async () => {
-      const plan = testPlan({ policy: { acknowledge: { due: 'PT1H' }, reports: [], reminders: [], escalation: [] }, units: 500 });
+      const plan = testPlan({
+        policy: { acknowledge: { due: 'PT1H' }, reports: [], reminders: [], escalation: [] },
+        units: 500,
+      });
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 100 });
       // The real bin, its stdout a pipe to another process: more than 64 KiB must arrive whole.
       // Asynchronously: the worker answering the queries runs in this process.
-      const { stdout: out } = await promisify(execFile)('bash', ['-c', `set -o pipefail; node bin/chidao.mjs status ${plan.key} --json | python3 -m json.tool`], {
-        env: process.env,
-        maxBuffer: 64 * 1024 * 1024,
-        encoding: 'buffer',
-      });
+      const { stdout: out } = await promisify(execFile)(
+        'bash',
+        ['-c', `set -o pipefail; node bin/chidao.mjs status ${plan.key} --json | python3 -m json.tool`],
+        {
+          env: process.env,
+          maxBuffer: 64 * 1024 * 1024,
+          encoding: 'buffer',
+        },
+      );
       expect(out.length).toBeGreaterThan(64 * 1024);
       const parsed = JSON.parse(out.toString('utf8')) as { rows: { code: string }[] };
       // The workers' answer, not the fallback for when none answers.
@@ -78,22 +97,37 @@ describe('the Office CLI on a bad day', () => {
   });
 
   it('while no worker answers, status still answers from the server, in Vietnamese, and says why', async () => {
-    const plan = testPlan({ policy: { acknowledge: { due: 'PT1H' }, reports: [], reminders: [], escalation: [] }, units: 3 });
+    const plan = testPlan({
+      policy: { acknowledge: { due: 'PT1H' }, reports: [], reminders: [], escalation: [] },
+      units: 3,
+    });
     await s.run(async () => {
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
-      await vi.waitFor(async () => expect((await s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T3')).query(unitStateQuery)).stage).toBe('dispatched'), { timeout: 30_000, interval: 200 });
+      await vi.waitFor(
+        async () =>
+          expect((await s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T3')).query(unitStateQuery)).stage).toBe(
+            'dispatched',
+          ),
+        { timeout: 30_000, interval: 200 },
+      );
     });
     s.worker.shutdown();
     await vi.waitFor(() => expect(s.worker.getState()).toBe('STOPPED'), { timeout: 30_000 });
     // Visibility catches up within a second or two of the last change.
-    await vi.waitFor(async () => {
-      const r = await chidao('status', plan.key);
-      expect(r.code).toBe(0);
-      expect(r.out).toMatch(/không có worker nào trả lời kịp/);
-      expect(r.out).toMatch(/T1\s+Đã gửi, chờ xác nhận/);
-      expect(r.out).toMatch(/T3\s+Đã gửi, chờ xác nhận/);
-    }, { timeout: 60_000, interval: 1000 });
+    await vi.waitFor(
+      async () => {
+        const r = await chidao('status', plan.key);
+        expect(r.code).toBe(0);
+        expect(r.out).toMatch(/không có worker nào trả lời kịp/);
+        expect(r.out).toMatch(/T1\s+Đã gửi, chờ xác nhận/);
+        expect(r.out).toMatch(/T3\s+Đã gửi, chờ xác nhận/);
+      },
+      { timeout: 60_000, interval: 1000 },
+    );
     const json = await chidao('status', plan.key, '--json');
-    expect(JSON.parse(json.out)).toMatchObject({ degraded: expect.stringMatching(/không có worker/), rows: [{ code: 'T1' }, { code: 'T2' }, { code: 'T3' }] });
+    expect(JSON.parse(json.out)).toMatchObject({
+      degraded: expect.stringMatching(/không có worker/),
+      rows: [{ code: 'T1' }, { code: 'T2' }, { code: 'T3' }],
+    });
   });
 });

@@ -21,7 +21,10 @@ beforeAll(async () => {
   smtp = await TestSmtp.create();
   s = await devServerStack({ CHIDAO_SMTP_URL: smtp.url });
   // The CLI reads its connection from the environment, as a clerk's shell would give it.
-  for (const [k, v] of Object.entries({ TEMPORAL_ADDRESS: inject('temporalAddress'), CHIDAO_TASK_QUEUE: s.taskQueue })) {
+  for (const [k, v] of Object.entries({
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    CHIDAO_TASK_QUEUE: s.taskQueue,
+  })) {
     env[k] = process.env[k];
     process.env[k] = v;
   }
@@ -68,7 +71,11 @@ function shellSplit(line: string): string[] {
 
 /** The one command line in the text of the Office's email of `kind` about `unit`, waiting for it to arrive. */
 async function printedCommand(runKey: string, kind: string, unitName: string): Promise<string> {
-  const mail = await waitUntil(async () => smtp.received.find((m) => m.kind === kind && m.raw.includes(runKey) && textOf(m.raw).includes(unitName)), (m) => !!m);
+  const mail = await waitUntil(
+    async () =>
+      smtp.received.find((m) => m.kind === kind && m.raw.includes(runKey) && textOf(m.raw).includes(unitName)),
+    (m) => !!m,
+  );
   expect(mail!.to).toEqual(['vp@thads.example']);
   const lines = textOf(mail!.raw)
     .split('\n')
@@ -97,10 +104,13 @@ async function cli(words: string[]): Promise<{ code: number; out: string }> {
 
 /** Until the lifecycle has nothing in flight: the Office acts on a message after reading it, not while it is sent. */
 async function settled(h: WorkflowHandle): Promise<void> {
-  await waitUntil(async () => {
-    const d = await h.describe();
-    return !(d.raw.pendingActivities ?? []).length && !d.raw.pendingWorkflowTask;
-  }, (idle) => idle);
+  await waitUntil(
+    async () => {
+      const d = await h.describe();
+      return !(d.raw.pendingActivities ?? []).length && !d.raw.pendingWorkflowTask;
+    },
+    (idle) => idle,
+  );
 }
 
 describe('commands printed in messages', () => {
@@ -124,9 +134,18 @@ describe('commands printed in messages', () => {
         expect(out).toContain(`Đã ghi nhận: address T1 (${plan.key})`);
         expect(code).toBe(0);
 
-        const st = await waitUntil(() => h.query(unitStateQuery), (x) => x.stage === 'dispatched');
+        const st = await waitUntil(
+          () => h.query(unitStateQuery),
+          (x) => x.stage === 'dispatched',
+        );
         expect(st.unit.emails).toEqual(['t1.moi@thads.example']);
-        await waitUntil(async () => smtp.received.filter((m) => m.kind === 'dispatch' && m.raw.includes(plan.key) && m.to[0] === 't1.moi@thads.example').length, (n) => n === 1);
+        await waitUntil(
+          async () =>
+            smtp.received.filter(
+              (m) => m.kind === 'dispatch' && m.raw.includes(plan.key) && m.to[0] === 't1.moi@thads.example',
+            ).length,
+          (n) => n === 1,
+        );
       } finally {
         smtp.refuse.delete('t1@thads.example');
       }
@@ -138,9 +157,20 @@ describe('commands printed in messages', () => {
       const plan = testPlan({ policy, units: 1 });
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 100 });
       const h = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
-      const before = await waitUntil(() => h.query(unitStateQuery), (x) => x.stage === 'dispatched');
+      const before = await waitUntil(
+        () => h.query(unitStateQuery),
+        (x) => x.stage === 'dispatched',
+      );
       const asked = new Date(before.ackDeadline! + 40 * 86_400_000).toISOString().slice(0, 10);
-      await h.executeUpdate(requestExtensionUpdate, { args: [{ by: { channel: 'link', by: 'Cục THADS tỉnh Thử 1' }, until: { date: asked }, reason: 'Chờ số liệu của các Chi cục' }] });
+      await h.executeUpdate(requestExtensionUpdate, {
+        args: [
+          {
+            by: { channel: 'link', by: 'Cục THADS tỉnh Thử 1' },
+            until: { date: asked },
+            reason: 'Chờ số liệu của các Chi cục',
+          },
+        ],
+      });
       const requested = (await h.query(unitStateQuery)).extensionRequests[0]!.until;
 
       const line = await printedCommand(plan.key, 'extension-requested', 'Cục THADS tỉnh Thử 1');
@@ -154,7 +184,10 @@ describe('commands printed in messages', () => {
       expect(st.extensions).toHaveLength(1);
       expect(st.extensions[0]).toMatchObject({ target: 'acknowledge', from: before.ackDeadline, until: requested });
       expect(st.ackDeadline).toBe(requested);
-      await waitUntil(async () => smtp.received.filter((m) => m.kind === 'extension-granted' && m.raw.includes(plan.key)).length, (n) => n === 1);
+      await waitUntil(
+        async () => smtp.received.filter((m) => m.kind === 'extension-granted' && m.raw.includes(plan.key)).length,
+        (n) => n === 1,
+      );
     });
   });
 
@@ -163,8 +196,13 @@ describe('commands printed in messages', () => {
       const plan = testPlan({ policy, units: 1 });
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 100 });
       const h = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
-      await waitUntil(() => h.query(unitStateQuery), (x) => x.stage === 'dispatched');
-      await h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: { channel: 'link', by: 'Cục THADS tỉnh Thử 1' }, text: 'Chưa có mẫu báo cáo.' }] });
+      await waitUntil(
+        () => h.query(unitStateQuery),
+        (x) => x.stage === 'dispatched',
+      );
+      await h.executeUpdate(raiseDifficultyUpdate, {
+        args: [{ by: { channel: 'link', by: 'Cục THADS tỉnh Thử 1' }, text: 'Chưa có mẫu báo cáo.' }],
+      });
 
       const line = await printedCommand(plan.key, 'difficulty-raised', 'Cục THADS tỉnh Thử 1');
       expect(line).toBe(`chidao answer ${plan.key} T1 1 --text "<nội dung>"`);
@@ -177,7 +215,10 @@ describe('commands printed in messages', () => {
 
       const st = await h.query(unitStateQuery);
       expect(st.difficulties[0]!.answer?.text).toBe(answer);
-      await waitUntil(async () => smtp.received.filter((m) => m.kind === 'difficulty-answered' && m.raw.includes(plan.key)).length, (n) => n === 1);
+      await waitUntil(
+        async () => smtp.received.filter((m) => m.kind === 'difficulty-answered' && m.raw.includes(plan.key)).length,
+        (n) => n === 1,
+      );
     });
   });
 

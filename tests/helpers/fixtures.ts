@@ -28,7 +28,15 @@ export const smallRegistry = (units = 3) =>
     ],
   });
 
-export function testPlan(opts: { policy?: Record<string, unknown>; units?: number; date?: string; now?: number; registry?: ReturnType<typeof smallRegistry> } = {}): DisseminationPlan & { key: string } {
+export function testPlan(
+  opts: {
+    policy?: Record<string, unknown>;
+    units?: number;
+    date?: string;
+    now?: number;
+    registry?: ReturnType<typeof smallRegistry>;
+  } = {},
+): DisseminationPlan & { key: string } {
   const directive = directiveSchema.parse({
     number: uniqueNumber(),
     symbol: 'TCTHADS-VP',
@@ -38,7 +46,12 @@ export function testPlan(opts: { policy?: Record<string, unknown>; units?: numbe
     date: opts.date ?? '2023-11-22',
     subject: 'V/v hướng dẫn, đôn đốc triển khai thi hành Luật thực hiện dân chủ ở cơ sở',
     tasks: [{ no: 1, text: 'Tập trung đẩy mạnh công tác quán triệt, tuyên truyền <Luật> & "Nghị định".' }],
-    signer: { authority: 'KT.', authorityTitle: 'Tổng Cục trưởng', title: 'Phó Tổng cục trưởng', name: 'Nguyễn Văn Sơn' },
+    signer: {
+      authority: 'KT.',
+      authorityTitle: 'Tổng Cục trưởng',
+      title: 'Phó Tổng cục trưởng',
+      name: 'Nguyễn Văn Sơn',
+    },
     contact: { unit: 'Văn phòng Tổng cục', phone: '024.62739596' },
     recipients: [
       { group: 'tinh', purpose: 'Như trên' },
@@ -46,7 +59,10 @@ export function testPlan(opts: { policy?: Record<string, unknown>; units?: numbe
     ],
     policy: opts.policy ?? {},
   });
-  const { plan, issues } = buildPlan(directive, opts.registry ?? smallRegistry(opts.units), { now: opts.now ?? Date.now(), calendar: new WorkingCalendar() });
+  const { plan, issues } = buildPlan(directive, opts.registry ?? smallRegistry(opts.units), {
+    now: opts.now ?? Date.now(),
+    calendar: new WorkingCalendar(),
+  });
   if (!plan) throw new Error(JSON.stringify(issues));
   return { ...plan, key: directiveKey(directive) };
 }

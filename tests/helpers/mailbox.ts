@@ -19,7 +19,10 @@ export async function mails(filter: (m: ReceivedMail) => boolean = () => true): 
 
 export const ofRun = (runKey: string) => (m: ReceivedMail) => m.headers['x-chidao-run'] === runKey;
 export const ofKind = (kind: string) => (m: ReceivedMail) => m.headers['x-chidao-kind'] === kind;
-export const both = (...fs: ((m: ReceivedMail) => boolean)[]) => (m: ReceivedMail) => fs.every((f) => f(m));
+export const both =
+  (...fs: ((m: ReceivedMail) => boolean)[]) =>
+  (m: ReceivedMail) =>
+    fs.every((f) => f(m));
 
 class TooFew extends Error {}
 

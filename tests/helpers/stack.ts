@@ -46,7 +46,13 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-async function makeWorker(connection: NativeConnection, client: Client, taskQueue: string, config: Config, mailer: Mailer): Promise<Worker> {
+async function makeWorker(
+  connection: NativeConnection,
+  client: Client,
+  taskQueue: string,
+  config: Config,
+  mailer: Mailer,
+): Promise<Worker> {
   const { worker } = await createChidaoWorker({
     config: { ...config, CHIDAO_TASK_QUEUE: taskQueue },
     client,
@@ -58,9 +64,14 @@ async function makeWorker(connection: NativeConnection, client: Client, taskQueu
 }
 
 /** A worker on the time-skipping test server (its own JVM), sending real mail to the shared SMTP server. */
-export async function timeSkippingStack(over: Partial<Record<keyof Config, string>> = {}, mailer?: Mailer): Promise<Stack> {
+export async function timeSkippingStack(
+  over: Partial<Record<keyof Config, string>> = {},
+  mailer?: Mailer,
+): Promise<Stack> {
   quietRuntime();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+  });
   const config = testConfig(over);
   const taskQueue = `ts-${Math.random().toString(36).slice(2)}`;
   const m = mailer ?? createSmtpMailer({ url: config.CHIDAO_SMTP_URL, rate: 1000, poolSize: 2 });

@@ -11,7 +11,9 @@ export interface Received {
 
 /** The plain-text body of a raw message as nodemailer writes it (one text/plain part, quoted-printable or base64). */
 export function textOf(raw: string): string {
-  const m = /(^|\r?\n)Content-Type: text\/plain[^\r\n]*((?:\r?\n[^\r\n]+)*)\r?\n\r?\n([\s\S]*?)(?=\r?\n--|$)/i.exec(raw);
+  const m = /(^|\r?\n)Content-Type: text\/plain[^\r\n]*((?:\r?\n[^\r\n]+)*)\r?\n\r?\n([\s\S]*?)(?=\r?\n--|$)/i.exec(
+    raw,
+  );
   if (!m) throw new Error('no text/plain part');
   const headers = m[2]!;
   const body = m[3]!;
@@ -65,7 +67,9 @@ export class TestSmtp {
       logger: false,
       onRcptTo: (address, _session, cb) => {
         if (this.refuse.has(address.address)) {
-          const err = Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 });
+          const err = Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), {
+            responseCode: 550,
+          });
           return cb(err);
         }
         cb();

@@ -30,11 +30,19 @@ let browser: Browser;
 let base: string;
 let key: string;
 let overdueKey: string;
-const linkIn = (text: string, action: string) => new RegExp(`(http\\S+/u/${action}\\?t=[A-Za-z0-9_.-]+)`).exec(text)![1]!;
+const linkIn = (text: string, action: string) =>
+  new RegExp(`(http\\S+/u/${action}\\?t=[A-Za-z0-9_.-]+)`).exec(text)![1]!;
 const dispatchTo = async (runKey: string, code: string) =>
-  (await waitForMails(both(ofRun(runKey), ofKind('dispatch'), (m) => m.to[0]!.address === `${code.toLowerCase()}@thads.example`), 1, 30_000))[0]!;
+  (
+    await waitForMails(
+      both(ofRun(runKey), ofKind('dispatch'), (m) => m.to[0]!.address === `${code.toLowerCase()}@thads.example`),
+      1,
+      30_000,
+    )
+  )[0]!;
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-const unitState = (runKey: string, code: string) => s.client.workflow.getHandle(unitWorkflowId(runKey, code)).query(unitStateQuery);
+const unitState = (runKey: string, code: string) =>
+  s.client.workflow.getHandle(unitWorkflowId(runKey, code)).query(unitStateQuery);
 
 async function login(page: Page, path: string) {
   await page.goto(`${base}${path}`);
@@ -47,7 +55,11 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  s = await devServerStack({ CHIDAO_PUBLIC_URL: base, CHIDAO_OFFICE_PASSWORD: PASSWORD, CHIDAO_UPLOAD_MAX_BYTES: String(64 * 1024) });
+  s = await devServerStack({
+    CHIDAO_PUBLIC_URL: base,
+    CHIDAO_OFFICE_PASSWORD: PASSWORD,
+    CHIDAO_UPLOAD_MAX_BYTES: String(64 * 1024),
+  });
   web = await createWebServer({ client: s.client, config: s.config });
   await web.listen({ host: '127.0.0.1', port });
   browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
@@ -55,12 +67,20 @@ beforeAll(async () => {
   await s.run(async () => {
     const plan = testPlan({
       units: 3,
-      policy: { acknowledge: { due: 'PT1H' }, reports: [{ id: 'ket-qua', title: 'Báo cáo kết quả triển khai', due: 'PT2H' }], reminders: [], escalation: [] },
+      policy: {
+        acknowledge: { due: 'PT1H' },
+        reports: [{ id: 'ket-qua', title: 'Báo cáo kết quả triển khai', due: 'PT2H' }],
+        reminders: [],
+        escalation: [],
+      },
     });
     key = plan.key;
     await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
     // A second run whose units are all overdue within seconds, for the dashboard's filters.
-    const late = testPlan({ units: 2, policy: { acknowledge: { due: 'PT1S' }, reminders: [], escalation: [{ after: 'PT1H', notify: 'head' }] } });
+    const late = testPlan({
+      units: 2,
+      policy: { acknowledge: { due: 'PT1S' }, reminders: [], escalation: [{ after: 'PT1H', notify: 'head' }] },
+    });
     overdueKey = late.key;
     await startRun(s.client, late, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
   });
@@ -85,12 +105,19 @@ describe('pages for units', () => {
       expect((await unitState(key, 'T1')).acknowledgedAt).toBeUndefined();
       await shot(page, 'unit-acknowledge');
       await page.getByRole('button', { name: 'Xác nhận đã nhận văn bản' }).click();
-      await expect.poll(() => page.locator('[role=status]').textContent()).toMatch(/Đã ghi nhận: Cục THADS tỉnh Thử 1 đã nhận văn bản số/);
+      await expect
+        .poll(() => page.locator('[role=status]').textContent())
+        .toMatch(/Đã ghi nhận: Cục THADS tỉnh Thử 1 đã nhận văn bản số/);
       expect((await unitState(key, 'T1')).stage).toBe('acknowledged');
 
       const records = await new FileAuditStore(join(s.config.CHIDAO_DATA_DIR, 'audit')).list(key);
       const ack = records.find((r) => r.kind === 'acknowledged' && r.unit === 'T1');
-      expect(ack?.actor).toMatchObject({ channel: 'link', by: 'Cục THADS tỉnh Thử 1', ip: '127.0.0.1', userAgent: expect.stringMatching(/Chrome/) });
+      expect(ack?.actor).toMatchObject({
+        channel: 'link',
+        by: 'Cục THADS tỉnh Thử 1',
+        ip: '127.0.0.1',
+        userAgent: expect.stringMatching(/Chrome/),
+      });
 
       // A second click (a back button, a double submit) gets a clear refusal, not a second act.
       await page.goBack();
@@ -123,7 +150,12 @@ describe('pages for units', () => {
       expect((await page.request.post(other)).status()).toBe(403);
 
       // A genuine but expired link, and a genuine link used for another action.
-      const expired = new LinkSigner(s.config.CHIDAO_LINK_SECRET, base, 90).token({ run: key, unit: 'T2', action: 'acknowledge', exp: Math.floor(Date.now() / 1000) - 60 });
+      const expired = new LinkSigner(s.config.CHIDAO_LINK_SECRET, base, 90).token({
+        run: key,
+        unit: 'T2',
+        action: 'acknowledge',
+        exp: Math.floor(Date.now() / 1000) - 60,
+      });
       const r3 = await page.goto(`${base}/u/acknowledge?t=${expired}`);
       expect(r3!.status()).toBe(410);
       expect(await page.locator('h1').textContent()).toBe('Liên kết đã hết hạn');
@@ -143,28 +175,47 @@ describe('pages for units', () => {
       await expect.poll(() => page.locator('h2').first().textContent()).toBe('Báo cáo kết quả triển khai');
 
       await page.getByLabel('Nội dung báo cáo').fill('Đã quán triệt Luật tới 100% công chức.');
-      await page.getByLabel('Tệp báo cáo (không bắt buộc)').setInputFiles({ name: 'chuong-trinh.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ...') });
+      await page.getByLabel('Tệp báo cáo (không bắt buộc)').setInputFiles({
+        name: 'chuong-trinh.exe',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from('MZ...'),
+      });
       await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
-      await expect.poll(() => page.locator('[role=alert]').textContent()).toMatch(/không thuộc loại được nhận.*Báo cáo chưa được gửi/);
+      await expect
+        .poll(() => page.locator('[role=alert]').textContent())
+        .toMatch(/không thuộc loại được nhận.*Báo cáo chưa được gửi/);
       expect(await page.getByLabel('Nội dung báo cáo').inputValue()).toBe('Đã quán triệt Luật tới 100% công chức.');
 
       const big = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(80 * 1024, 0x20)]);
-      await page.getByLabel('Tệp báo cáo (không bắt buộc)').setInputFiles({ name: 'báo cáo lớn.pdf', mimeType: 'application/pdf', buffer: big });
+      await page
+        .getByLabel('Tệp báo cáo (không bắt buộc)')
+        .setInputFiles({ name: 'báo cáo lớn.pdf', mimeType: 'application/pdf', buffer: big });
       await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
       await expect.poll(() => page.locator('[role=alert]').textContent()).toMatch(/lớn hơn giới hạn/);
       expect((await unitState(key, 'T1')).reports).toEqual([]);
 
       const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
-      await page.getByLabel('Tệp báo cáo (không bắt buộc)').setInputFiles({ name: 'Báo cáo kết quả.pdf', mimeType: 'application/pdf', buffer: pdf });
+      await page
+        .getByLabel('Tệp báo cáo (không bắt buộc)')
+        .setInputFiles({ name: 'Báo cáo kết quả.pdf', mimeType: 'application/pdf', buffer: pdf });
       await shot(page, 'unit-report');
       await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
-      await expect.poll(() => page.locator('[role=status]').textContent()).toMatch(/Văn phòng đã nhận báo cáo của Cục THADS tỉnh Thử 1 kèm tệp "Báo cáo kết quả.pdf"/);
+      await expect
+        .poll(() => page.locator('[role=status]').textContent())
+        .toMatch(/Văn phòng đã nhận báo cáo của Cục THADS tỉnh Thử 1 kèm tệp "Báo cáo kết quả.pdf"/);
 
       const st = await unitState(key, 'T1');
       const sha = createHash('sha256').update(pdf).digest('hex');
       expect(st.stage).toBe('reported');
-      expect(st.reports[0]).toMatchObject({ text: 'Đã quán triệt Luật tới 100% công chức.', fileName: 'Báo cáo kết quả.pdf', sha256: sha, by: { channel: 'link' } });
-      expect(existsSync(join(s.config.CHIDAO_DATA_DIR, 'uploads', key, 'T1', `${sha.slice(0, 16)}-Báo cáo kết quả.pdf`))).toBe(true);
+      expect(st.reports[0]).toMatchObject({
+        text: 'Đã quán triệt Luật tới 100% công chức.',
+        fileName: 'Báo cáo kết quả.pdf',
+        sha256: sha,
+        by: { channel: 'link' },
+      });
+      expect(
+        existsSync(join(s.config.CHIDAO_DATA_DIR, 'uploads', key, 'T1', `${sha.slice(0, 16)}-Báo cáo kết quả.pdf`)),
+      ).toBe(true);
       await page.close();
     });
   });
@@ -176,17 +227,23 @@ describe('pages for units', () => {
       await page.goto(linkIn(mail.text, 'report'));
       await page.getByLabel('Nội dung vướng mắc').fill('Chưa rõ cách tính số liệu kỳ báo cáo.');
       await page.getByRole('button', { name: 'Gửi tới Văn phòng' }).click();
-      await expect.poll(() => page.locator('[role=status]').textContent()).toMatch(/Vướng mắc số 1 đã được chuyển tới Văn phòng/);
+      await expect
+        .poll(() => page.locator('[role=status]').textContent())
+        .toMatch(/Vướng mắc số 1 đã được chuyển tới Văn phòng/);
       const raised = await waitForMails(both(ofRun(key), ofKind('difficulty-raised')), 1);
       expect(raised[0]!.to[0]!.address).toBe('vp@thads.example');
       expect(raised[0]!.text).toContain('Chưa rõ cách tính số liệu kỳ báo cáo.');
 
       await page.goto(linkIn(mail.text, 'report'));
       const ackDeadline = (await unitState(key, 'T2')).ackDeadline!;
-      await page.getByLabel('Đề nghị gia hạn đến ngày').fill(new Date(ackDeadline + 10 * 86400_000).toISOString().slice(0, 10));
+      await page
+        .getByLabel('Đề nghị gia hạn đến ngày')
+        .fill(new Date(ackDeadline + 10 * 86400_000).toISOString().slice(0, 10));
       await page.getByLabel('Lý do').fill('Đơn vị đang kiện toàn tổ chức');
       await page.getByRole('button', { name: 'Gửi đề nghị' }).click();
-      await expect.poll(() => page.locator('[role=status]').textContent()).toMatch(/Đề nghị gia hạn đã được chuyển tới Văn phòng/);
+      await expect
+        .poll(() => page.locator('[role=status]').textContent())
+        .toMatch(/Đề nghị gia hạn đã được chuyển tới Văn phòng/);
       const asked = await waitForMails(both(ofRun(key), ofKind('extension-requested')), 1);
       expect(asked[0]!.text).toContain('Đơn vị đang kiện toàn tổ chức');
       const st = await unitState(key, 'T2');
@@ -196,7 +253,9 @@ describe('pages for units', () => {
 
       // The status page shows the unit its difficulty, waiting for an answer.
       await page.goto(linkIn(mail.text, 'status'));
-      expect(await page.locator('main').textContent()).toMatch(/Số 1.*Chưa rõ cách tính số liệu kỳ báo cáo\.\s*Đang chờ trả lời\./s);
+      expect(await page.locator('main').textContent()).toMatch(
+        /Số 1.*Chưa rõ cách tính số liệu kỳ báo cáo\.\s*Đang chờ trả lời\./s,
+      );
       await shot(page, 'unit-status');
       await page.close();
     });
@@ -229,7 +288,13 @@ describe('the Office dashboard', () => {
 
       // Keyboard: the first Tab reaches the skip link.
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent)).toBe('Bỏ qua, tới nội dung chính');
+      expect(
+        await page.evaluate(
+          () =>
+            (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document
+              .activeElement?.textContent,
+        ),
+      ).toBe('Bỏ qua, tới nội dung chính');
 
       // The runs list comes from visibility.
       await page.goto(`${base}/office`);
@@ -242,12 +307,24 @@ describe('the Office dashboard', () => {
     await s.run(async () => {
       const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
       await login(page, `/office/run/${overdueKey}?filter=overdue`);
-      await expect.poll(async () => page.locator('#units tbody tr.overdue').count(), { timeout: 20_000, interval: 500 }).toBe(2);
+      await expect
+        .poll(async () => page.locator('#units tbody tr.overdue').count(), { timeout: 20_000, interval: 500 })
+        .toBe(2);
       await shot(page, 'office-run-overdue-phone');
       await page.goto(`${base}/office/run/${key}?filter=unacknowledged`);
-      await expect.poll(async () => (await page.locator('#units tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-unit')))).sort().join(','), { timeout: 15_000 }).toBe('T2,T3');
+      await expect
+        .poll(
+          async () =>
+            (await page.locator('#units tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-unit'))))
+              .sort()
+              .join(','),
+          { timeout: 15_000 },
+        )
+        .toBe('T2,T3');
       await page.goto(`${base}/office/run/${key}?province=${encodeURIComponent('Tỉnh 3')}`);
-      expect(await page.locator('#units tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-unit')))).toEqual(['T3']);
+      expect(
+        await page.locator('#units tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-unit'))),
+      ).toEqual(['T3']);
 
       const csv = await page.request.get(`${base}/office/run/${key}/export.csv`);
       expect(csv.headers()['content-type']).toMatch(/text\/csv/);
@@ -259,13 +336,17 @@ describe('the Office dashboard', () => {
       const file = join(inject('tmpDir'), `${key}.xlsx`);
       writeFileSync(file, await x.body());
       // Read back with an independent zip and XML reader: CRCs checked, cells where they belong.
-      const sheet = execFileSync('python3', ['-c', `
+      const sheet = execFileSync('python3', [
+        '-c',
+        `
 import zipfile,sys,re
 z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None
 assert '[Content_Types].xml' in z.namelist()
 x=z.read('xl/worksheets/sheet1.xml').decode()
 import xml.dom.minidom; xml.dom.minidom.parseString(x)
-print('|'.join(re.findall(r'<t xml:space="preserve">([^<]*)</t>', x)))`, file]).toString();
+print('|'.join(re.findall(r'<t xml:space="preserve">([^<]*)</t>', x)))`,
+        file,
+      ]).toString();
       expect(sheet).toMatch(/^Mã\|Đơn vị\|Tỉnh\/thành/);
       expect(sheet).toContain('T2|Cục THADS tỉnh Thử 2|Tỉnh 2|Đã gửi, chờ xác nhận');
       await page.close();

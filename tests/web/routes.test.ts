@@ -29,7 +29,11 @@ const path = (action: LinkAction, code: string) =>
 const cookieOf = (r: LightMyRequestResponse, name: string) => r.cookies.find((c) => c.name === name)?.value;
 const uploads = () => join(s.config.CHIDAO_DATA_DIR, 'uploads');
 const files = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name) : [];
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => d.name)
+    : [];
 
 function multipart(parts: { name: string; value: string | Buffer; filename?: string }[]) {
   const boundary = '----chidao-routes-boundary';
@@ -67,12 +71,20 @@ beforeAll(async () => {
   });
   web = await createWebServer({ client: s.client, config: s.config });
   await s.run(async () => {
-    const policy = { acknowledge: { due: 'PT1H' }, reports: [{ id: 'kq', title: 'Báo cáo kết quả', due: 'PT2H' }], reminders: [], escalation: [] };
+    const policy = {
+      acknowledge: { due: 'PT1H' },
+      reports: [{ id: 'kq', title: 'Báo cáo kết quả', due: 'PT2H' }],
+      reminders: [],
+      escalation: [],
+    };
     const plan = testPlan({ units: 2, policy });
     key = plan.key;
     await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
     for (const code of ['T1', 'T2'])
-      await vi.waitFor(async () => expect((await unit(code).query(unitStateQuery)).stage).toBe('dispatched'), { timeout: 30_000, interval: 200 });
+      await vi.waitFor(async () => expect((await unit(code).query(unitStateQuery)).stage).toBe('dispatched'), {
+        timeout: 30_000,
+        interval: 200,
+      });
   });
 }, 120_000);
 
@@ -97,7 +109,10 @@ describe("units' routes", () => {
     await s.run(async () => {
       const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(40 * 1024, 0x20)]);
       const text = 'Báo cáo <kết quả> & số liệu';
-      const body = multipart([{ name: 'text', value: text }, { name: 'file', value: pdf, filename: 'lon.pdf' }]);
+      const body = multipart([
+        { name: 'text', value: text },
+        { name: 'file', value: pdf, filename: 'lon.pdf' },
+      ]);
       const r = await web.inject({ method: 'POST', url: path('report', 'T2'), ...body });
       expect(r.statusCode).toBe(422);
       expect(r.body).toMatch(/lớn hơn giới hạn 32 KB/);
@@ -110,7 +125,10 @@ describe("units' routes", () => {
   it('a file whose content is not its extension is refused by its content', async () => {
     await s.run(async () => {
       const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
-      const body = multipart([{ name: 'text', value: 'Kèm ảnh' }, { name: 'file', value: png, filename: 'anh.pdf' }]);
+      const body = multipart([
+        { name: 'text', value: 'Kèm ảnh' },
+        { name: 'file', value: png, filename: 'anh.pdf' },
+      ]);
       const r = await web.inject({ method: 'POST', url: path('report', 'T2'), ...body });
       expect(r.statusCode).toBe(422);
       expect(r.body).toMatch(/Nội dung tệp &quot;anh.pdf&quot; không phải tệp .pdf hợp lệ/);
@@ -135,20 +153,29 @@ describe("units' routes", () => {
 describe("the Office's routes", () => {
   it('without a session, an act on a unit is a 401 page and changes nothing', async () => {
     await s.run(async () => {
-      const r = await web.inject({ method: 'POST', url: `/office/run/${key}/unit/T1/extend`, payload: { until: '2099-01-01' } });
+      const r = await web.inject({
+        method: 'POST',
+        url: `/office/run/${key}/unit/T1/extend`,
+        payload: { until: '2099-01-01' },
+      });
       expect(r.statusCode).toBe(401);
       expect(r.body).toMatch(/Cần đăng nhập/);
       expect((await unit('T1').query(unitStateQuery)).extensions).toHaveLength(0);
     });
   });
 
-  it('a form without its CSRF token, or with another session\'s, is a 403 and recalls nothing', async () => {
+  it("a form without its CSRF token, or with another session's, is a 403 and recalls nothing", async () => {
     await s.run(async () => {
       const a = await login();
       const b = await login();
       for (const csrf of [undefined, b.csrf]) {
         const payload = { reason: 'Thu hồi giả mạo', ...(csrf ? { csrf } : {}) };
-        const r = await web.inject({ method: 'POST', url: `/office/run/${key}/recall`, cookies: { chidao_session: a.cookie }, payload });
+        const r = await web.inject({
+          method: 'POST',
+          url: `/office/run/${key}/recall`,
+          cookies: { chidao_session: a.cookie },
+          payload,
+        });
         expect(r.statusCode).toBe(403);
         expect(r.body).toMatch(/thiếu mã chống giả mạo/);
       }

@@ -8,7 +8,12 @@ import { LinkSigner, type LinkAction } from '../../src/links/signer';
 import { createWebServer } from '../../src/web/server';
 import { csv } from '../../src/web/xlsx';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
-import { acknowledgeUpdate, correctAddressUpdate, submitReportUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
+import {
+  acknowledgeUpdate,
+  correctAddressUpdate,
+  submitReportUpdate,
+  unitStateQuery,
+} from '../../src/workflows/unit-lifecycle';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { LIMITS } from '../../src/domain/unit-state';
 import { requireSecret } from '../../src/config';
@@ -29,14 +34,19 @@ const BASE = 'http://chidao.test';
 
 const unit = (code: string) => s.client.workflow.getHandle(unitWorkflowId(key, code));
 const signer = () => new LinkSigner(s.config.CHIDAO_LINK_SECRET, BASE, 90);
-const path = (action: LinkAction, code: string, gen = 0) => signer().url(key, code, action, Date.now(), gen).slice(BASE.length);
+const path = (action: LinkAction, code: string, gen = 0) =>
+  signer().url(key, code, action, Date.now(), gen).slice(BASE.length);
 /** A route reached with a link of another action (the difficulty form posts with the report link). */
 const at = (route: string, action: LinkAction, code: string) => `/u/${route}?${path(action, code).split('?')[1]}`;
 const multipart = (parts: { name: string; value: string | Buffer; filename?: string }[]) => {
   const boundary = '----chidao-test-boundary';
   const chunks: Buffer[] = [];
   for (const p of parts) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}\r\n${p.filename ? 'Content-Type: application/octet-stream\r\n' : ''}\r\n`));
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}\r\n${p.filename ? 'Content-Type: application/octet-stream\r\n' : ''}\r\n`,
+      ),
+    );
     chunks.push(Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value));
     chunks.push(Buffer.from('\r\n'));
   }
@@ -59,15 +69,31 @@ async function login(app: FastifyInstance, password = PASSWORD): Promise<string>
 }
 
 beforeAll(async () => {
-  s = await devServerStack({ CHIDAO_PUBLIC_URL: BASE, CHIDAO_OFFICE_PASSWORD: PASSWORD, CHIDAO_UPLOAD_MAX_BYTES: String(64 * 1024), CHIDAO_UPLOAD_QUOTA_BYTES: String(100 * 1024) });
+  s = await devServerStack({
+    CHIDAO_PUBLIC_URL: BASE,
+    CHIDAO_OFFICE_PASSWORD: PASSWORD,
+    CHIDAO_UPLOAD_MAX_BYTES: String(64 * 1024),
+    CHIDAO_UPLOAD_QUOTA_BYTES: String(100 * 1024),
+  });
   const logStream = new Writable({ write: (c, _e, cb) => ((log += String(c)), cb()) });
   web = await createWebServer({ client: s.client, config: s.config, logStream, now: () => clock });
   await s.run(async () => {
-    const plan = testPlan({ units: 4, policy: { acknowledge: { due: 'PT1H' }, reports: [{ id: 'kq', title: 'Báo cáo kết quả', due: 'PT2H' }], reminders: [], escalation: [] } });
+    const plan = testPlan({
+      units: 4,
+      policy: {
+        acknowledge: { due: 'PT1H' },
+        reports: [{ id: 'kq', title: 'Báo cáo kết quả', due: 'PT2H' }],
+        reminders: [],
+        escalation: [],
+      },
+    });
     key = plan.key;
     await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
     for (const code of ['T1', 'T2', 'T3', 'T4'])
-      await vi.waitFor(async () => expect((await unit(code).query(unitStateQuery)).stage).toBe('dispatched'), { timeout: 30_000, interval: 200 });
+      await vi.waitFor(async () => expect((await unit(code).query(unitStateQuery)).stage).toBe('dispatched'), {
+        timeout: 30_000,
+        interval: 200,
+      });
   });
 }, 120_000);
 
@@ -79,7 +105,15 @@ afterAll(async () => {
 describe('the Office pages cannot be read without a session', () => {
   it('no spelling of an Office URL (%-escaped letters included) shows data without logging in', async () => {
     await s.run(async () => {
-      for (const url of ['/%6Fffice', '/offic%65', `/%6Fffice/run/${key}`, `/offic%65/run/${key}/export.csv`, `/%6Fffice/run/${key}/export.xlsx`, `/offic%65/run/${key}/unit/T1`, `/office/run/${key}/export.csv`]) {
+      for (const url of [
+        '/%6Fffice',
+        '/offic%65',
+        `/%6Fffice/run/${key}`,
+        `/offic%65/run/${key}/export.csv`,
+        `/%6Fffice/run/${key}/export.xlsx`,
+        `/offic%65/run/${key}/unit/T1`,
+        `/office/run/${key}/export.csv`,
+      ]) {
         const r = await web.inject({ method: 'GET', url });
         expect(r.statusCode, url).toBe(303);
         expect(r.headers.location, url).toMatch(/^\/office\/login/);
@@ -97,23 +131,43 @@ describe('one unit link cannot harm the follow-up', () => {
     await s.run(async () => {
       const big = 'x'.repeat(1024 * 1024);
       for (let i = 0; i < 3; i++) {
-        const r = await web.inject({ method: 'POST', url: at('extension', 'report', 'T2'), payload: { until: '2099-01-01', reason: big } });
+        const r = await web.inject({
+          method: 'POST',
+          url: at('extension', 'report', 'T2'),
+          payload: { until: '2099-01-01', reason: big },
+        });
         expect(r.statusCode).toBe(413);
       }
       const long = 'đ'.repeat(LIMITS.reason + 1);
-      const r = await web.inject({ method: 'POST', url: at('extension', 'report', 'T2'), payload: { until: '2099-01-01', reason: long } });
+      const r = await web.inject({
+        method: 'POST',
+        url: at('extension', 'report', 'T2'),
+        payload: { until: '2099-01-01', reason: long },
+      });
       expect(r.statusCode).toBe(422);
       expect(r.body).toMatch(/vượt giới hạn 1\.000 ký tự/);
       expect(r.body).toContain(`value="${long}"`);
-      const d = await web.inject({ method: 'POST', url: at('difficulty', 'report', 'T2'), payload: { text: 'v'.repeat(LIMITS.difficultyText + 1) } });
+      const d = await web.inject({
+        method: 'POST',
+        url: at('difficulty', 'report', 'T2'),
+        payload: { text: 'v'.repeat(LIMITS.difficultyText + 1) },
+      });
       expect(d.statusCode).toBe(422);
       expect(d.body).toContain('v'.repeat(LIMITS.difficultyText + 1));
       // Open difficulties are capped; the next one is refused by the workflow, with the text kept.
       for (let i = 1; i <= LIMITS.openDifficulties; i++) {
-        const ok = await web.inject({ method: 'POST', url: at('difficulty', 'report', 'T2'), payload: { text: `Vướng mắc ${i}` } });
+        const ok = await web.inject({
+          method: 'POST',
+          url: at('difficulty', 'report', 'T2'),
+          payload: { text: `Vướng mắc ${i}` },
+        });
         expect(ok.statusCode).toBe(200);
       }
-      const over = await web.inject({ method: 'POST', url: at('difficulty', 'report', 'T2'), payload: { text: 'Vướng mắc thừa' } });
+      const over = await web.inject({
+        method: 'POST',
+        url: at('difficulty', 'report', 'T2'),
+        payload: { text: 'Vướng mắc thừa' },
+      });
       expect(over.statusCode).toBe(409);
       expect(over.body).toMatch(/5 vướng mắc chờ trả lời/);
       expect(over.body).toContain('Vướng mắc thừa');
@@ -128,7 +182,19 @@ describe('one unit link cannot harm the follow-up', () => {
     await s.run(async () => {
       const brief = await unit('T4').executeUpdate(acknowledgeUpdate, { args: [{ channel: 'office', by: 'VP' }] });
       expect(Object.keys(brief).sort()).toEqual(
-        ['ackDeadline', 'acknowledgedAt', 'dispatchedAt', 'escalationLevel', 'overdue', 'remindersSent', 'reportCycle', 'reportDeadline', 'reportIndex', 'stage', 'unit'].sort(),
+        [
+          'ackDeadline',
+          'acknowledgedAt',
+          'dispatchedAt',
+          'escalationLevel',
+          'overdue',
+          'remindersSent',
+          'reportCycle',
+          'reportDeadline',
+          'reportIndex',
+          'stage',
+          'unit',
+        ].sort(),
       );
       expect(JSON.stringify(brief).length).toBeLessThan(600);
     });
@@ -142,7 +208,12 @@ describe('sessions', () => {
       const page = await web.inject({ method: 'GET', url: `/office/run/${key}`, cookies: { chidao_session: cookie } });
       expect(page.statusCode).toBe(200);
       const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
-      const out = await web.inject({ method: 'POST', url: '/office/logout', cookies: { chidao_session: cookie }, payload: { csrf } });
+      const out = await web.inject({
+        method: 'POST',
+        url: '/office/logout',
+        cookies: { chidao_session: cookie },
+        payload: { csrf },
+      });
       expect(out.statusCode).toBe(303);
       const again = await web.inject({ method: 'GET', url: `/office/run/${key}`, cookies: { chidao_session: cookie } });
       expect(again.statusCode).toBe(303);
@@ -154,17 +225,29 @@ describe('sessions', () => {
     await s.run(async () => {
       const cookie = await login(web);
       clock += (s.config.CHIDAO_SESSION_IDLE_MINUTES - 1) * 60_000;
-      expect((await web.inject({ method: 'GET', url: '/office', cookies: { chidao_session: cookie } })).statusCode).toBe(200);
+      expect(
+        (await web.inject({ method: 'GET', url: '/office', cookies: { chidao_session: cookie } })).statusCode,
+      ).toBe(200);
       clock += (s.config.CHIDAO_SESSION_IDLE_MINUTES + 1) * 60_000;
-      expect((await web.inject({ method: 'GET', url: '/office', cookies: { chidao_session: cookie } })).statusCode).toBe(303);
+      expect(
+        (await web.inject({ method: 'GET', url: '/office', cookies: { chidao_session: cookie } })).statusCode,
+      ).toBe(303);
 
       const fresh = await login(web);
       // The same data folder, restarted with a new password: sessions survive a restart, not a password change.
       const same = await createWebServer({ client: s.client, config: s.config, now: () => clock });
-      const changed = await createWebServer({ client: s.client, config: { ...s.config, CHIDAO_OFFICE_PASSWORD: 'mat-khau-moi-sau-khi-lo' }, now: () => clock });
+      const changed = await createWebServer({
+        client: s.client,
+        config: { ...s.config, CHIDAO_OFFICE_PASSWORD: 'mat-khau-moi-sau-khi-lo' },
+        now: () => clock,
+      });
       try {
-        expect((await same.inject({ method: 'GET', url: '/office', cookies: { chidao_session: fresh } })).statusCode).toBe(200);
-        expect((await changed.inject({ method: 'GET', url: '/office', cookies: { chidao_session: fresh } })).statusCode).toBe(303);
+        expect(
+          (await same.inject({ method: 'GET', url: '/office', cookies: { chidao_session: fresh } })).statusCode,
+        ).toBe(200);
+        expect(
+          (await changed.inject({ method: 'GET', url: '/office', cookies: { chidao_session: fresh } })).statusCode,
+        ).toBe(303);
       } finally {
         await same.close();
         await changed.close();
@@ -177,11 +260,30 @@ describe('sessions', () => {
       const app = await createWebServer({ client: s.client, config: s.config });
       try {
         const codes: number[] = [];
-        for (let i = 0; i < 11; i++) codes.push((await app.inject({ method: 'POST', url: '/office/login', remoteAddress: '10.0.0.9', payload: { name: 'x', password: 'sai' } })).statusCode);
+        for (let i = 0; i < 11; i++)
+          codes.push(
+            (
+              await app.inject({
+                method: 'POST',
+                url: '/office/login',
+                remoteAddress: '10.0.0.9',
+                payload: { name: 'x', password: 'sai' },
+              })
+            ).statusCode,
+          );
         expect(codes.slice(0, 10).every((c) => c === 403)).toBe(true);
         expect(codes[10]).toBe(429);
         // Another address is not held up by the first.
-        expect((await app.inject({ method: 'POST', url: '/office/login', remoteAddress: '10.0.0.10', payload: { name: 'x', password: 'sai' } })).statusCode).toBe(403);
+        expect(
+          (
+            await app.inject({
+              method: 'POST',
+              url: '/office/login',
+              remoteAddress: '10.0.0.10',
+              payload: { name: 'x', password: 'sai' },
+            })
+          ).statusCode,
+        ).toBe(403);
       } finally {
         await app.close();
       }
@@ -211,35 +313,79 @@ describe('secrets and logs', () => {
 
 describe('uploads', () => {
   const uploads = () => join(s.config.CHIDAO_DATA_DIR, 'uploads');
-  const files = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name) : []);
+  const files = (dir: string): string[] =>
+    existsSync(dir)
+      ? readdirSync(dir, { recursive: true, withFileTypes: true })
+          .filter((d) => d.isFile())
+          .map((d) => d.name)
+      : [];
   const pdf = (n: number) => Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(n, 0x20)]);
 
   it('a report refused (already reported, wrong type, text too long, over quota) leaves no file behind', async () => {
     await s.run(async () => {
       // Wrong type and overlong text: 422, the form back with the text, nothing stored.
-      const wrong = await web.inject({ method: 'POST', url: path('report', 'T1'), ...multipart([{ name: 'text', value: 'Báo cáo' }, { name: 'file', value: Buffer.from('MZ..'), filename: 'x.exe' }]) });
+      const wrong = await web.inject({
+        method: 'POST',
+        url: path('report', 'T1'),
+        ...multipart([
+          { name: 'text', value: 'Báo cáo' },
+          { name: 'file', value: Buffer.from('MZ..'), filename: 'x.exe' },
+        ]),
+      });
       expect(wrong.statusCode).toBe(422);
       const long = 'ư'.repeat(LIMITS.reportText + 1);
-      const tooLong = await web.inject({ method: 'POST', url: path('report', 'T1'), ...multipart([{ name: 'text', value: long }, { name: 'file', value: pdf(1000), filename: 'a.pdf' }]) });
+      const tooLong = await web.inject({
+        method: 'POST',
+        url: path('report', 'T1'),
+        ...multipart([
+          { name: 'text', value: long },
+          { name: 'file', value: pdf(1000), filename: 'a.pdf' },
+        ]),
+      });
       expect(tooLong.statusCode).toBe(422);
       expect(tooLong.body).toMatch(/dài hơn giới hạn 50\.000 ký tự/);
       expect(tooLong.body).toContain('ư'.repeat(1000));
       expect(files(uploads())).toEqual([]);
 
       // Quota: 100 KB per unit; two 60 KB files do not fit.
-      const first = await web.inject({ method: 'POST', url: path('report', 'T1'), ...multipart([{ name: 'text', value: 'Kỳ 1' }, { name: 'file', value: pdf(60 * 1024 - 20), filename: 'ky-1.pdf' }]) });
+      const first = await web.inject({
+        method: 'POST',
+        url: path('report', 'T1'),
+        ...multipart([
+          { name: 'text', value: 'Kỳ 1' },
+          { name: 'file', value: pdf(60 * 1024 - 20), filename: 'ky-1.pdf' },
+        ]),
+      });
       expect(first.statusCode).toBe(200);
       expect(files(uploads())).toHaveLength(1);
-      await unit('T1').executeUpdate((await import('../../src/workflows/unit-lifecycle')).returnReportUpdate, { args: [{ by: 'VP', reason: 'Bổ sung', due: { within: { kind: 'exact', ms: 3_600_000 } } }] });
-      const over = await web.inject({ method: 'POST', url: path('report', 'T1'), ...multipart([{ name: 'text', value: 'Kỳ 1, bổ sung' }, { name: 'file', value: pdf(60 * 1024 - 30), filename: 'ky-1-bo-sung.pdf' }]) });
+      await unit('T1').executeUpdate((await import('../../src/workflows/unit-lifecycle')).returnReportUpdate, {
+        args: [{ by: 'VP', reason: 'Bổ sung', due: { within: { kind: 'exact', ms: 3_600_000 } } }],
+      });
+      const over = await web.inject({
+        method: 'POST',
+        url: path('report', 'T1'),
+        ...multipart([
+          { name: 'text', value: 'Kỳ 1, bổ sung' },
+          { name: 'file', value: pdf(60 * 1024 - 30), filename: 'ky-1-bo-sung.pdf' },
+        ]),
+      });
       expect(over.statusCode).toBe(422);
       expect(over.body).toMatch(/hết dung lượng lưu tệp/);
       expect(files(uploads())).toHaveLength(1);
 
       // Submitted without a file, then three more reports while the first waits for review: 409, nothing kept.
-      await unit('T1').executeUpdate(submitReportUpdate, { args: [{ by: { channel: 'office', by: 'VP' }, text: 'Qua điện thoại' }] });
+      await unit('T1').executeUpdate(submitReportUpdate, {
+        args: [{ by: { channel: 'office', by: 'VP' }, text: 'Qua điện thoại' }],
+      });
       for (let i = 0; i < 3; i++) {
-        const again = await web.inject({ method: 'POST', url: path('report', 'T1'), ...multipart([{ name: 'text', value: 'Lần nữa' }, { name: 'file', value: pdf(50 * 1024), filename: `lan-${i}.pdf` }]) });
+        const again = await web.inject({
+          method: 'POST',
+          url: path('report', 'T1'),
+          ...multipart([
+            { name: 'text', value: 'Lần nữa' },
+            { name: 'file', value: pdf(50 * 1024), filename: `lan-${i}.pdf` },
+          ]),
+        });
         expect(again.statusCode).toBe(409);
       }
       expect(files(uploads())).toHaveLength(1);
@@ -248,8 +394,16 @@ describe('uploads', () => {
 
   it('a malformed multipart body is a 400 page, a bad %-escape is our page, not a 500 or JSON', async () => {
     await s.run(async () => {
-      const cut = multipart([{ name: 'text', value: 'Báo cáo' }, { name: 'file', value: pdf(1000), filename: 'a.pdf' }]);
-      const r = await web.inject({ method: 'POST', url: path('report', 'T3'), headers: cut.headers, payload: cut.payload.subarray(0, cut.payload.length - 60) });
+      const cut = multipart([
+        { name: 'text', value: 'Báo cáo' },
+        { name: 'file', value: pdf(1000), filename: 'a.pdf' },
+      ]);
+      const r = await web.inject({
+        method: 'POST',
+        url: path('report', 'T3'),
+        headers: cut.headers,
+        payload: cut.payload.subarray(0, cut.payload.length - 60),
+      });
       expect(r.statusCode).toBe(400);
       expect(r.headers['content-type']).toMatch(/text\/html/);
       expect(r.body).toMatch(/Biểu mẫu gửi lên không hợp lệ/);
@@ -296,6 +450,8 @@ describe('links', () => {
 describe('exports', () => {
   it('CSV cells that a spreadsheet would run as formulas are neutralised', () => {
     const out = csv([['=HYPERLINK("http://x","y")', '+1', '-2', '@SUM(A1)', '\tx', '\rx', 'an toàn', 3, -4]]);
-    expect(out).toBe('\uFEFF"\'=HYPERLINK(""http://x"",""y"")","\'+1","\'-2","\'@SUM(A1)","\'\tx","\'\rx",an toàn,3,-4\r\n');
+    expect(out).toBe(
+      '\uFEFF"\'=HYPERLINK(""http://x"",""y"")","\'+1","\'-2","\'@SUM(A1)","\'\tx","\'\rx",an toàn,3,-4\r\n',
+    );
   });
 });

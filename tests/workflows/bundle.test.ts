@@ -9,10 +9,14 @@ import { describe, expect, inject, it } from 'vitest';
 describe('workflow bundle', () => {
   it("holds none of the worker's Node-side dependencies", () => {
     const code = readFileSync(inject('bundlePath'), 'utf8');
-    const deps = Object.keys((JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> }).dependencies);
+    const deps = Object.keys(
+      (JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> }).dependencies,
+    );
     const nodeSide = deps.filter((d) => !d.startsWith('@temporalio/'));
     expect(nodeSide).toContain('zod');
-    const bundled = new Set(code.match(/node_modules\/(@[^/"'\s]+\/)?[^/"'\s]+/g)?.map((m) => m.slice('node_modules/'.length)));
+    const bundled = new Set(
+      code.match(/node_modules\/(@[^/"'\s]+\/)?[^/"'\s]+/g)?.map((m) => m.slice('node_modules/'.length)),
+    );
     expect([...bundled].some((m) => m.startsWith('@temporalio/'))).toBe(true);
     expect(nodeSide.filter((d) => bundled.has(d))).toEqual([]);
   });

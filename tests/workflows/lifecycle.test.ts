@@ -4,7 +4,14 @@ import { fetchRunHistories, replayHistories, writeHistories, type NamedHistory }
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { startRun, DuplicateRunError } from '../../src/client/start-run';
 import { unitWorkflowId, runWorkflowId } from '../../src/workflows/ids';
-import { acknowledgeUpdate, extendUpdate, submitReportUpdate, acceptReportUpdate, unitStateQuery, returnReportUpdate } from '../../src/workflows/unit-lifecycle';
+import {
+  acknowledgeUpdate,
+  extendUpdate,
+  submitReportUpdate,
+  acceptReportUpdate,
+  unitStateQuery,
+  returnReportUpdate,
+} from '../../src/workflows/unit-lifecycle';
 import { closeUpdate, recallUpdate } from '../../src/workflows/dissemination-run';
 import { timeSkippingStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
@@ -40,7 +47,9 @@ async function start(policy: Record<string, unknown> = FAST, units = 2) {
   const run = s.client.workflow.getHandle(runWorkflowId(plan.key));
   // Wait (in real time) until the units have been dispatched.
   for (let i = 0; i < 100; i++) {
-    const st = await unit('T1').query(unitStateQuery).catch(() => undefined);
+    const st = await unit('T1')
+      .query(unitStateQuery)
+      .catch(() => undefined);
     if (st?.stage === 'dispatched') break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -58,7 +67,11 @@ describe('unit lifecycle', () => {
       expect(st.reportDeadline).toBeGreaterThan(st.acknowledgedAt!);
       const dispatches = await mails(both(ofRun(plan.key), ofKind('dispatch')));
       // Two implementing units and the leader "để b/c" each got the directive.
-      expect(dispatches.map((m) => m.to[0]!.address).sort()).toEqual(['t1@thads.example', 't2@thads.example', 'tct@thads.example']);
+      expect(dispatches.map((m) => m.to[0]!.address).sort()).toEqual([
+        't1@thads.example',
+        't2@thads.example',
+        'tct@thads.example',
+      ]);
       expect(await mails(both(ofRun(plan.key), ofKind('escalation')))).toHaveLength(0);
     });
   });
@@ -72,7 +85,10 @@ describe('unit lifecycle', () => {
       expect(st.escalationLevel).toBe(3);
       expect(st.remindersSent).toBe(2);
       // The state changes before each mail is sent: wait for the mail itself.
-      const esc = await waitForMails(both(ofRun(plan.key), ofKind('escalation'), (m) => m.subject.includes('Thử 1')), 3);
+      const esc = await waitForMails(
+        both(ofRun(plan.key), ofKind('escalation'), (m) => m.subject.includes('Thử 1')),
+        3,
+      );
       const to = esc.map((m) => m.to[0]!.address);
       expect(to).toEqual(expect.arrayContaining(['head1@thads.example', 'leader1@thads.example', 'vp@thads.example']));
       const acked = await unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
@@ -100,7 +116,9 @@ describe('unit lifecycle', () => {
       expect((await unit('T1').query(unitStateQuery)).overdue).toBe(true);
       const rep = await unit('T1').executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Báo cáo muộn.' }] });
       expect(rep.overdue).toBe(false);
-      const ret = await unit('T1').executeUpdate(returnReportUpdate, { args: [{ by: 'VP', reason: 'Thiếu số liệu', due: { within: { kind: 'exact', ms: 600_000 } } }] });
+      const ret = await unit('T1').executeUpdate(returnReportUpdate, {
+        args: [{ by: 'VP', reason: 'Thiếu số liệu', due: { within: { kind: 'exact', ms: 600_000 } } }],
+      });
       expect(ret.stage).toBe('returned');
     });
   });
@@ -109,7 +127,9 @@ describe('unit lifecycle', () => {
     await s.run(async () => {
       const { unit } = await start();
       const before = await unit('T1').query(unitStateQuery);
-      const st = await unit('T1').executeUpdate(extendUpdate, { args: [{ by: 'VP', until: { instant: before.ackDeadline! + 3_600_000 }, reason: 'Đơn vị đề nghị' }] });
+      const st = await unit('T1').executeUpdate(extendUpdate, {
+        args: [{ by: 'VP', until: { instant: before.ackDeadline! + 3_600_000 }, reason: 'Đơn vị đề nghị' }],
+      });
       expect(st.ackDeadline).toBe(before.ackDeadline! + 3_600_000);
       await s.env!.sleep('20m');
       const mid = await unit('T1').query(unitStateQuery);
@@ -130,16 +150,24 @@ describe('unit lifecycle', () => {
       const again = unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
       await expect(again).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
       await expect(again).rejects.toMatchObject({ cause: { type: 'AlreadyAcknowledged' } });
-      await expect(unit('T1').executeUpdate(acceptReportUpdate, { args: [{ by: 'VP' }] })).rejects.toMatchObject({ cause: { type: 'NoReportPending' } });
+      await expect(unit('T1').executeUpdate(acceptReportUpdate, { args: [{ by: 'VP' }] })).rejects.toMatchObject({
+        cause: { type: 'NoReportPending' },
+      });
       const cur = await unit('T1').query(unitStateQuery);
-      await expect(unit('T1').executeUpdate(extendUpdate, { args: [{ by: 'VP', until: { instant: cur.reportDeadline! - 1000 }, reason: 'x' }] })).rejects.toMatchObject({ cause: { type: 'NotLater' } });
+      await expect(
+        unit('T1').executeUpdate(extendUpdate, {
+          args: [{ by: 'VP', until: { instant: cur.reportDeadline! - 1000 }, reason: 'x' }],
+        }),
+      ).rejects.toMatchObject({ cause: { type: 'NotLater' } });
     });
   });
 
   it('a duplicate start of the same directive is refused', async () => {
     await s.run(async () => {
       const { plan } = await start();
-      await expect(startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 })).rejects.toBeInstanceOf(DuplicateRunError);
+      await expect(
+        startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 }),
+      ).rejects.toBeInstanceOf(DuplicateRunError);
     });
   });
 
@@ -158,7 +186,10 @@ describe('unit lifecycle', () => {
   });
 
   it('a recurring report runs cycle after cycle, each with its own deadline', async () => {
-    const policy = { ...FAST, reports: [{ id: 'so-ket', title: 'Báo cáo sơ kết', due: 'PT1H', recurrence: { every: 'PT1H', count: 3 } }] };
+    const policy = {
+      ...FAST,
+      reports: [{ id: 'so-ket', title: 'Báo cáo sơ kết', due: 'PT1H', recurrence: { every: 'PT1H', count: 3 } }],
+    };
     await s.run(async () => {
       const { unit } = await start(policy, 1);
       await unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
@@ -211,5 +242,12 @@ describe('replay', () => {
 });
 
 function slug(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
 }

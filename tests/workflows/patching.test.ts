@@ -23,9 +23,12 @@ describe('patching', () => {
           ...(config.plugins ?? []),
           {
             apply(compiler: Compiler) {
-              new compiler.webpack.NormalModuleReplacementPlugin(/^@temporalio\/workflow$/, (r: { request: string; contextInfo?: { issuer?: string } }) => {
-                if (!r.contextInfo?.issuer?.includes('patched-always')) r.request = shim;
-              }).apply(compiler);
+              new compiler.webpack.NormalModuleReplacementPlugin(
+                /^@temporalio\/workflow$/,
+                (r: { request: string; contextInfo?: { issuer?: string } }) => {
+                  if (!r.contextInfo?.issuer?.includes('patched-always')) r.request = shim;
+                },
+              ).apply(compiler);
             },
           },
         ],

@@ -46,14 +46,30 @@ const POLICY = {
 async function replays(client: Client, key: string): Promise<void> {
   const hs = await fetchRunHistories(client, key);
   const tag = process.env.CHIDAO_RECORD_FIXTURES;
-  if (tag) writeHistories(join('tests/fixtures/histories', `${tag}-${expect.getState().currentTestName!.replace(/^.*> /, '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60)}`), hs);
+  if (tag)
+    writeHistories(
+      join(
+        'tests/fixtures/histories',
+        `${tag}-${expect
+          .getState()
+          .currentTestName!.replace(/^.*> /, '')
+          .normalize('NFD')
+          .replace(/[\u0300-\u036f]/g, '')
+          .replace(/đ/g, 'd')
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .slice(0, 60)}`,
+      ),
+      hs,
+    );
   const results = await replayHistories(hs, { workflowBundle: { codePath: inject('bundlePath') } });
   expect(results.filter((r) => !r.ok)).toEqual([]);
   expect(results.length).toBeGreaterThanOrEqual(3);
 }
 
 const ofRun = (key: string) => smtp.received.filter((m) => m.raw.includes(`X-Chidao-Run: ${key}`));
-const stateOf = (key: string, code: string) => s.client.workflow.getHandle(unitWorkflowId(key, code)).query(unitStateQuery);
+const stateOf = (key: string, code: string) =>
+  s.client.workflow.getHandle(unitWorkflowId(key, code)).query(unitStateQuery);
 
 describe('robustness', () => {
   it('a unit whose second address refuses is shown with that address, the Office is told, and a corrected address gets the directive', async () => {
@@ -63,17 +79,22 @@ describe('robustness', () => {
       smtp.refuse.add('t1.cu@thads.example');
       const plan = testPlan({ policy: POLICY, registry });
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
-      const st = await vi.waitFor(async () => {
-        const x = await stateOf(plan.key, 'T1');
-        expect(x.rejectedAddresses).toEqual(['t1.cu@thads.example']);
-        return x;
-      }, { timeout: 30_000, interval: 100 });
+      const st = await vi.waitFor(
+        async () => {
+          const x = await stateOf(plan.key, 'T1');
+          expect(x.rejectedAddresses).toEqual(['t1.cu@thads.example']);
+          return x;
+        },
+        { timeout: 30_000, interval: 100 },
+      );
       // Delivered to one address: followed up as dispatched, with the refusal in plain sight.
       expect(st.stage).toBe('dispatched');
       expect(st.deliveryError).toBeTruthy();
       const rows = await s.client.workflow.getHandle(batchWorkflowId(plan.key, 0)).query(batchRowsQuery);
       await vi.waitFor(async () => {
-        const row = (await s.client.workflow.getHandle(batchWorkflowId(plan.key, 0)).query(batchRowsQuery)).find((r) => r.code === 'T1');
+        const row = (await s.client.workflow.getHandle(batchWorkflowId(plan.key, 0)).query(batchRowsQuery)).find(
+          (r) => r.code === 'T1',
+        );
         expect(row?.rejectedAddresses).toEqual(['t1.cu@thads.example']);
       });
       expect(rows.find((r) => r.code === 'T2')?.rejectedAddresses).toBeUndefined();
@@ -85,7 +106,9 @@ describe('robustness', () => {
       expect(notice.to).toEqual(['vp@thads.example']);
       expect(notice.raw).toContain('t1.cu@thads.example');
 
-      await s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1')).executeUpdate(correctAddressUpdate, { args: [{ by: 'VP', emails: ['t1@thads.example', 't1.moi@thads.example'] }] });
+      await s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1')).executeUpdate(correctAddressUpdate, {
+        args: [{ by: 'VP', emails: ['t1@thads.example', 't1.moi@thads.example'] }],
+      });
       const resent = await vi.waitFor(() => {
         const m = ofRun(plan.key).filter((x) => x.kind === 'dispatch' && x.to.includes('t1.moi@thads.example'));
         expect(m).toHaveLength(1);
@@ -95,12 +118,16 @@ describe('robustness', () => {
       expect(resent.to).toEqual(['t1.moi@thads.example']);
       // Its links carry the unit's new link generation, so they work where the old address's links no longer do.
       const token = /\/u\/acknowledge\?t=([A-Za-z0-9_.-]+)/.exec(textOf(resent.raw))![1]!;
-      expect(new LinkSigner(s.config.CHIDAO_LINK_SECRET, s.config.CHIDAO_PUBLIC_URL, 90).verify(token, Date.now())).toMatchObject({ ok: true, claims: { unit: 'T1', gen: 1 } });
+      expect(
+        new LinkSigner(s.config.CHIDAO_LINK_SECRET, s.config.CHIDAO_PUBLIC_URL, 90).verify(token, Date.now()),
+      ).toMatchObject({ ok: true, claims: { unit: 'T1', gen: 1 } });
       expect(ofRun(plan.key).filter((x) => x.kind === 'dispatch' && x.to.includes('t1@thads.example'))).toHaveLength(1);
       const after = await stateOf(plan.key, 'T1');
       expect(after.rejectedAddresses).toBeUndefined();
       expect(after.deliveryError).toBeUndefined();
-      await s.client.workflow.getHandle(runWorkflowId(plan.key)).executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      await s.client.workflow
+        .getHandle(runWorkflowId(plan.key))
+        .executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
       await s.client.workflow.getHandle(runWorkflowId(plan.key)).result();
       await replays(s.client, plan.key);
     });
@@ -111,7 +138,9 @@ describe('robustness', () => {
       await smtp.down();
       const plan = testPlan({ policy: POLICY, units: 2 });
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
-      await vi.waitFor(async () => expect((await stateOf(plan.key, 'T2')).stage).toBe('dispatching'), { timeout: 30_000 });
+      await vi.waitFor(async () => expect((await stateOf(plan.key, 'T2')).stage).toBe('dispatching'), {
+        timeout: 30_000,
+      });
       const run = s.client.workflow.getHandle(runWorkflowId(plan.key));
       await run.executeUpdate(recallUpdate, { args: [{ by: 'VP', reason: 'Ban hành nhầm' }] });
       await vi.waitFor(async () => expect((await stateOf(plan.key, 'T1')).stage).toBe('recalled'), { timeout: 30_000 });
@@ -125,7 +154,12 @@ describe('robustness', () => {
         expect(st.overdue).toBe(false);
         // The directive did reach the unit on its way out, so the unit is told it was recalled.
         const to = `${code.toLowerCase()}@thads.example`;
-        expect(ofRun(plan.key).filter((m) => m.to.includes(to)).map((m) => m.kind).sort()).toEqual(['dispatch', 'recall']);
+        expect(
+          ofRun(plan.key)
+            .filter((m) => m.to.includes(to))
+            .map((m) => m.kind)
+            .sort(),
+        ).toEqual(['dispatch', 'recall']);
       }
       // Well past every reminder and escalation time: nothing more leaves.
       const count = ofRun(plan.key).length;
@@ -140,10 +174,14 @@ describe('robustness', () => {
     await s.run(async () => {
       const plan = testPlan({ policy: POLICY, units: 1 });
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
-      await vi.waitFor(async () => expect((await stateOf(plan.key, 'T1')).stage).toBe('dispatched'), { timeout: 30_000 });
+      await vi.waitFor(async () => expect((await stateOf(plan.key, 'T1')).stage).toBe('dispatched'), {
+        timeout: 30_000,
+      });
       for (const id of [unitWorkflowId(plan.key, 'T1'), runWorkflowId(plan.key)]) {
         const history = await s.client.workflow.getHandle(id).fetchHistory();
-        const sends = history.events!.map((e) => e.activityTaskScheduledEventAttributes).filter((a) => a?.activityType?.name === 'sendMessage');
+        const sends = history
+          .events!.map((e) => e.activityTaskScheduledEventAttributes)
+          .filter((a) => a?.activityType?.name === 'sendMessage');
         expect(sends.length, id).toBeGreaterThan(0);
         for (const a of sends) {
           expect(Number(a!.retryPolicy!.maximumInterval!.seconds), id).toBe(30);
@@ -158,31 +196,43 @@ describe('robustness', () => {
     // The dev server: the time-skipping server does not tell a parent that its child was terminated.
     const d = await devServerStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: smtp.url });
     try {
-    await d.run(async () => {
-      const plan = testPlan({ policy: POLICY, units: 3 });
-      await startRun(d.client, plan, { taskQueue: d.taskQueue, searchAttributes: false, batchSize: 100 });
-      await vi.waitFor(async () => expect((await d.client.workflow.getHandle(unitWorkflowId(plan.key, 'T3')).query(unitStateQuery)).stage).toBe('dispatched'), { timeout: 30_000 });
-      // What Temporal does to a workflow whose history outgrows its limits.
-      await d.client.workflow.getHandle(unitWorkflowId(plan.key, 'T2')).terminate('history size exceeds limit');
-      const batch = d.client.workflow.getHandle(batchWorkflowId(plan.key, 0));
-      await vi.waitFor(async () => expect((await batch.query(batchRowsQuery)).find((r) => r.code === 'T2')?.stage).toBe('failed'), { timeout: 30_000 });
-      expect((await batch.describe()).status.name).toBe('RUNNING');
-      for (const code of ['T1', 'T3']) expect((await d.client.workflow.getHandle(unitWorkflowId(plan.key, code)).describe()).status.name).toBe('RUNNING');
-      const alert = await vi.waitFor(() => {
-        const m = ofRun(plan.key).find((x) => x.kind === 'unit-failed');
-        expect(m).toBeDefined();
-        return m!;
-      });
-      expect(alert.to).toEqual(['vp@thads.example']);
-      expect(alert.raw).toContain('T2');
+      await d.run(async () => {
+        const plan = testPlan({ policy: POLICY, units: 3 });
+        await startRun(d.client, plan, { taskQueue: d.taskQueue, searchAttributes: false, batchSize: 100 });
+        await vi.waitFor(
+          async () =>
+            expect(
+              (await d.client.workflow.getHandle(unitWorkflowId(plan.key, 'T3')).query(unitStateQuery)).stage,
+            ).toBe('dispatched'),
+          { timeout: 30_000 },
+        );
+        // What Temporal does to a workflow whose history outgrows its limits.
+        await d.client.workflow.getHandle(unitWorkflowId(plan.key, 'T2')).terminate('history size exceeds limit');
+        const batch = d.client.workflow.getHandle(batchWorkflowId(plan.key, 0));
+        await vi.waitFor(
+          async () => expect((await batch.query(batchRowsQuery)).find((r) => r.code === 'T2')?.stage).toBe('failed'),
+          { timeout: 30_000 },
+        );
+        expect((await batch.describe()).status.name).toBe('RUNNING');
+        for (const code of ['T1', 'T3'])
+          expect((await d.client.workflow.getHandle(unitWorkflowId(plan.key, code)).describe()).status.name).toBe(
+            'RUNNING',
+          );
+        const alert = await vi.waitFor(() => {
+          const m = ofRun(plan.key).find((x) => x.kind === 'unit-failed');
+          expect(m).toBeDefined();
+          return m!;
+        });
+        expect(alert.to).toEqual(['vp@thads.example']);
+        expect(alert.raw).toContain('T2');
 
-      const run = d.client.workflow.getHandle(runWorkflowId(plan.key));
-      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
-      const summary: RunSummary = await run.result();
-      expect(summary.counts).toMatchObject({ failed: 1, closed: 2 });
-      await replays(d.client, plan.key);
-    });
-  } finally {
+        const run = d.client.workflow.getHandle(runWorkflowId(plan.key));
+        await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+        const summary: RunSummary = await run.result();
+        expect(summary.counts).toMatchObject({ failed: 1, closed: 2 });
+        await replays(d.client, plan.key);
+      });
+    } finally {
       await d.close();
     }
   });

@@ -13,7 +13,10 @@ const MAX_NAME = 200;
 
 export const officeNav = (sessions: OfficeSessionCookies, s?: Session): Html =>
   s
-    ? html`<a href="/office">Các đợt gửi</a><span>${s.name}</span><form method="post" action="/office/logout"><input type="hidden" name="csrf" value="${sessions.csrf(s)}"><button type="submit">Đăng xuất</button></form>`
+    ? html`<a href="/office">Các đợt gửi</a><span>${s.name}</span>
+        <form method="post" action="/office/logout">
+          <input type="hidden" name="csrf" value="${sessions.csrf(s)}" /><button type="submit">Đăng xuất</button>
+        </form>`
     : html``;
 
 const safeNext = (n: string) => (/^\/office(\/|$|\?)/.test(n) && n.length < 500 ? n : '/office');
@@ -29,17 +32,30 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offic
       reply,
       'Đăng nhập — Văn phòng',
       html`${error ? html`<div class="notice bad" role="alert"><p>${error}</p></div>` : ''}
-<form class="stack" method="post" action="/office/login">
-<input type="hidden" name="nonce" value="${nonce}"><input type="hidden" name="next" value="${next}">
-<label for="name">Họ tên người thao tác</label><input id="name" name="name" type="text" autocomplete="name" maxlength="${MAX_NAME}" value="${name}" required>
-<label for="password">Mật khẩu</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Đăng nhập</button></form>`,
+        <form class="stack" method="post" action="/office/login">
+          <input type="hidden" name="nonce" value="${nonce}" /><input type="hidden" name="next" value="${next}" />
+          <label for="name">Họ tên người thao tác</label
+          ><input
+            id="name"
+            name="name"
+            type="text"
+            autocomplete="name"
+            maxlength="${MAX_NAME}"
+            value="${name}"
+            required
+          />
+          <label for="password">Mật khẩu</label
+          ><input id="password" name="password" type="password" autocomplete="current-password" required />
+          <button type="submit">Đăng nhập</button>
+        </form>`,
       { status },
     );
   };
 
-  r.get('/office/login', { schema: { querystring: z.object({ next: z.string().optional() }).loose() } }, async (req, reply) =>
-    loginForm(reply, safeNext(req.query.next ?? '/office')),
+  r.get(
+    '/office/login',
+    { schema: { querystring: z.object({ next: z.string().optional() }).loose() } },
+    async (req, reply) => loginForm(reply, safeNext(req.query.next ?? '/office')),
   );
 
   r.post(
@@ -53,7 +69,8 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offic
       const next = safeNext(req.body.next);
       const name = req.body.name.slice(0, MAX_NAME);
       const nonce = req.cookies[LOGIN_COOKIE] ?? '';
-      if (!nonce || !safeEqual(nonce, req.body.nonce)) return loginForm(reply, next, 'Phiên đăng nhập đã cũ; hãy nhập lại.', 403, name);
+      if (!nonce || !safeEqual(nonce, req.body.nonce))
+        return loginForm(reply, next, 'Phiên đăng nhập đã cũ; hãy nhập lại.', 403, name);
       if (!safeEqual(req.body.password, deps.config.CHIDAO_OFFICE_PASSWORD!) || !name)
         return loginForm(reply, next, 'Sai mật khẩu hoặc thiếu họ tên.', 401, name);
       sessions.start(reply, name);
@@ -72,7 +89,10 @@ export function guard(app: FastifyInstance, sessions: OfficeSessionCookies): voi
     const s = sessions.read(req);
     if (!s) {
       if (req.method === 'GET') return reply.redirect(`/office/login?next=${encodeURIComponent(req.url)}`, 303);
-      return errorPage(reply, new PageError(401, 'Cần đăng nhập', 'Phiên làm việc đã hết hoặc đã đăng xuất. Hãy đăng nhập lại.'));
+      return errorPage(
+        reply,
+        new PageError(401, 'Cần đăng nhập', 'Phiên làm việc đã hết hoặc đã đăng xuất. Hãy đăng nhập lại.'),
+      );
     }
     req.session = s;
     req.pageNav = officeNav(sessions, s);
@@ -94,7 +114,8 @@ export function guard(app: FastifyInstance, sessions: OfficeSessionCookies): voi
 
 /** The session a handler acts under; a route that somehow ran without one refuses. */
 export function sessionOf(req: { session?: Session }): Session {
-  if (!req.session) throw new PageError(401, 'Cần đăng nhập', 'Phiên làm việc đã hết hoặc đã đăng xuất. Hãy đăng nhập lại.');
+  if (!req.session)
+    throw new PageError(401, 'Cần đăng nhập', 'Phiên làm việc đã hết hoặc đã đăng xuất. Hãy đăng nhập lại.');
   return req.session;
 }
 

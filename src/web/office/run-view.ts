@@ -27,17 +27,64 @@ const RUN_LABEL: Record<string, string> = {
 
 export function runList(runs: RunListing[]): Html {
   return runs.length
-    ? html`<div class="table-wrap"><table><caption class="hint">Danh sách từ chỉ mục tìm kiếm của Temporal, mới nhất trước.</caption>
-<thead><tr><th scope="col">Văn bản</th><th scope="col">Bắt đầu</th><th scope="col">Tình trạng</th></tr></thead>
-<tbody>${runs.map((r) => html`<tr><td><a href="/office/run/${r.key}">${r.key}</a></td><td>${vnDateTime(r.start.getTime())}</td><td>${RUN_LABEL[r.status] ?? r.status}${r.close ? ` (${vnDateTime(r.close.getTime())})` : ''}</td></tr>`)}</tbody></table></div>`
-    : html`<p>Chưa có đợt gửi nào. Bắt đầu bằng <code>chidao start &lt;công văn&gt; --registry &lt;danh mục&gt;</code>.</p>`;
+    ? html`<div class="table-wrap">
+        <table>
+          <caption class="hint">
+            Danh sách từ chỉ mục tìm kiếm của Temporal, mới nhất trước.
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Văn bản</th>
+              <th scope="col">Bắt đầu</th>
+              <th scope="col">Tình trạng</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${runs.map(
+              (r) =>
+                html`<tr>
+                  <td><a href="/office/run/${r.key}">${r.key}</a></td>
+                  <td>${vnDateTime(r.start.getTime())}</td>
+                  <td>${RUN_LABEL[r.status] ?? r.status}${r.close ? ` (${vnDateTime(r.close.getTime())})` : ''}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>`
+    : html`<p>
+        Chưa có đợt gửi nào. Bắt đầu bằng <code>chidao start &lt;công văn&gt; --registry &lt;danh mục&gt;</code>.
+      </p>`;
 }
 
 /** What visibility alone knows when no worker answers: each unit's stage and lateness. */
 export function noWorkerView(rows: UnitRow[], mailNotice: Html | string): Html {
-  return html`${mailNotice}<div class="notice bad" role="alert"><p>Không có worker nào trả lời kịp (worker dừng, mất kết nối hoặc đang quá tải), nên chưa xem được đầy đủ đợt gửi và chưa thao tác được. Bảng dưới lấy từ chỉ mục tìm kiếm của Temporal (giai đoạn và quá hạn của từng đơn vị). Đề nghị quản trị viên khởi động lại worker chidao.</p></div>
-<div class="table-wrap"><table id="units"><thead><tr><th scope="col">Mã</th><th scope="col">Giai đoạn</th></tr></thead>
-<tbody>${rows.map((r) => html`<tr class="${r.overdue ? 'overdue' : ''}" data-unit="${r.code}"><td>${r.code}</td><td>${STAGE_LABEL[r.stage]}${r.overdue ? html` <span class="badge bad">Quá hạn</span>` : ''}</td></tr>`)}</tbody></table></div>`;
+  return html`${mailNotice}
+    <div class="notice bad" role="alert">
+      <p>
+        Không có worker nào trả lời kịp (worker dừng, mất kết nối hoặc đang quá tải), nên chưa xem được đầy đủ đợt gửi
+        và chưa thao tác được. Bảng dưới lấy từ chỉ mục tìm kiếm của Temporal (giai đoạn và quá hạn của từng đơn vị). Đề
+        nghị quản trị viên khởi động lại worker chidao.
+      </p>
+    </div>
+    <div class="table-wrap">
+      <table id="units">
+        <thead>
+          <tr>
+            <th scope="col">Mã</th>
+            <th scope="col">Giai đoạn</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            (r) =>
+              html`<tr class="${r.overdue ? 'overdue' : ''}" data-unit="${r.code}">
+                <td>${r.code}</td>
+                <td>${STAGE_LABEL[r.stage]}${r.overdue ? html` <span class="badge bad">Quá hạn</span>` : ''}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
 }
 
 export interface RunViewInput {
@@ -53,61 +100,143 @@ export interface RunViewInput {
 }
 
 /** The run's page: counts, chart, filters, the units' table, and the acts on the whole run. */
-export function runView({ key, status, rows, shown, filters: f, done, mailNotice, csrfField, now }: RunViewInput): Html {
+export function runView({
+  key,
+  status,
+  rows,
+  shown,
+  filters: f,
+  done,
+  mailNotice,
+  csrfField,
+  now,
+}: RunViewInput): Html {
   const count = (p: (r: UnitRow) => boolean) => rows.filter(p).length;
   const provinces = [...new Set(rows.map((r) => r.province).filter(Boolean))].sort() as string[];
   const regions = [...new Set(rows.map((r) => r.region).filter(Boolean))].sort() as string[];
   const qs = new URLSearchParams(Object.entries(f).filter(([, v]) => v)).toString();
   const option = (value: string, current: string, label: string) =>
-    html`<option value="${value}"${raw(value === current ? ' selected' : '')}>${label}</option>`;
+    html`<option value="${value}" ${raw(value === current ? ' selected' : '')}>${label}</option>`;
   const stopped = status.stop;
   return html`${done ? html`<div class="notice ok" role="status"><p>${done}</p></div>` : ''}${mailNotice}
-${stopped ? html`<div class="notice bad"><p>${stopped.stage === 'recalled' ? 'Văn bản đã bị thu hồi' : 'Đợt gửi đã kết thúc'}.</p></div>` : ''}
-<div class="cards">
-<div class="card"><b>${rows.length}</b>đơn vị thực hiện</div>
-<div class="card"><b>${count((r) => r.acknowledgedAt !== undefined)}</b>đã xác nhận</div>
-<div class="card"><b>${count((r) => r.reports > 0)}</b>đã báo cáo</div>
-<div class="card"><b>${count((r) => r.stage === 'done')}</b>hoàn thành</div>
-<div class="card"><b>${count((r) => r.overdue)}</b>quá hạn</div>
-<div class="card"><b>${status.info.length}</b>nơi nhận để biết</div>
-</div>
-<h2>Tiến độ</h2>
-<div class="chart">${raw(
-    progressChart({
-      total: rows.length,
-      from: status.startedAt,
-      to: Math.max(now, status.startedAt + 60_000),
-      acknowledged: rows.flatMap((r) => (r.acknowledgedAt ? [r.acknowledgedAt] : [])),
-      reported: rows.flatMap((r) => (r.reportedAt ? [r.reportedAt] : [])),
-    }),
-  )}</div>
-<h2>Đơn vị thực hiện</h2>
-<form class="filters" method="get" action="/office/run/${key}">
-<label>Lọc<select name="filter">${option('', f.filter, 'Tất cả')}${option('overdue', f.filter, 'Quá hạn')}${option('unacknowledged', f.filter, 'Chưa xác nhận')}</select></label>
-<label>Tỉnh/thành<select name="province">${option('', f.province, 'Tất cả')}${provinces.map((p) => option(p, f.province, p))}</select></label>
-<label>Vùng<select name="region">${option('', f.region, 'Tất cả')}${regions.map((p) => option(p, f.region, p))}</select></label>
-<button type="submit" class="secondary">Lọc</button>
-<a href="/office/run/${key}/export.csv${qs ? `?${qs}` : ''}">Tải CSV</a>
-<a href="/office/run/${key}/export.xlsx${qs ? `?${qs}` : ''}">Tải Excel (XLSX)</a>
-</form>
-<p class="hint" aria-live="polite">Hiển thị ${shown.length}/${rows.length} đơn vị.</p>
-<div class="table-wrap"><table id="units">
-<thead><tr><th scope="col">Mã</th><th scope="col">Đơn vị</th><th scope="col">Giai đoạn</th><th scope="col">Hạn hiện tại</th><th scope="col" class="num">Nhắc</th><th scope="col" class="num">Đôn đốc</th><th scope="col">Vướng mắc</th></tr></thead>
-<tbody>${shown.map(
-    (r) => html`<tr class="${r.overdue ? 'overdue' : ''}" data-unit="${r.code}"><td><a href="/office/run/${key}/unit/${encodeURIComponent(r.code)}">${r.code}</a></td><td>${r.name}</td>
-<td>${STAGE_LABEL[r.stage]}${r.overdue ? html` <span class="badge bad">Quá hạn</span>` : ''}</td><td>${r.deadline ? vnDateTime(r.deadline) : '—'}</td>
-<td class="num">${r.remindersSent}</td><td class="num">${r.escalationLevel ? `mức ${r.escalationLevel}` : '—'}</td><td>${r.openDifficulties ? html`<span class="badge bad">${r.openDifficulties} chờ trả lời</span>` : '—'}${r.rejectedAddresses?.length ? html` <span class="badge bad">thư bị từ chối: ${r.rejectedAddresses.join(', ')}</span>` : ''}</td></tr>`,
-  )}</tbody></table></div>
-${status.info.length ? html`<h2>Nơi nhận để biết, báo cáo, phối hợp</h2><ul>${status.info.map((i) => html`<li>${i.name} (${i.purpose || i.role}) — ${i.delivered ? 'đã gửi' : 'đang gửi'}</li>`)}</ul>` : ''}
-${stopped
-  ? ''
-  : html`<h2>Thao tác với cả đợt gửi</h2><div class="actions">
-<form class="stack" method="post" action="/office/run/${key}/close">${csrfField}<label for="note">Ghi chú khi kết thúc</label><input id="note" name="note" type="text"><button type="submit">Kết thúc và gửi báo cáo tổng hợp</button></form>
-<form class="stack" method="post" action="/office/run/${key}/recall">${csrfField}<label for="reason">Lý do thu hồi</label><input id="reason" name="reason" type="text" required><button type="submit" class="danger">Thu hồi văn bản</button></form>
-</div>`}`;
+    ${stopped ? html`<div class="notice bad"><p>${stopped.stage === 'recalled' ? 'Văn bản đã bị thu hồi' : 'Đợt gửi đã kết thúc'}.</p></div>` : ''}
+    <div class="cards">
+      <div class="card"><b>${rows.length}</b>đơn vị thực hiện</div>
+      <div class="card"><b>${count((r) => r.acknowledgedAt !== undefined)}</b>đã xác nhận</div>
+      <div class="card"><b>${count((r) => r.reports > 0)}</b>đã báo cáo</div>
+      <div class="card"><b>${count((r) => r.stage === 'done')}</b>hoàn thành</div>
+      <div class="card"><b>${count((r) => r.overdue)}</b>quá hạn</div>
+      <div class="card"><b>${status.info.length}</b>nơi nhận để biết</div>
+    </div>
+    <h2>Tiến độ</h2>
+    <div class="chart">
+      ${raw(
+        progressChart({
+          total: rows.length,
+          from: status.startedAt,
+          to: Math.max(now, status.startedAt + 60_000),
+          acknowledged: rows.flatMap((r) => (r.acknowledgedAt ? [r.acknowledgedAt] : [])),
+          reported: rows.flatMap((r) => (r.reportedAt ? [r.reportedAt] : [])),
+        }),
+      )}
+    </div>
+    <h2>Đơn vị thực hiện</h2>
+    <form class="filters" method="get" action="/office/run/${key}">
+      <label
+        >Lọc<select name="filter">
+          ${option('', f.filter, 'Tất cả')}${option('overdue', f.filter, 'Quá hạn')}${option('unacknowledged', f.filter, 'Chưa xác nhận')}
+        </select></label
+      >
+      <label
+        >Tỉnh/thành<select name="province">
+          ${option('', f.province, 'Tất cả')}${provinces.map((p) => option(p, f.province, p))}
+        </select></label
+      >
+      <label
+        >Vùng<select name="region">
+          ${option('', f.region, 'Tất cả')}${regions.map((p) => option(p, f.region, p))}
+        </select></label
+      >
+      <button type="submit" class="secondary">Lọc</button>
+      <a href="/office/run/${key}/export.csv${qs ? `?${qs}` : ''}">Tải CSV</a>
+      <a href="/office/run/${key}/export.xlsx${qs ? `?${qs}` : ''}">Tải Excel (XLSX)</a>
+    </form>
+    <p class="hint" aria-live="polite">Hiển thị ${shown.length}/${rows.length} đơn vị.</p>
+    <div class="table-wrap">
+      <table id="units">
+        <thead>
+          <tr>
+            <th scope="col">Mã</th>
+            <th scope="col">Đơn vị</th>
+            <th scope="col">Giai đoạn</th>
+            <th scope="col">Hạn hiện tại</th>
+            <th scope="col" class="num">Nhắc</th>
+            <th scope="col" class="num">Đôn đốc</th>
+            <th scope="col">Vướng mắc</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${shown.map(
+            (r) =>
+              html`<tr class="${r.overdue ? 'overdue' : ''}" data-unit="${r.code}">
+                <td><a href="/office/run/${key}/unit/${encodeURIComponent(r.code)}">${r.code}</a></td>
+                <td>${r.name}</td>
+                <td>${STAGE_LABEL[r.stage]}${r.overdue ? html` <span class="badge bad">Quá hạn</span>` : ''}</td>
+                <td>${r.deadline ? vnDateTime(r.deadline) : '—'}</td>
+                <td class="num">${r.remindersSent}</td>
+                <td class="num">${r.escalationLevel ? `mức ${r.escalationLevel}` : '—'}</td>
+                <td>
+                  ${r.openDifficulties ? html`<span class="badge bad">${r.openDifficulties} chờ trả lời</span>` : '—'}${r.rejectedAddresses?.length ? html` <span class="badge bad">thư bị từ chối: ${r.rejectedAddresses.join(', ')}</span>` : ''}
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    ${
+      status.info.length
+        ? html`<h2>Nơi nhận để biết, báo cáo, phối hợp</h2>
+            <ul>
+              ${status.info.map((i) => html`<li>${i.name} (${i.purpose || i.role}) — ${i.delivered ? 'đã gửi' : 'đang gửi'}</li>`)}
+            </ul>`
+        : ''
+    }
+    ${
+      stopped
+        ? ''
+        : html`<h2>Thao tác với cả đợt gửi</h2>
+            <div class="actions">
+              <form class="stack" method="post" action="/office/run/${key}/close">
+                ${csrfField}<label for="note">Ghi chú khi kết thúc</label
+                ><input id="note" name="note" type="text" /><button type="submit">
+                  Kết thúc và gửi báo cáo tổng hợp
+                </button>
+              </form>
+              <form class="stack" method="post" action="/office/run/${key}/recall">
+                ${csrfField}<label for="reason">Lý do thu hồi</label
+                ><input id="reason" name="reason" type="text" required /><button type="submit" class="danger">
+                  Thu hồi văn bản
+                </button>
+              </form>
+            </div>`
+    }`;
 }
 
-export const EXPORT_COLUMNS = ['Mã', 'Đơn vị', 'Tỉnh/thành', 'Vùng', 'Giai đoạn', 'edXML', 'Hạn hiện tại', 'Quá hạn', 'Số lần nhắc', 'Mức đôn đốc', 'Xác nhận lúc', 'Báo cáo lúc', 'Vướng mắc chờ trả lời'];
+export const EXPORT_COLUMNS = [
+  'Mã',
+  'Đơn vị',
+  'Tỉnh/thành',
+  'Vùng',
+  'Giai đoạn',
+  'edXML',
+  'Hạn hiện tại',
+  'Quá hạn',
+  'Số lần nhắc',
+  'Mức đôn đốc',
+  'Xác nhận lúc',
+  'Báo cáo lúc',
+  'Vướng mắc chờ trả lời',
+];
 
 export const exportCells = (r: UnitRow): Cell[] => [
   r.code,

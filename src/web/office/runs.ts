@@ -10,7 +10,12 @@ import { officeNav, sessionOf } from './auth';
 import { DONE, EXPORT_COLUMNS, exportCells, noWorkerView, runList, runView } from './run-view';
 
 const filtersQuery = z
-  .object({ filter: z.string().max(40).default(''), province: z.string().max(200).default(''), region: z.string().max(200).default(''), done: z.string().max(20).optional() })
+  .object({
+    filter: z.string().max(40).default(''),
+    province: z.string().max(200).default(''),
+    region: z.string().max(200).default(''),
+    done: z.string().max(20).optional(),
+  })
   .loose();
 
 /** The runs: the list, a run's page, its exports, and the acts on the whole run (close, recall). */
@@ -27,13 +32,25 @@ export function runRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeS
     const { key } = req.params;
     const { done, ...filters } = req.query;
     const table = await office.table(key);
-    const mailNotice = table.mailNotice ? html`<div class="notice bad" role="alert"><p>${table.mailNotice}</p></div>` : '';
+    const mailNotice = table.mailNotice
+      ? html`<div class="notice bad" role="alert"><p>${table.mailNotice}</p></div>`
+      : '';
     // Without a worker no query answers; visibility still knows each unit's stage and lateness.
     if (!table.status)
       return sendPage(reply, `Đợt gửi ${key}`, noWorkerView(table.rows, mailNotice), { nav: nav(req), status: 503 });
     const { status, rows, shown } = await office.rows(key, filters, { status: table.status, rows: table.rows });
-    const csrfField = html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}">`;
-    const body = runView({ key, status, rows, shown, filters, done: DONE[done ?? ''], mailNotice, csrfField, now: now() });
+    const csrfField = html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}" />`;
+    const body = runView({
+      key,
+      status,
+      rows,
+      shown,
+      filters,
+      done: DONE[done ?? ''],
+      mailNotice,
+      csrfField,
+      now: now(),
+    });
     return sendPage(reply, `${status.ref} — ${status.subject}`, body, { nav: nav(req) });
   });
 
@@ -42,13 +59,16 @@ export function runRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeS
     { schema: { params: runParams.extend({ format: z.string() }), querystring: filtersQuery } },
     async (req, reply): Promise<FastifyReply> => {
       const { key, format } = req.params;
-      if (format !== 'csv' && format !== 'xlsx') throw new PageError(404, 'Không tìm thấy', 'Chỉ xuất được CSV hoặc XLSX.');
+      if (format !== 'csv' && format !== 'xlsx')
+        throw new PageError(404, 'Không tìm thấy', 'Chỉ xuất được CSV hoặc XLSX.');
       const { done: _done, ...filters } = req.query;
       const { shown } = await office.rows(key, filters);
       const table = [EXPORT_COLUMNS, ...shown.map(exportCells)];
       reply.header('content-disposition', `attachment; filename="chidao-${key}.${format}"`);
       if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(csv(table));
-      return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await xlsx(key, table));
+      return reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .send(await xlsx(key, table));
     },
   );
 

@@ -20,46 +20,146 @@ const codeOf = (code: string) => {
   }
 };
 
-function unitView(key: string, code: string, s: UnitSnapshot, events: TimelineEntry[], csrfField: Html, done?: string): Html {
+function unitView(
+  key: string,
+  code: string,
+  s: UnitSnapshot,
+  events: TimelineEntry[],
+  csrfField: Html,
+  done?: string,
+): Html {
   const open = s.difficulties.filter((d) => !d.answer);
   const base = `/office/run/${key}/unit/${encodeURIComponent(code)}`;
   const active = !['done', 'recalled', 'closed'].includes(s.stage);
   return html`${done ? html`<div class="notice ok" role="status"><p>${done}</p></div>` : ''}
-<p><a href="/office/run/${key}">← Về đợt gửi ${key}</a></p>
-<dl class="facts">
-<dt>Giai đoạn</dt><dd>${STAGE_LABEL[s.stage]}${s.overdue ? html` <span class="badge bad">Quá hạn</span>` : ''}</dd>
-<dt>Thư điện tử</dt><dd>${s.unit.emails.join(', ')}</dd>
-${s.dispatchedAt ? html`<dt>Đã gửi</dt><dd>${vnDateTime(s.dispatchedAt)}</dd>` : ''}
-${s.ackDeadline ? html`<dt>Hạn xác nhận</dt><dd>${vnDateTime(s.ackDeadline)}</dd>` : ''}
-${s.acknowledgedAt ? html`<dt>Đã xác nhận</dt><dd>${vnDateTime(s.acknowledgedAt)}</dd>` : ''}
-${s.reportDeadline ? html`<dt>Hạn báo cáo</dt><dd>${vnDateTime(s.reportDeadline)}</dd>` : ''}
-<dt>Nhắc hạn / đôn đốc</dt><dd>${s.remindersSent} lần nhắc, mức đôn đốc ${s.escalationLevel}</dd>
-${s.deliveryError ? html`<dt>Lỗi gửi thư</dt><dd>${s.deliveryError}</dd>` : ''}
-${s.rejectedAddresses?.length ? html`<dt>Địa chỉ bị từ chối</dt><dd>${s.rejectedAddresses.join(', ')} — sửa bằng <code>chidao address ${key} ${code} &lt;các địa chỉ đúng&gt;</code></dd>` : ''}
-</dl>
-${s.reports.length ? html`<h2>Báo cáo</h2><ul>${s.reports.map((r) => html`<li>${vnDateTime(r.submittedAt)} — ${r.text}${r.fileName ? html` <span class="hint">(tệp ${r.fileName}, SHA-256 ${r.sha256?.slice(0, 16)}…)</span>` : ''}${r.verdict ? ` — ${r.verdict === 'accepted' ? 'đã chấp nhận' : `đã trả lại: ${r.verdictReason ?? ''}`}` : ''}</li>`)}</ul>` : ''}
-${s.difficulties.length ? html`<h2>Vướng mắc</h2><ul>${s.difficulties.map((d) => html`<li>Số ${d.id} (${vnDateTime(d.raisedAt)}): ${d.text}${d.answer ? html`<br>Đã trả lời: ${d.answer.text}` : ''}</li>`)}</ul>` : ''}
-${s.extensionRequests.length ? html`<h2>Đề nghị gia hạn</h2><ul>${s.extensionRequests.map((x) => html`<li>${vnDateTime(x.at)}: đến ${vnDateTime(x.until)} — ${x.reason}</li>`)}</ul>` : ''}
-${active
-  ? html`<h2>Thao tác</h2><div class="actions">
-${s.stage === 'reported' ? html`<form class="stack" method="post" action="${base}/accept">${csrfField}<button type="submit">Chấp nhận báo cáo</button></form>
-<form class="stack" method="post" action="${base}/return">${csrfField}<label for="return-reason">Lý do trả lại</label><input id="return-reason" name="reason" type="text" required><label for="return-due">Hạn báo cáo lại</label><input id="return-due" name="due" type="date" required><button type="submit" class="secondary">Trả lại báo cáo</button></form>` : ''}
-<form class="stack" method="post" action="${base}/extend">${csrfField}<label for="until">Gia hạn đến ngày</label><input id="until" name="until" type="date" required><label for="extend-reason">Lý do</label><input id="extend-reason" name="reason" type="text"><button type="submit">Gia hạn</button></form>
-${open.length ? html`<form class="stack" method="post" action="${base}/answer">${csrfField}<label for="difficulty">Vướng mắc</label><select id="difficulty" name="id">${open.map((d) => html`<option value="${d.id}">Số ${d.id}: ${d.text.slice(0, 60)}</option>`)}</select><label for="answer">Trả lời</label><textarea id="answer" name="text" required></textarea><button type="submit">Gửi trả lời</button></form>` : ''}
-</div>`
-  : ''}
-<h2>Dòng thời gian</h2>
-<ol class="timeline">${renderTimeline(events)
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => html`<li>${line}</li>`)}</ol>`;
+    <p><a href="/office/run/${key}">← Về đợt gửi ${key}</a></p>
+    <dl class="facts">
+      <dt>Giai đoạn</dt>
+      <dd>${STAGE_LABEL[s.stage]}${s.overdue ? html` <span class="badge bad">Quá hạn</span>` : ''}</dd>
+      <dt>Thư điện tử</dt>
+      <dd>${s.unit.emails.join(', ')}</dd>
+      ${
+        s.dispatchedAt
+          ? html`<dt>Đã gửi</dt>
+              <dd>${vnDateTime(s.dispatchedAt)}</dd>`
+          : ''
+      }
+      ${
+        s.ackDeadline
+          ? html`<dt>Hạn xác nhận</dt>
+              <dd>${vnDateTime(s.ackDeadline)}</dd>`
+          : ''
+      }
+      ${
+        s.acknowledgedAt
+          ? html`<dt>Đã xác nhận</dt>
+              <dd>${vnDateTime(s.acknowledgedAt)}</dd>`
+          : ''
+      }
+      ${
+        s.reportDeadline
+          ? html`<dt>Hạn báo cáo</dt>
+              <dd>${vnDateTime(s.reportDeadline)}</dd>`
+          : ''
+      }
+      <dt>Nhắc hạn / đôn đốc</dt>
+      <dd>${s.remindersSent} lần nhắc, mức đôn đốc ${s.escalationLevel}</dd>
+      ${
+        s.deliveryError
+          ? html`<dt>Lỗi gửi thư</dt>
+              <dd>${s.deliveryError}</dd>`
+          : ''
+      }
+      ${
+        s.rejectedAddresses?.length
+          ? html`<dt>Địa chỉ bị từ chối</dt>
+              <dd>
+                ${s.rejectedAddresses.join(', ')} — sửa bằng
+                <code>chidao address ${key} ${code} &lt;các địa chỉ đúng&gt;</code>
+              </dd>`
+          : ''
+      }
+    </dl>
+    ${
+      s.reports.length
+        ? html`<h2>Báo cáo</h2>
+            <ul>
+              ${s.reports.map((r) => html`<li>${vnDateTime(r.submittedAt)} — ${r.text}${r.fileName ? html` <span class="hint">(tệp ${r.fileName}, SHA-256 ${r.sha256?.slice(0, 16)}…)</span>` : ''}${r.verdict ? ` — ${r.verdict === 'accepted' ? 'đã chấp nhận' : `đã trả lại: ${r.verdictReason ?? ''}`}` : ''}</li>`)}
+            </ul>`
+        : ''
+    }
+    ${
+      s.difficulties.length
+        ? html`<h2>Vướng mắc</h2>
+            <ul>
+              ${s.difficulties.map((d) => html`<li>Số ${d.id} (${vnDateTime(d.raisedAt)}): ${d.text}${d.answer ? html`<br />Đã trả lời: ${d.answer.text}` : ''}</li>`)}
+            </ul>`
+        : ''
+    }
+    ${
+      s.extensionRequests.length
+        ? html`<h2>Đề nghị gia hạn</h2>
+            <ul>
+              ${s.extensionRequests.map((x) => html`<li>${vnDateTime(x.at)}: đến ${vnDateTime(x.until)} — ${x.reason}</li>`)}
+            </ul>`
+        : ''
+    }
+    ${
+      active
+        ? html`<h2>Thao tác</h2>
+            <div class="actions">
+              ${
+                s.stage === 'reported'
+                  ? html`<form class="stack" method="post" action="${base}/accept">
+                        ${csrfField}<button type="submit">Chấp nhận báo cáo</button>
+                      </form>
+                      <form class="stack" method="post" action="${base}/return">
+                        ${csrfField}<label for="return-reason">Lý do trả lại</label
+                        ><input id="return-reason" name="reason" type="text" required /><label for="return-due"
+                          >Hạn báo cáo lại</label
+                        ><input id="return-due" name="due" type="date" required /><button
+                          type="submit"
+                          class="secondary"
+                        >
+                          Trả lại báo cáo
+                        </button>
+                      </form>`
+                  : ''
+              }
+              <form class="stack" method="post" action="${base}/extend">
+                ${csrfField}<label for="until">Gia hạn đến ngày</label
+                ><input id="until" name="until" type="date" required /><label for="extend-reason">Lý do</label
+                ><input id="extend-reason" name="reason" type="text" /><button type="submit">Gia hạn</button>
+              </form>
+              ${
+                open.length
+                  ? html`<form class="stack" method="post" action="${base}/answer">
+                      ${csrfField}<label for="difficulty">Vướng mắc</label
+                      ><select id="difficulty" name="id">
+                        ${open.map((d) => html`<option value="${d.id}">Số ${d.id}: ${d.text.slice(0, 60)}</option>`)}</select
+                      ><label for="answer">Trả lời</label><textarea id="answer" name="text" required></textarea
+                      ><button type="submit">Gửi trả lời</button>
+                    </form>`
+                  : ''
+              }
+            </div>`
+        : ''
+    }
+    <h2>Dòng thời gian</h2>
+    <ol class="timeline">
+      ${renderTimeline(events)
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => html`<li>${line}</li>`)}
+    </ol>`;
 }
 
 /** One unit: its page with the timeline, and the Office's acts on it (extend, answer, accept, return). */
 export function unitRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeSessionCookies): void {
   const { office } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const done = (action: string, key: string, code: string) => `/office/run/${key}/unit/${encodeURIComponent(code)}?done=${action}`;
+  const done = (action: string, key: string, code: string) =>
+    `/office/run/${key}/unit/${encodeURIComponent(code)}?done=${action}`;
 
   r.get(
     '/office/run/:key/unit/:code',
@@ -68,7 +168,7 @@ export function unitRoutes(app: FastifyInstance, deps: WebDeps, sessions: Office
       const { key } = req.params;
       const code = codeOf(req.params.code);
       const { state, timeline } = await office.unitWithTimeline(key, code);
-      const csrfField = html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}">`;
+      const csrfField = html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}" />`;
       const body = unitView(key, code, state, timeline, csrfField, DONE[req.query.done ?? '']);
       return sendPage(reply, `${state.unit.name} (${code})`, body, { nav: officeNav(sessions, req.session) });
     },

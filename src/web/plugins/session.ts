@@ -33,7 +33,12 @@ export function officeSessions(config: Config): SessionStore | undefined {
 }
 
 /** Cookies only for the Office's paths, never readable by script, never sent cross-site. */
-export const cookieOptions = (https: boolean, path = '/office') => ({ path, httpOnly: true, sameSite: 'strict' as const, secure: https });
+export const cookieOptions = (https: boolean, path = '/office') => ({
+  path,
+  httpOnly: true,
+  sameSite: 'strict' as const,
+  secure: https,
+});
 
 /**
  * The Office's sessions over @fastify/cookie: the cookie holds a random token, and our server-side

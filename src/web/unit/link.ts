@@ -43,7 +43,11 @@ export function unitKit(deps: WebDeps) {
     },
   };
 
-  const actor = (v: UnitView, req: FastifyRequest): Actor => ({ channel: 'link', by: v.unit.unit.name, ...visitor(req) });
+  const actor = (v: UnitView, req: FastifyRequest): Actor => ({
+    channel: 'link',
+    by: v.unit.unit.name,
+    ...visitor(req),
+  });
   const ref = (v: UnitView) => ({ key: v.claims.run, unit: v.claims.unit });
 
   /**
@@ -56,12 +60,22 @@ export function unitKit(deps: WebDeps) {
     } catch (e) {
       if (!(e instanceof OfficeRefusal) || e.origin === 'finished') throw e;
       const error = e.origin === 'input' ? e.message : `${e.message} Chưa có thay đổi nào được ghi nhận.`;
-      return { ok: false as const, reply: await sendPage(reply, title, views.reportForm(v, { ...kept, error }), { status: e.origin === 'input' ? 422 : 409 }) };
+      return {
+        ok: false as const,
+        reply: await sendPage(reply, title, views.reportForm(v, { ...kept, error }), {
+          status: e.origin === 'input' ? 422 : 409,
+        }),
+      };
     }
   }
 
   const done = (reply: FastifyReply, v: UnitView, brief: UnitBrief, title: string, message: string) =>
-    sendPage(reply, title, html`<div class="notice ok" role="status"><p>${message}</p></div>${views.facts(v.run, brief)}${views.statusLink(v)}`);
+    sendPage(
+      reply,
+      title,
+      html`<div class="notice ok" role="status"><p>${message}</p></div>
+        ${views.facts(v.run, brief)}${views.statusLink(v)}`,
+    );
 
   return { ...views, load, perUnit, actor, ref, orForm, done };
 }

@@ -5,7 +5,16 @@ import type { UnitBrief } from '../../domain/unit-state';
 import { LIMITS } from '../../domain/unit-state';
 import { sendPage, type WebDeps } from '../context';
 import { linkQuery } from '../forms-schema';
-import { checkQuota, discardUpload, incomingDir, keepUpload, receiveUpload, sizeText, UploadRefused, type PendingUpload } from '../uploads';
+import {
+  checkQuota,
+  discardUpload,
+  incomingDir,
+  keepUpload,
+  receiveUpload,
+  sizeText,
+  UploadRefused,
+  type PendingUpload,
+} from '../uploads';
 import type { unitKit } from './link';
 import { REPORTABLE, type Kept } from './view';
 
@@ -73,7 +82,8 @@ export function reportRoutes(app: FastifyInstance, deps: WebDeps, k: ReturnType<
       } catch (e) {
         const code = (e as { code?: string }).code ?? '';
         // The parser reports an oversized file once more after the part itself was refused.
-        if (code === 'FST_REQ_FILE_TOO_LARGE') refused ??= { message: `Tệp lớn hơn giới hạn ${sizeText(max)}.`, status: 422 };
+        if (code === 'FST_REQ_FILE_TOO_LARGE')
+          refused ??= { message: `Tệp lớn hơn giới hạn ${sizeText(max)}.`, status: 422 };
         else if (e instanceof UploadRefused) refused ??= { message: e.message, status: 422 };
         // Anything else from the parser is a malformed body (a cut upload, a bad boundary): the
         // visitor's request, not our fault.

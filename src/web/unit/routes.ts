@@ -26,12 +26,17 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
       reply,
       'Xác nhận đã nhận văn bản',
       html`${k.facts(v.run, v.unit)}
-${already
-  ? html`<div class="notice ok" role="status"><p>Đơn vị đã xác nhận nhận văn bản lúc ${vnDateTime(v.unit.acknowledgedAt!)}. Không cần làm gì thêm.</p></div>`
-  : html`<form class="stack" method="post" action="${k.selfAction('/u/acknowledge', v)}">
-<p>Bấm nút dưới đây để xác nhận <strong>${v.unit.unit.name}</strong> đã nhận văn bản số ${v.run.ref}.</p>
-<button type="submit">Xác nhận đã nhận văn bản</button></form>`}
-${k.statusLink(v)}`,
+      ${
+        already
+          ? html`<div class="notice ok" role="status">
+              <p>Đơn vị đã xác nhận nhận văn bản lúc ${vnDateTime(v.unit.acknowledgedAt!)}. Không cần làm gì thêm.</p>
+            </div>`
+          : html`<form class="stack" method="post" action="${k.selfAction('/u/acknowledge', v)}">
+              <p>Bấm nút dưới đây để xác nhận <strong>${v.unit.unit.name}</strong> đã nhận văn bản số ${v.run.ref}.</p>
+              <button type="submit">Xác nhận đã nhận văn bản</button>
+            </form>`
+      }
+      ${k.statusLink(v)}`,
     );
   });
 
@@ -59,7 +64,11 @@ ${k.statusLink(v)}`,
 
   r.post(
     '/u/extension',
-    { ...k.perUnit, bodyLimit: 64 * 1024, schema: { ...query, body: z.object({ until: formText, reason: formText }).loose() } },
+    {
+      ...k.perUnit,
+      bodyLimit: 64 * 1024,
+      schema: { ...query, body: z.object({ until: formText, reason: formText }).loose() },
+    },
     async (req, reply) => {
       const v = await k.load(req.query.t ?? '', ['report']);
       const kept = { until: req.body.until.slice(0, 40), reason: req.body.reason };
@@ -82,16 +91,31 @@ ${k.statusLink(v)}`,
       reply,
       'Tình trạng thực hiện',
       html`${k.facts(v.run, s)}
-${ack || report ? html`<p>${ack ? html`<a class="button" href="${ack}">Xác nhận đã nhận văn bản</a> ` : ''}${report ? html`<a href="${report}">Gửi báo cáo / phản ánh vướng mắc</a>` : ''}</p>` : ''}
-<h2>Báo cáo đã gửi</h2>
-${s.reports.length
-  ? html`<ul>${s.reports.map((r) => html`<li>${title(r.obligation)}${r.cycle ? ` (kỳ ${r.cycle + 1})` : ''}: gửi lúc ${vnDateTime(r.submittedAt)}${r.fileName ? ` — tệp ${r.fileName}` : ''}${r.verdict === 'accepted' ? ' — đã được chấp nhận' : r.verdict === 'returned' ? ` — bị trả lại: ${r.verdictReason ?? ''}` : ''}</li>`)}</ul>`
-  : html`<p>Chưa có.</p>`}
-<h2>Vướng mắc</h2>
-${s.difficulties.length
-  ? html`<ul>${s.difficulties.map((d) => html`<li><strong>Số ${d.id}</strong> (${vnDateTime(d.raisedAt)}): ${d.text}${d.answer ? html`<br>Văn phòng trả lời (${vnDateTime(d.answer.at)}): ${d.answer.text}` : html`<br><em>Đang chờ trả lời.</em>`}</li>`)}</ul>`
-  : html`<p>Chưa có.</p>`}
-${s.extensions.length ? html`<h2>Gia hạn</h2><ul>${s.extensions.map((x) => html`<li>Gia hạn đến ${vnDateTime(x.until)} (${x.reason})</li>`)}</ul>` : ''}`,
+        ${ack || report ? html`<p>${ack ? html`<a class="button" href="${ack}">Xác nhận đã nhận văn bản</a> ` : ''}${report ? html`<a href="${report}">Gửi báo cáo / phản ánh vướng mắc</a>` : ''}</p>` : ''}
+        <h2>Báo cáo đã gửi</h2>
+        ${
+          s.reports.length
+            ? html`<ul>
+                ${s.reports.map((r) => html`<li>${title(r.obligation)}${r.cycle ? ` (kỳ ${r.cycle + 1})` : ''}: gửi lúc ${vnDateTime(r.submittedAt)}${r.fileName ? ` — tệp ${r.fileName}` : ''}${r.verdict === 'accepted' ? ' — đã được chấp nhận' : r.verdict === 'returned' ? ` — bị trả lại: ${r.verdictReason ?? ''}` : ''}</li>`)}
+              </ul>`
+            : html`<p>Chưa có.</p>`
+        }
+        <h2>Vướng mắc</h2>
+        ${
+          s.difficulties.length
+            ? html`<ul>
+                ${s.difficulties.map((d) => html`<li><strong>Số ${d.id}</strong> (${vnDateTime(d.raisedAt)}): ${d.text}${d.answer ? html`<br />Văn phòng trả lời (${vnDateTime(d.answer.at)}): ${d.answer.text}` : html`<br /><em>Đang chờ trả lời.</em>`}</li>`)}
+              </ul>`
+            : html`<p>Chưa có.</p>`
+        }
+        ${
+          s.extensions.length
+            ? html`<h2>Gia hạn</h2>
+                <ul>
+                  ${s.extensions.map((x) => html`<li>Gia hạn đến ${vnDateTime(x.until)} (${x.reason})</li>`)}
+                </ul>`
+            : ''
+        }`,
     );
   });
 
