@@ -103,13 +103,15 @@ describe('the Office CLI on a bad day', () => {
     });
     await s.run(async () => {
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
-      await vi.waitFor(
-        async () =>
-          expect((await s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T3')).query(unitStateQuery)).stage).toBe(
-            'dispatched',
-          ),
-        { timeout: 30_000, interval: 200 },
-      );
+      // Every unit dispatched before the worker goes: the table below must show each one's last stage.
+      for (const code of ['T1', 'T2', 'T3'])
+        await vi.waitFor(
+          async () =>
+            expect(
+              (await s.client.workflow.getHandle(unitWorkflowId(plan.key, code)).query(unitStateQuery)).stage,
+            ).toBe('dispatched'),
+          { timeout: 30_000, interval: 200 },
+        );
     });
     s.worker.shutdown();
     await vi.waitFor(() => expect(s.worker.getState()).toBe('STOPPED'), { timeout: 30_000 });
