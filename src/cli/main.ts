@@ -2,52 +2,24 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { WorkflowUpdateFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../config';
 import { connectClient } from '../client/connection';
-import { DuplicateRunError } from '../client/start-run';
 import { loadCalendarOverride, loadDirective, loadPlan } from '../files/load';
 import { WorkingCalendar } from '../domain/calendar';
-import { InvalidInputError, SecretDocumentError } from '../domain/errors';
 import { directiveKey } from '../domain/directive';
-import { renderPlan, renderStatus, table } from './render';
-import { STAGE_LABEL } from '../domain/unit-state';
-import type { UnitRow } from '../workflows/unit-rows';
+import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderVisibilityRows } from './render';
 import { openAuditStore } from '../audit/open-store';
 import { loadBundle, replayBundle, verifyBundle } from '../audit/commands';
 import { renderTimeline, timeline } from '../audit/timeline';
 import { workflowsPath } from '../workflows-path';
 import { progress } from './progress';
+import { USAGE } from './usage';
+import { CliError, describeError } from './errors';
 import { createWebServer } from '../web/server';
-import { NOT_FOUND_MESSAGE, Office, OfficeRefusal } from '../office';
+import { Office, OfficeRefusal } from '../office';
 
-const USAGE = `chidao: theo dõi việc thực hiện công văn chỉ đạo
-
-Cách dùng:
-  chidao start <công-văn.yaml> --registry <danh-mục.yaml> [--dry-run] [--calendar <tệp>]
-  chidao status <văn bản> [--json] [--overdue]
-  chidao overdue <văn bản> [--json]
-  chidao ack <văn bản> <mã đơn vị> [--by <người ghi nhận>]
-  chidao report <văn bản> <mã đơn vị> --text <nội dung> [--file <tệp>] [--by <người ghi nhận>]
-  chidao accept <văn bản> <mã đơn vị>
-  chidao return <văn bản> <mã đơn vị> --reason <lý do> --due <hạn mới>
-  chidao extend <văn bản> <mã đơn vị> --until <hạn mới> [--reason <lý do>]
-  chidao answer <văn bản> <mã đơn vị> <số vướng mắc> --text <trả lời>
-  chidao address <văn bản> <mã đơn vị> <email> [<email>…]
-  chidao recall <văn bản> --reason <lý do>
-  chidao close <văn bản> [--note <ghi chú>]
-  chidao serve                                 trang cho đơn vị (liên kết ký số) và bảng điều khiển Văn phòng
-  chidao audit export <văn bản> <thư mục>     lịch sử workflow + bản ghi kiểm toán, lưu lâu dài
-  chidao audit replay <thư mục|văn bản>       chạy lại lịch sử bằng mã hiện tại, in dòng thời gian
-  chidao audit verify <thư mục|văn bản>       kiểm tra chuỗi băm và đối chiếu lịch sử ↔ bản ghi
-
-<văn bản> là tệp công văn (.yaml) hoặc khóa năm-số-ký hiệu, ví dụ 2023-4432-TCTHADS-VP.
-Hạn viết dạng 2023-12-15, 2023-12-15T17:00:00+07:00 hoặc "5 ngày làm việc".
-Kết nối Temporal theo biến môi trường của Temporal CLI: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*.`;
-
-/** A usage mistake: printed as one line, exit code 2. */
-class CliError extends Error {}
+export { describeError };
 
 const OPTIONS = {
   registry: { type: 'string' },
@@ -286,31 +258,4 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   } finally {
     await client?.connection.close();
   }
-}
-
-const NO_WORKER_NOTICE =
-  'Chú ý: không có worker nào trả lời kịp (worker chidao dừng, mất kết nối hoặc đang quá tải). Bảng dưới lấy từ chỉ mục tìm kiếm của Temporal: giai đoạn và quá hạn của từng đơn vị, chưa có tên, hạn và số lần nhắc. Khởi động lại worker để xem đầy đủ.';
-
-function renderVisibilityRows(key: string, rows: UnitRow[]): string {
-  const overdue = rows.filter((r) => r.overdue).length;
-  return `${key}: ${rows.length} đơn vị thực hiện${overdue ? `, ${overdue} quá hạn` : ''}\n\n${table(
-    ['Mã', 'Giai đoạn', 'Quá hạn'],
-    rows.map((r) => [r.code, STAGE_LABEL[r.stage], r.overdue ? 'QUÁ HẠN' : '']),
-  )}`;
-}
-
-/** One line a clerk can act on, and an exit code a script can branch on. */
-export function describeError(e: unknown): { message: string; code: number } {
-  if (e instanceof CliError) return { message: `Lỗi: ${e.message}`, code: 2 };
-  if (e instanceof InvalidInputError) return { message: `Tệp không hợp lệ, chưa bắt đầu gì:\n${e.message}`, code: 1 };
-  if (e instanceof OfficeRefusal && e.type === 'NotFound') return { message: NOT_FOUND_MESSAGE, code: 1 };
-  if (e instanceof OfficeRefusal || e instanceof SecretDocumentError || e instanceof DuplicateRunError)
-    return { message: `Từ chối: ${e.message}`, code: 1 };
-  if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure)
-    return { message: `Từ chối: ${e.cause.message}`, code: 1 };
-  if (e instanceof WorkflowNotFoundError || (e as Error)?.name === 'WorkflowNotFoundError')
-    return { message: 'Không tìm thấy đợt gửi hoặc đơn vị này (kiểm tra khóa văn bản và mã đơn vị).', code: 1 };
-  if ((e as { code?: string })?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
-    return { message: `Lỗi: ${(e as Error).message}`, code: 2 };
-  return { message: `Lỗi: ${(e as Error)?.message ?? String(e)}`, code: 3 };
 }

@@ -101,3 +101,14 @@ export function renderStatus(status: RunStatus, rows: UnitRow[], now: number): s
   void now;
   return `${header.join('\n')}\n\n${body}${info}`;
 }
+
+export const NO_WORKER_NOTICE =
+  'Chú ý: không có worker nào trả lời kịp (worker chidao dừng, mất kết nối hoặc đang quá tải). Bảng dưới lấy từ chỉ mục tìm kiếm của Temporal: giai đoạn và quá hạn của từng đơn vị, chưa có tên, hạn và số lần nhắc. Khởi động lại worker để xem đầy đủ.';
+
+export function renderVisibilityRows(key: string, rows: UnitRow[]): string {
+  const overdue = rows.filter((r) => r.overdue).length;
+  return `${key}: ${rows.length} đơn vị thực hiện${overdue ? `, ${overdue} quá hạn` : ''}\n\n${table(
+    ['Mã', 'Giai đoạn', 'Quá hạn'],
+    rows.map((r) => [r.code, STAGE_LABEL[r.stage], r.overdue ? 'QUÁ HẠN' : '']),
+  )}`;
+}

@@ -3,76 +3,13 @@ import type { MessageRequest, StageCounts } from './messages';
 import { ROLE_LABEL } from './roles';
 import { STAGE_LABEL, type Stage } from './unit-state';
 import { vnDateTime, vnLongDate } from './vn-format';
-import { localDateOf, VN_OFFSET_MS } from './calendar';
+import { toHtml, toText, type Block, type RenderedMessage, type UnitLinks } from './message-blocks';
+import { cliDeadline, command, vnClock } from './cli-hints';
 import { collapseRepeatedTitle } from './salutation';
 
 export { salutation } from './salutation';
-
-/** The unit's own signed links (acknowledge, report, status), when the message is to a unit. */
-export interface UnitLinks {
-  acknowledge: string;
-  report: string;
-  status: string;
-}
-
-export interface RenderedMessage {
-  subject: string;
-  text: string;
-  html: string;
-  /** The directive as a text file, on dispatch messages. */
-  attachment?: { filename: string; content: string };
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/**
- * A message body is a list of blocks; one list renders to both plain text and HTML, so the two never
- * say different things. Every value is escaped in HTML.
- */
-type Block =
-  | { p: string }
-  | { strong: string }
-  | { list: string[] }
-  | { link: string; href: string }
-  | { table: [string, string][] }
-  | { pre: string };
-
-function toText(blocks: Block[]): string {
-  return blocks
-    .map((b) => {
-      if ('p' in b) return b.p;
-      if ('strong' in b) return b.strong.toUpperCase();
-      if ('list' in b) return b.list.map((x) => `- ${x}`).join('\n');
-      if ('link' in b) return `${b.link}:\n${b.href}`;
-      if ('table' in b) return b.table.map(([k, v]) => `${k}: ${v}`).join('\n');
-      return b.pre;
-    })
-    .join('\n\n')
-    .concat('\n');
-}
-
-function toHtml(title: string, blocks: Block[]): string {
-  const body = blocks
-    .map((b) => {
-      if ('p' in b) return `<p>${escapeHtml(b.p).replace(/\n/g, '<br>')}</p>`;
-      if ('strong' in b) return `<p><strong>${escapeHtml(b.strong)}</strong></p>`;
-      if ('list' in b) return `<ul>${b.list.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`;
-      if ('link' in b)
-        return `<p><a href="${escapeHtml(b.href)}" style="display:inline-block;padding:8px 14px;background:#b3261e;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(b.link)}</a></p>`;
-      if ('table' in b)
-        return `<table style="border-collapse:collapse">${b.table
-          .map(
-            ([k, v]) =>
-              `<tr><th style="text-align:left;padding:2px 12px 2px 0">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`,
-          )
-          .join('')}</table>`;
-      return `<pre style="white-space:pre-wrap;font-family:inherit">${escapeHtml(b.pre)}</pre>`;
-    })
-    .join('\n');
-  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:'Times New Roman',serif;font-size:15px;line-height:1.5;max-width:720px">\n${body}\n</body></html>`;
-}
+export { escapeHtml, type RenderedMessage, type UnitLinks } from './message-blocks';
+export { cliDeadline, shellWord, vnClock } from './cli-hints';
 
 /** The directive as Decree 30 lays it out, as plain text: for the attachment and the dispatch body. */
 export function directiveText(d: Directive): string {
@@ -113,37 +50,6 @@ function countsTable(counts: StageCounts, total: number): [string, string][] {
   if (counts.overdue) rows.push(['Quá hạn', String(counts.overdue)]);
   if (counts.informed) rows.push(['Nơi nhận để biết/báo cáo/phối hợp đã gửi', String(counts.informed)]);
   return rows;
-}
-
-/** A shell word: quoted only when it holds something a shell would split or expand. */
-export function shellWord(s: string): string {
-  return /^[\p{L}\p{N}@%+=:,./_-]+$/u.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * A command line the Office can copy from a message and run. It names the run by its key
- * (2026-1187-QLTHADS-VP), which the CLI takes, never by the directive's reference (1187/QLTHADS-VP).
- * Placeholders in angle brackets are for the clerk to fill in and are left unquoted.
- */
-function command(verb: string, runKey: string, ...args: string[]): string {
-  return ['chidao', verb, shellWord(runKey), ...args.map((a) => (/^\[?<.*>(…\])?$/.test(a) ? a : shellWord(a)))].join(
-    ' ',
-  );
-}
-
-/** A deadline as the CLI's --until takes it: a date when it ends a day, else the instant in Viet Nam's time. */
-export function cliDeadline(instant: number): string {
-  const t = new Date(instant + VN_OFFSET_MS);
-  if (t.getUTCHours() === 0 && t.getUTCMinutes() === 0 && t.getUTCSeconds() === 0 && t.getUTCMilliseconds() === 0)
-    return localDateOf(instant - 1);
-  return t.toISOString().replace(/(\.000)?Z$/, '+07:00');
-}
-
-/** "14:02 25/11/2026", Viet Nam's time: when something happened, in one short phrase. */
-export function vnClock(instant: number): string {
-  const t = new Date(instant + VN_OFFSET_MS);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(t.getUTCHours())}:${p(t.getUTCMinutes())} ${p(t.getUTCDate())}/${p(t.getUTCMonth() + 1)}/${t.getUTCFullYear()}`;
 }
 
 /** Subject in the style "[4432/TCTHADS-VP] V/v hướng dẫn, đôn đốc triển khai…", with a prefix per kind. */

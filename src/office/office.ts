@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { CalendarData } from '../domain/holidays-vn';
 import type { DisseminationPlan } from '../domain/plan';
-import { type Actor, type Stage, type UnitBrief, type UnitSnapshot } from '../domain/unit-state';
+import type { Actor, UnitBrief, UnitSnapshot } from '../domain/unit-state';
 import { closeUpdate, recallUpdate, runStatusQuery, type RunStatus } from '../workflows/dissemination-run';
 import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
 import type { UnitRow } from '../workflows/unit-rows';
@@ -29,6 +29,9 @@ import { closedReason } from './closed-reason';
 import { isNotFound, NOT_FOUND_MESSAGE, OfficeRefusal, refusalOfUpdate } from './refusal';
 import * as acts from './acts';
 import { parseInput, runKeySchema, unitCodeSchema } from './input';
+import { listRuns, selectByVisibility, UNACKNOWLEDGED, type RunListing } from './visibility';
+
+export type { RunListing } from './visibility';
 
 export interface OfficeOptions {
   taskQueue: string;
@@ -53,15 +56,6 @@ export interface RunFilters {
   province?: string;
   region?: string;
 }
-
-export interface RunListing {
-  key: string;
-  status: string;
-  start: Date;
-  close?: Date | undefined;
-}
-
-const UNACKNOWLEDGED: Stage[] = ['dispatching', 'dispatched', 'undeliverable'];
 
 /**
  * Every act the Office can take, whichever way it comes in (CLI, pages, demo, API): input parsed with
@@ -103,17 +97,7 @@ export class Office {
 
   /** The runs Temporal's visibility knows, newest first. */
   async listRuns(limit = 200): Promise<RunListing[]> {
-    const runs: RunListing[] = [];
-    for await (const w of this.client.workflow.list({ query: `WorkflowType = 'disseminationRun'` })) {
-      runs.push({
-        key: w.workflowId.replace(/^chidao\//, ''),
-        status: w.status.name,
-        start: w.startTime,
-        close: w.closeTime,
-      });
-      if (runs.length >= limit) break;
-    }
-    return runs;
+    return listRuns(this.client, limit);
   }
 
   /** The run's table (from visibility when no worker answers) and the mail server's health. */
@@ -132,7 +116,9 @@ export class Office {
     const key = this.runKey(runKey);
     const { status, rows } =
       read ?? (await this.explained(key, undefined, () => readRunRows(this.client, runWorkflowId(key))));
-    const selected = this.opts.searchAttributes ? await this.selectByVisibility(key, status.ref, f.filter) : undefined;
+    const selected = this.opts.searchAttributes
+      ? await selectByVisibility(this.client, key, status.ref, f.filter)
+      : undefined;
     const shown = rows.filter(
       (r) =>
         (!f.filter ||
@@ -141,23 +127,6 @@ export class Office {
         (!f.region || r.region === f.region),
     );
     return { status, rows, shown };
-  }
-
-  /** Codes of the run's units that a visibility query on our search attributes selects. */
-  private async selectByVisibility(key: string, ref: string, filter?: string): Promise<Set<string> | undefined> {
-    const condition =
-      filter === 'overdue'
-        ? 'ChidaoOverdue = true'
-        : filter === 'unacknowledged'
-          ? `ChidaoStage IN (${UNACKNOWLEDGED.map((s) => `'${s}'`).join(', ')})`
-          : undefined;
-    if (!condition) return undefined;
-    const prefix = unitWorkflowId(key, '');
-    const codes = new Set<string>();
-    const query = `WorkflowType = 'unitLifecycle' AND ChidaoDirective = '${ref.replace(/'/g, '')}' AND ${condition}`;
-    for await (const w of this.client.workflow.list({ query }))
-      if (w.workflowId.startsWith(prefix)) codes.add(w.workflowId.slice(prefix.length));
-    return codes;
   }
 
   async recall(input: z.input<typeof acts.recall>): Promise<void> {

@@ -1,0 +1,24 @@
+/** `chidao --help`: every command, in the words a clerk uses. */
+export const USAGE = `chidao: theo dõi việc thực hiện công văn chỉ đạo
+
+Cách dùng:
+  chidao start <công-văn.yaml> --registry <danh-mục.yaml> [--dry-run] [--calendar <tệp>]
+  chidao status <văn bản> [--json] [--overdue]
+  chidao overdue <văn bản> [--json]
+  chidao ack <văn bản> <mã đơn vị> [--by <người ghi nhận>]
+  chidao report <văn bản> <mã đơn vị> --text <nội dung> [--file <tệp>] [--by <người ghi nhận>]
+  chidao accept <văn bản> <mã đơn vị>
+  chidao return <văn bản> <mã đơn vị> --reason <lý do> --due <hạn mới>
+  chidao extend <văn bản> <mã đơn vị> --until <hạn mới> [--reason <lý do>]
+  chidao answer <văn bản> <mã đơn vị> <số vướng mắc> --text <trả lời>
+  chidao address <văn bản> <mã đơn vị> <email> [<email>…]
+  chidao recall <văn bản> --reason <lý do>
+  chidao close <văn bản> [--note <ghi chú>]
+  chidao serve                                 trang cho đơn vị (liên kết ký số) và bảng điều khiển Văn phòng
+  chidao audit export <văn bản> <thư mục>     lịch sử workflow + bản ghi kiểm toán, lưu lâu dài
+  chidao audit replay <thư mục|văn bản>       chạy lại lịch sử bằng mã hiện tại, in dòng thời gian
+  chidao audit verify <thư mục|văn bản>       kiểm tra chuỗi băm và đối chiếu lịch sử ↔ bản ghi
+
+<văn bản> là tệp công văn (.yaml) hoặc khóa năm-số-ký hiệu, ví dụ 2023-4432-TCTHADS-VP.
+Hạn viết dạng 2023-12-15, 2023-12-15T17:00:00+07:00 hoặc "5 ngày làm việc".
+Kết nối Temporal theo biến môi trường của Temporal CLI: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*.`;
