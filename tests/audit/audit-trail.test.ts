@@ -122,6 +122,37 @@ describe('audit trail', () => {
       expect.arrayContaining(['dispatch', 'reminder', 'escalation', 'recall', 'summary', 'report-received']),
     );
     expect(new Set(records.map((r) => r.key)).size).toBe(records.length);
+    // Keys are unique by construction, so "once" is checked against what happened: each act, with its unit
+    // and (for mail) its kind and addressees, exactly as many times as it took place.
+    const tally = (rs: AuditRecord[]) => {
+      const n: Record<string, number> = {};
+      for (const r of rs) {
+        const what = [r.kind, r.unit ?? '-', r.data.messageKind ?? '', ((r.data.to as string[]) ?? []).join(',')];
+        const k = what.join(' ').trim();
+        n[k] = (n[k] ?? 0) + 1;
+      }
+      return n;
+    };
+    expect(tally(records)).toEqual({
+      'run-started -': 1,
+      'recipients-added -': 1,
+      // T1, T2 and the leader "để b/c", one each.
+      'message-sent T1 dispatch t1@thads.example': 1,
+      'message-sent T2 dispatch t2@thads.example': 1,
+      'message-sent TCT dispatch tct@thads.example': 1,
+      'acknowledged T1': 1,
+      'report-submitted T1': 1,
+      'message-sent T1 report-received vp@thads.example': 1,
+      'report-accepted T1': 1,
+      'message-sent T1 report-accepted t1@thads.example': 1,
+      // T2 within the 20 minutes: one reminder (5 min before), one escalation (5 min after), to its head.
+      'message-sent T2 reminder t2@thads.example': 1,
+      'message-sent T2 escalation head2@thads.example': 1,
+      'recalled -': 1,
+      // T1 was done before the recall: only T2 is told.
+      'message-sent T2 recall t2@thads.example': 1,
+      'message-sent - summary vp@thads.example,tct@thads.example': 1,
+    });
   });
 
   it('an untouched export verifies: a valid chain that matches the histories both ways', () => {
@@ -212,6 +243,19 @@ describe('audit trail', () => {
     expect(text).toMatch(/T2: thông báo quá hạn → head2@thads\.example/);
     expect(text).toMatch(/đợt gửi: Văn phòng thu hồi văn bản — Chánh Văn phòng/);
     expect(text).toMatch(/^\d{2}:\d{2}(:\d{2})? (Thứ|Chủ nhật)/m);
+    // Each line's clock time and date are its event's UTC time plus 7 hours, computed here independently.
+    const entries = timeline(bundle.histories);
+    const lines = text.split('\n');
+    expect(lines).toHaveLength(entries.length);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    entries.forEach((e, i) => {
+      const hn = new Date(e.at + 7 * 3600_000);
+      const clock = `${pad(hn.getUTCHours())}:${pad(hn.getUTCMinutes())}`;
+      const date = `${pad(hn.getUTCDate())}/${pad(hn.getUTCMonth() + 1)}/${hn.getUTCFullYear()}`;
+      const weekday = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'][hn.getUTCDay()];
+      const seconds = hn.getUTCSeconds() ? `:${pad(hn.getUTCSeconds())}` : '';
+      expect(lines[i]!.startsWith(`${clock}${seconds} ${weekday}, ${date}  `)).toBe(true);
+    });
   });
 
   it('the CLI verifies an export with exit 0, and exits 1 naming the finding on a tampered copy', async () => {
