@@ -1,5 +1,9 @@
 import { createServer } from 'node:net';
 
+/**
+ * A port that was free a moment ago. Another process may take it before the caller binds it: bind port 0
+ * where the server allows it, else go through `onFreePort`, which tries again with another port.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -9,4 +13,21 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+const inUse = (e: unknown): boolean =>
+  (e as { code?: string }).code === 'EADDRINUSE' || /EADDRINUSE|already in use/i.test(String(e));
+
+/**
+ * Binds with `bind(port)` on a free port, and on a port taken in between (EADDRINUSE) tries another one.
+ * Any other error is thrown at once; so is the last EADDRINUSE after `attempts`.
+ */
+export async function onFreePort<T>(bind: (port: number) => Promise<T> | T, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await bind(await freePort());
+    } catch (e) {
+      if (!inUse(e) || i >= attempts) throw e;
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { SMTPServer } from 'smtp-server';
-import { freePort } from './ports';
+import { onFreePort } from './ports';
 
 export interface Received {
   from: string;
@@ -48,10 +48,13 @@ export class TestSmtp {
 
   constructor(readonly port: number) {}
 
-  static async create(): Promise<TestSmtp> {
-    const s = new TestSmtp(await freePort());
-    await s.up();
-    return s;
+  /** On a port of its own (kept for `up()` after `down()`); a port taken before the bind is tried again. */
+  static create(): Promise<TestSmtp> {
+    return onFreePort(async (port) => {
+      const s = new TestSmtp(port);
+      await s.up();
+      return s;
+    });
   }
 
   get url(): string {

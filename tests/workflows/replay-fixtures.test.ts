@@ -20,5 +20,8 @@ describe('committed history fixtures', () => {
     expect(histories.length).toBeGreaterThan(0);
     const results = await replayHistories(histories, { workflowBundle: { codePath: inject('bundlePath') } });
     expect(results.filter((r) => !r.ok)).toEqual([]);
+    // Every history produced a result: none skipped silently.
+    expect(results).toHaveLength(histories.length);
+    expect(results.map((r) => r.workflowId).sort()).toEqual(histories.map((h) => h.workflowId).sort());
   });
 });
