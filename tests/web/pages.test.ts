@@ -10,12 +10,18 @@ import { FileAuditStore } from '../../src/audit/file-store';
 import { LinkSigner } from '../../src/links/signer';
 import { createWebServer } from '../../src/web/server';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
-import { raiseDifficultyUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
+import {
+  acknowledgeUpdate,
+  raiseDifficultyUpdate,
+  submitReportUpdate,
+  unitStateQuery,
+} from '../../src/workflows/unit-lifecycle';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { testPlan } from '../helpers/fixtures';
 import { freePort } from '../helpers/ports';
+import { waitUntil } from '../helpers/wait';
 import { chromiumPath, CHROMIUM_ARGS } from '../helpers/browser';
 
 /**
@@ -28,8 +34,32 @@ let s: Stack;
 let web: FastifyInstance;
 let browser: Browser;
 let base: string;
-let key: string;
-let overdueKey: string;
+
+/** A run of three units due in hours, started by the `describe` that uses it (no test reads another's run). */
+async function startRun3(): Promise<string> {
+  const plan = testPlan({
+    units: 3,
+    policy: {
+      acknowledge: { due: 'PT1H' },
+      reports: [{ id: 'ket-qua', title: 'Báo cáo kết quả triển khai', due: 'PT2H' }],
+      reminders: [],
+      escalation: [],
+    },
+  });
+  await s.run(() => startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 }));
+  return plan.key;
+}
+
+/** Waits until each of the run's units has been dispatched (its stage is what the pages show). */
+async function dispatched(runKey: string, codes: string[]) {
+  for (const code of codes)
+    await s.run(() =>
+      waitUntil(
+        () => unitState(runKey, code),
+        (st) => st.stage === 'dispatched',
+      ),
+    );
+}
 const linkIn = (text: string, action: string) =>
   new RegExp(`(http\\S+/u/${action}\\?t=[A-Za-z0-9_.-]+)`).exec(text)![1]!;
 const dispatchTo = async (runKey: string, code: string) =>
@@ -43,6 +73,8 @@ const dispatchTo = async (runKey: string, code: string) =>
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 const unitState = (runKey: string, code: string) =>
   s.client.workflow.getHandle(unitWorkflowId(runKey, code)).query(unitStateQuery);
+// Long enough for a page to render after a form's POST, which the first poll may precede.
+const POLL = { timeout: 15_000, interval: 200 };
 
 async function login(page: Page, path: string) {
   await page.goto(`${base}${path}`);
@@ -63,27 +95,6 @@ beforeAll(async () => {
   web = await createWebServer({ client: s.client, config: s.config });
   await web.listen({ host: '127.0.0.1', port });
   browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
-
-  await s.run(async () => {
-    const plan = testPlan({
-      units: 3,
-      policy: {
-        acknowledge: { due: 'PT1H' },
-        reports: [{ id: 'ket-qua', title: 'Báo cáo kết quả triển khai', due: 'PT2H' }],
-        reminders: [],
-        escalation: [],
-      },
-    });
-    key = plan.key;
-    await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
-    // A second run whose units are all overdue within seconds, for the dashboard's filters.
-    const late = testPlan({
-      units: 2,
-      policy: { acknowledge: { due: 'PT1S' }, reminders: [], escalation: [{ after: 'PT1H', notify: 'head' }] },
-    });
-    overdueKey = late.key;
-    await startRun(s.client, late, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
-  });
 }, 120_000);
 
 afterAll(async () => {
@@ -93,6 +104,12 @@ afterAll(async () => {
 });
 
 describe('pages for units', () => {
+  let key: string;
+  beforeAll(async () => {
+    key = await startRun3();
+    await dispatched(key, ['T1', 'T2', 'T3']);
+  });
+
   it('a unit opens the link from its email, acknowledges, and the act is audited with its address and browser', async () => {
     await s.run(async () => {
       const mail = await dispatchTo(key, 'T1');
@@ -100,13 +117,13 @@ describe('pages for units', () => {
       expect(link.startsWith(`${base}/u/acknowledge?t=`)).toBe(true);
       const page = await browser.newPage();
       await page.goto(link);
-      await expect.poll(() => page.locator('h1').textContent()).toBe('Xác nhận đã nhận văn bản');
+      await expect.poll(() => page.locator('h1').textContent(), POLL).toBe('Xác nhận đã nhận văn bản');
       // Opening the link alone changes nothing: mail scanners open links too.
       expect((await unitState(key, 'T1')).acknowledgedAt).toBeUndefined();
       await shot(page, 'unit-acknowledge');
       await page.getByRole('button', { name: 'Xác nhận đã nhận văn bản' }).click();
       await expect
-        .poll(() => page.locator('[role=status]').textContent())
+        .poll(() => page.locator('[role=status]').textContent(), POLL)
         .toMatch(/Đã ghi nhận: Cục THADS tỉnh Thử 1 đã nhận văn bản số/);
       expect((await unitState(key, 'T1')).stage).toBe('acknowledged');
 
@@ -122,7 +139,14 @@ describe('pages for units', () => {
       // A second click (a back button, a double submit) gets a clear refusal, not a second act.
       await page.goBack();
       await page.reload();
-      await expect.poll(() => page.locator('[role=status]').textContent()).toMatch(/đã xác nhận nhận văn bản lúc/);
+      await expect
+        .poll(() => page.locator('[role=status]').textContent(), POLL)
+        .toMatch(/đã xác nhận nhận văn bản lúc/);
+      const again = await page.request.post(link);
+      expect(again.status()).toBe(409);
+      expect(await again.text()).toMatch(/đã xác nhận|Đã xác nhận/);
+      const after = await new FileAuditStore(join(s.config.CHIDAO_DATA_DIR, 'audit')).list(key);
+      expect(after.filter((r) => r.kind === 'acknowledged' && r.unit === 'T1')).toHaveLength(1);
       await page.close();
     });
   });
@@ -140,7 +164,7 @@ describe('pages for units', () => {
       const tampered = `${Buffer.from(JSON.stringify([claims[0], 'T3', claims[2], claims[3]])).toString('base64url')}.${mac}`;
       const r1 = await page.goto(`${base}/u/acknowledge?t=${tampered}`);
       expect(r1!.status()).toBe(403);
-      await expect.poll(() => page.locator('h1').textContent()).toBe('Liên kết không hợp lệ');
+      await expect.poll(() => page.locator('h1').textContent(), POLL).toBe('Liên kết không hợp lệ');
       await shot(page, 'unit-forged-link');
       const post = await page.request.post(`${base}/u/acknowledge?t=${tampered}`);
       expect(post.status()).toBe(403);
@@ -172,7 +196,7 @@ describe('pages for units', () => {
       const mail = await dispatchTo(key, 'T1');
       const page = await browser.newPage();
       await page.goto(linkIn(mail.text, 'report'));
-      await expect.poll(() => page.locator('h2').first().textContent()).toBe('Báo cáo kết quả triển khai');
+      await expect.poll(() => page.locator('h2').first().textContent(), POLL).toBe('Báo cáo kết quả triển khai');
 
       await page.getByLabel('Nội dung báo cáo').fill('Đã quán triệt Luật tới 100% công chức.');
       await page.getByLabel('Tệp báo cáo (không bắt buộc)').setInputFiles({
@@ -182,7 +206,7 @@ describe('pages for units', () => {
       });
       await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
       await expect
-        .poll(() => page.locator('[role=alert]').textContent())
+        .poll(() => page.locator('[role=alert]').textContent(), POLL)
         .toMatch(/không thuộc loại được nhận.*Báo cáo chưa được gửi/);
       expect(await page.getByLabel('Nội dung báo cáo').inputValue()).toBe('Đã quán triệt Luật tới 100% công chức.');
 
@@ -191,7 +215,7 @@ describe('pages for units', () => {
         .getByLabel('Tệp báo cáo (không bắt buộc)')
         .setInputFiles({ name: 'báo cáo lớn.pdf', mimeType: 'application/pdf', buffer: big });
       await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
-      await expect.poll(() => page.locator('[role=alert]').textContent()).toMatch(/lớn hơn giới hạn/);
+      await expect.poll(() => page.locator('[role=alert]').textContent(), POLL).toMatch(/lớn hơn giới hạn/);
       expect((await unitState(key, 'T1')).reports).toEqual([]);
 
       const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n');
@@ -201,7 +225,7 @@ describe('pages for units', () => {
       await shot(page, 'unit-report');
       await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
       await expect
-        .poll(() => page.locator('[role=status]').textContent())
+        .poll(() => page.locator('[role=status]').textContent(), POLL)
         .toMatch(/Văn phòng đã nhận báo cáo của Cục THADS tỉnh Thử 1 kèm tệp "Báo cáo kết quả.pdf"/);
 
       const st = await unitState(key, 'T1');
@@ -228,7 +252,7 @@ describe('pages for units', () => {
       await page.getByLabel('Nội dung vướng mắc').fill('Chưa rõ cách tính số liệu kỳ báo cáo.');
       await page.getByRole('button', { name: 'Gửi tới Văn phòng' }).click();
       await expect
-        .poll(() => page.locator('[role=status]').textContent())
+        .poll(() => page.locator('[role=status]').textContent(), POLL)
         .toMatch(/Vướng mắc số 1 đã được chuyển tới Văn phòng/);
       const raised = await waitForMails(both(ofRun(key), ofKind('difficulty-raised')), 1);
       expect(raised[0]!.to[0]!.address).toBe('vp@thads.example');
@@ -242,7 +266,7 @@ describe('pages for units', () => {
       await page.getByLabel('Lý do').fill('Đơn vị đang kiện toàn tổ chức');
       await page.getByRole('button', { name: 'Gửi đề nghị' }).click();
       await expect
-        .poll(() => page.locator('[role=status]').textContent())
+        .poll(() => page.locator('[role=status]').textContent(), POLL)
         .toMatch(/Đề nghị gia hạn đã được chuyển tới Văn phòng/);
       const asked = await waitForMails(both(ofRun(key), ofKind('extension-requested')), 1);
       expect(asked[0]!.text).toContain('Đơn vị đang kiện toàn tổ chức');
@@ -263,6 +287,39 @@ describe('pages for units', () => {
 });
 
 describe('the Office dashboard', () => {
+  let key: string;
+  let overdueKey: string;
+  beforeAll(async () => {
+    key = await startRun3();
+    await dispatched(key, ['T1', 'T2', 'T3']);
+    // What a unit did through its link, done here so this describe needs nothing from the one above.
+    const t1 = s.client.workflow.getHandle(unitWorkflowId(key, 'T1'));
+    const viaLink = { channel: 'link' as const, by: 'Cục THADS tỉnh Thử 1', ip: '127.0.0.1', userAgent: 'Chrome' };
+    await s.run(async () => {
+      await t1.executeUpdate(acknowledgeUpdate, { args: [viaLink] });
+      await t1.executeUpdate(submitReportUpdate, { args: [{ by: viaLink, text: 'Đã quán triệt.' }] });
+    });
+    // A second run whose units are overdue within seconds; T1 then acknowledges, which ends its lateness,
+    // so a filter that let every row through would show it.
+    const late = testPlan({
+      units: 2,
+      policy: { acknowledge: { due: 'PT1S' }, reminders: [], escalation: [{ after: 'PT1H', notify: 'head' }] },
+    });
+    overdueKey = late.key;
+    await s.run(async () => {
+      await startRun(s.client, late, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
+      for (const code of ['T1', 'T2'])
+        await waitUntil(
+          () => unitState(overdueKey, code),
+          (st) => st.overdue,
+        );
+      const acked = await s.client.workflow
+        .getHandle(unitWorkflowId(overdueKey, 'T1'))
+        .executeUpdate(acknowledgeUpdate, { args: [{ channel: 'office', by: 'Văn phòng' }] });
+      expect(acked.overdue).toBe(false);
+    });
+  });
+
   it('needs a login; a wrong password is refused; the run shows the acknowledgement made through the link', async () => {
     await s.run(async () => {
       const page = await browser.newPage();
@@ -271,7 +328,7 @@ describe('the Office dashboard', () => {
       await page.getByLabel('Họ tên người thao tác').fill('Ai đó');
       await page.getByLabel('Mật khẩu').fill('sai-mat-khau');
       await page.getByRole('button', { name: 'Đăng nhập' }).click();
-      await expect.poll(() => page.locator('[role=alert]').textContent()).toMatch(/Sai mật khẩu/);
+      await expect.poll(() => page.locator('[role=alert]').textContent(), POLL).toMatch(/Sai mật khẩu/);
       await shot(page, 'office-login');
 
       await page.getByLabel('Họ tên người thao tác').fill('Nguyễn Thị Văn Thư');
@@ -306,10 +363,21 @@ describe('the Office dashboard', () => {
   it('filters overdue units by visibility query, and exports the table as CSV and XLSX', async () => {
     await s.run(async () => {
       const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      // Visibility itself (no fallback of the page's) selects exactly T2: T1 is no longer late.
+      const ref = (await s.client.workflow.getHandle(runWorkflowId(overdueKey)).query(runStatusQuery)).ref;
+      const byVisibility = async () => {
+        const ids: string[] = [];
+        const query = `WorkflowType = 'unitLifecycle' AND ChidaoDirective = '${ref}' AND ChidaoOverdue = true`;
+        for await (const w of s.client.workflow.list({ query })) ids.push(w.workflowId);
+        return ids.sort().join(',');
+      };
+      await expect.poll(byVisibility, { timeout: 20_000, interval: 500 }).toBe(unitWorkflowId(overdueKey, 'T2'));
       await login(page, `/office/run/${overdueKey}?filter=overdue`);
-      await expect
-        .poll(async () => page.locator('#units tbody tr.overdue').count(), { timeout: 20_000, interval: 500 })
-        .toBe(2);
+      await page.waitForURL(`${base}/office/run/${overdueKey}?filter=overdue`);
+      expect(
+        await page.locator('#units tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-unit'))),
+      ).toEqual(['T2']);
+      expect(await page.locator('#units tbody tr.overdue').count()).toBe(1);
       await shot(page, 'office-run-overdue-phone');
       await page.goto(`${base}/office/run/${key}?filter=unacknowledged`);
       await expect
@@ -363,7 +431,7 @@ print('|'.join(re.findall(r'<t xml:space="preserve">([^<]*)</t>', x)))`,
       await page.waitForURL(`${base}/office/run/${key}/unit/T3`);
       await page.getByLabel('Trả lời').fill('Mẫu Quy chế gửi kèm Công văn số 12/VP.');
       await page.getByRole('button', { name: 'Gửi trả lời' }).click();
-      await expect.poll(() => page.locator('[role=status]').textContent()).toMatch(/Đã gửi câu trả lời/);
+      await expect.poll(() => page.locator('[role=status]').textContent(), POLL).toMatch(/Đã gửi câu trả lời/);
       const answered = await waitForMails(both(ofRun(key), ofKind('difficulty-answered')), 1);
       expect(answered[0]!.to[0]!.address).toBe('t3@thads.example');
       expect(answered[0]!.text).toContain('Mẫu Quy chế gửi kèm Công văn số 12/VP.');
@@ -373,7 +441,7 @@ print('|'.join(re.findall(r'<t xml:space="preserve">([^<]*)</t>', x)))`,
       await page.getByLabel('Gia hạn đến ngày').fill(day);
       await page.getByLabel('Lý do', { exact: true }).fill('Đơn vị đang sáp nhập');
       await page.getByRole('button', { name: 'Gia hạn' }).click();
-      await expect.poll(() => page.locator('[role=status]').textContent()).toMatch(/Đã gia hạn/);
+      await expect.poll(() => page.locator('[role=status]').textContent(), POLL).toMatch(/Đã gia hạn/);
       expect((await unitState(key, 'T3')).ackDeadline).toBeGreaterThan(before);
       expect(await page.locator('ol.timeline').textContent()).toMatch(/Văn phòng gia hạn — Nguyễn Thị Văn Thư/);
       await shot(page, 'office-unit');
