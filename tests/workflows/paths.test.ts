@@ -1,0 +1,340 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { fetchRunHistories, replayHistories, writeHistories } from '../../src/audit/histories';
+import { startRun } from '../../src/client/start-run';
+import { WorkingCalendar, localDateOf } from '../../src/domain/calendar';
+import { resolveDeadline } from '../../src/domain/schedule';
+import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
+import type { disseminationRun, RunSummary } from '../../src/workflows/dissemination-run';
+import { addRecipientsUpdate, closeUpdate, runStatusQuery } from '../../src/workflows/dissemination-run';
+import {
+  acknowledgeUpdate,
+  answerDifficultyUpdate,
+  correctAddressUpdate,
+  extendUpdate,
+  raiseDifficultyUpdate,
+  requestExtensionUpdate,
+  unitStateQuery,
+} from '../../src/workflows/unit-lifecycle';
+import { timeSkippingStack, type Stack } from '../helpers/stack';
+import { smallRegistry, testPlan } from '../helpers/fixtures';
+import { TestSmtp, textOf } from '../helpers/test-smtp';
+import { waitUntil } from '../helpers/wait';
+
+/**
+ * Paths through the workflows no other test takes, on the time-skipping server with a real SMTP server we
+ * control. Each test closes its own run before it ends, so a later test's skipped time moves no earlier run.
+ */
+let smtp: TestSmtp;
+let s: Stack;
+beforeAll(async () => {
+  smtp = await TestSmtp.create();
+  s = await timeSkippingStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: smtp.url });
+});
+afterAll(async () => {
+  await s?.close();
+  await smtp?.down();
+});
+beforeEach(async () => {
+  smtp.refuse.clear();
+  await smtp.down();
+  await smtp.up();
+});
+
+const office = { channel: 'office' as const, by: 'Văn phòng' };
+const NO_FOLLOW_UP = { acknowledge: { due: 'PT1H' }, reports: [], reminders: [], escalation: [] };
+
+/** Histories replay with the current code; CHIDAO_RECORD_FIXTURES=<tag> keeps them as committed fixtures. */
+async function replays(client: Client, key: string, atLeast: number): Promise<void> {
+  const hs = await fetchRunHistories(client, key);
+  const tag = process.env.CHIDAO_RECORD_FIXTURES;
+  if (tag)
+    writeHistories(
+      join(
+        'tests/fixtures/histories',
+        `${tag}-${expect
+          .getState()
+          .currentTestName!.replace(/^.*> /, '')
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .slice(0, 60)}`,
+      ),
+      hs,
+    );
+  const results = await replayHistories(hs, { workflowBundle: { codePath: inject('bundlePath') } });
+  expect(results.filter((r) => !r.ok)).toEqual([]);
+  expect(results.length).toBeGreaterThanOrEqual(atLeast);
+}
+
+const mailsOf = (key: string, kind?: string) =>
+  smtp.received.filter((m) => m.raw.includes(`X-Chidao-Run: ${key}`) && (!kind || m.kind === kind));
+
+async function start(plan: ReturnType<typeof testPlan>, batchSize = 100) {
+  await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize });
+  const unit = (code: string) => s.client.workflow.getHandle(unitWorkflowId(plan.key, code));
+  const run = s.client.workflow.getHandle<typeof disseminationRun>(runWorkflowId(plan.key));
+  for (const r of plan.recipients.filter((x) => x.role === 'implement'))
+    await waitUntil(
+      () => unit(r.code).query(unitStateQuery),
+      (x) => x.stage === 'dispatched',
+    );
+  return { unit, run };
+}
+
+describe('paths through the workflows', () => {
+  it('a unit asks for an extension and raises a difficulty; the Office grants, answers and corrects its address', async () => {
+    await s.run(async () => {
+      const plan = testPlan({ policy: NO_FOLLOW_UP, units: 1 });
+      const { unit, run } = await start(plan);
+      const before = await unit('T1').query(unitStateQuery);
+      const until = before.ackDeadline! + 2 * 3_600_000;
+      const link = { channel: 'link' as const, by: 'Cục THADS tỉnh Thử 1' };
+      await unit('T1').executeUpdate(requestExtensionUpdate, {
+        args: [{ by: link, until: { instant: until }, reason: 'Chờ số liệu' }],
+      });
+      const { id } = await unit('T1').executeUpdate(raiseDifficultyUpdate, {
+        args: [{ by: link, text: 'Chưa có mẫu báo cáo.' }],
+      });
+      expect(id).toBe(1);
+      const granted = await unit('T1').executeUpdate(extendUpdate, {
+        args: [{ by: 'VP', until: { instant: until }, reason: 'Đồng ý' }],
+      });
+      expect(granted.ackDeadline).toBe(until);
+      await unit('T1').executeUpdate(answerDifficultyUpdate, { args: [{ by: 'VP', id: 1, text: 'Dùng mẫu số 01.' }] });
+      await unit('T1').executeUpdate(correctAddressUpdate, {
+        args: [{ by: 'VP', emails: ['t1.moi@thads.example'] }],
+      });
+      const st = await unit('T1').query(unitStateQuery);
+      expect(st.extensionRequests).toEqual([]);
+      expect(st.extensions).toEqual([expect.objectContaining({ from: before.ackDeadline, until })]);
+      expect(st.difficulties[0]).toMatchObject({
+        id: 1,
+        text: 'Chưa có mẫu báo cáo.',
+        answer: { text: 'Dùng mẫu số 01.' },
+      });
+      expect(st.unit.emails).toEqual(['t1.moi@thads.example']);
+      expect(st.linkGeneration).toBe(1);
+
+      await waitUntil(
+        () =>
+          ['extension-requested', 'difficulty-raised', 'extension-granted', 'difficulty-answered'].map(
+            (k) => mailsOf(plan.key, k).length,
+          ),
+        (n) => n.every((x) => x === 1),
+      );
+      expect(mailsOf(plan.key, 'extension-requested')[0]!.to).toEqual(['vp@thads.example']);
+      expect(mailsOf(plan.key, 'difficulty-raised')[0]!.to).toEqual(['vp@thads.example']);
+      // The answer was sent before the correction, to the address the unit had then.
+      expect(mailsOf(plan.key, 'difficulty-answered')[0]!.to).toEqual(['t1@thads.example']);
+
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      await run.result();
+      await replays(s.client, plan.key, 3);
+    });
+  });
+
+  it('a digest goes to the Office every period with the counts, and stops when the run closes', async () => {
+    await s.run(async () => {
+      const plan = testPlan({ policy: { ...NO_FOLLOW_UP, digest: { every: 'PT10M' } }, units: 2 });
+      const { unit, run } = await start(plan);
+      await unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
+      await s.env!.sleep(25 * 60_000);
+      const digests = await waitUntil(
+        () => mailsOf(plan.key, 'digest'),
+        (m) => m.length >= 2,
+      );
+      expect(digests).toHaveLength(2);
+      for (const d of digests) {
+        expect(d.to).toEqual(['vp@thads.example']);
+        const text = textOf(d.raw);
+        expect(text).toContain('Tổng số đơn vị thực hiện: 2');
+        // No report is asked for: the unit that acknowledged is done.
+        expect(text).toContain('Hoàn thành: 1');
+        expect(text).toContain('Đã gửi, chờ xác nhận: 1');
+      }
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      await run.result();
+      await s.env!.sleep(30 * 60_000);
+      expect(mailsOf(plan.key, 'digest')).toHaveLength(2);
+      await replays(s.client, plan.key, 3);
+    });
+  });
+
+  it('several batches: five units in batches of two make three batches, and every unit is followed', async () => {
+    await s.run(async () => {
+      const plan = testPlan({ policy: NO_FOLLOW_UP, units: 5 });
+      const { unit, run } = await start(plan, 2);
+      const status = await run.query(runStatusQuery);
+      expect(status.batches.map((b) => b.size)).toEqual([2, 2, 1]);
+      expect(status.added).toBe(6);
+      for (const code of ['T1', 'T2', 'T3', 'T4', 'T5'])
+        expect((await unit(code).query(unitStateQuery)).stage).toBe('dispatched');
+      await unit('T5').executeUpdate(acknowledgeUpdate, { args: [office] });
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      const summary: RunSummary = await run.result();
+      expect(summary).toMatchObject({ outcome: 'closed', total: 5 });
+      await replays(s.client, plan.key, 5);
+    });
+  });
+
+  it('a directive that asks for no report: the unit is done once it acknowledges', async () => {
+    await s.run(async () => {
+      const plan = testPlan({ policy: NO_FOLLOW_UP, units: 1 });
+      const { unit, run } = await start(plan);
+      const st = await unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
+      expect(st.stage).toBe('done');
+      expect(st.reportDeadline).toBeUndefined();
+      expect(await unit('T1').result()).toMatchObject({ stage: 'done', reports: 0, overdue: false });
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      expect(await run.result()).toMatchObject({ counts: { done: 1 } });
+    });
+  });
+
+  it('an escalation to the head of a unit that has none goes to the Office, addressed to the Office', async () => {
+    await s.run(async () => {
+      const registry = smallRegistry(1);
+      delete (registry.units.find((u) => u.code === 'T1') as { head?: unknown }).head;
+      const policy = {
+        ...NO_FOLLOW_UP,
+        acknowledge: { due: 'PT10M' },
+        escalation: [{ after: 'PT5M', notify: 'head' }],
+      };
+      const plan = testPlan({ policy, registry });
+      const { unit, run } = await start(plan);
+      await s.env!.sleep(16 * 60_000);
+      const [esc, ...more] = await waitUntil(
+        () => mailsOf(plan.key, 'escalation'),
+        (m) => m.length >= 1,
+      );
+      expect(more).toEqual([]);
+      expect(esc!.to).toEqual(['vp@thads.example']);
+      expect(textOf(esc!.raw)).toContain('Kính gửi: Văn phòng Tổng cục');
+      expect(await unit('T1').query(unitStateQuery)).toMatchObject({ overdue: true, escalationLevel: 1 });
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      await run.result();
+    });
+  });
+
+  it('an info recipient refused with 550 is not counted as informed, and the run still closes', async () => {
+    await s.run(async () => {
+      smtp.refuse.add('tct@thads.example');
+      const plan = testPlan({ policy: NO_FOLLOW_UP, units: 1 });
+      const { run } = await start(plan);
+      const status = await waitUntil(
+        () => run.query(runStatusQuery),
+        (x) => smtp.received.some((m) => m.raw.includes(plan.key) && m.to.includes('t1@thads.example')) && !!x,
+      );
+      expect(status.info.map((i) => [i.code, i.delivered])).toEqual([['TCT', false]]);
+      expect(mailsOf(plan.key).some((m) => m.to.includes('tct@thads.example'))).toBe(false);
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      const summary = await run.result();
+      expect(summary.counts.informed ?? 0).toBe(0);
+    });
+  });
+
+  it('addRecipients refuses an empty list, a unit already in the run, and any unit once the run is closed, each with its type and reason', async () => {
+    await s.run(async () => {
+      const plan = testPlan({ policy: NO_FOLLOW_UP, units: 1 });
+      const { run } = await start(plan);
+      const refusal = async (recipients: typeof plan.recipients) => {
+        const e = await run.executeUpdate(addRecipientsUpdate, { args: [{ recipients }] }).catch((x: unknown) => x);
+        expect(e).toBeInstanceOf(WorkflowUpdateFailedError);
+        const { type, message } = (e as WorkflowUpdateFailedError).cause as unknown as {
+          type: string;
+          message: string;
+        };
+        return { type, message };
+      };
+      expect(await refusal([])).toEqual({ type: 'NoRecipients', message: 'Không có nơi nhận nào để thêm.' });
+      expect(await refusal([plan.recipients[0]!])).toEqual({
+        type: 'AlreadyAdded',
+        message: `Đơn vị "T1" đã có trong đợt gửi ${plan.directive.number}/TCTHADS-VP.`,
+      });
+      // The summary cannot leave while the mail server is down: the run is surely still open below.
+      await smtp.down();
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      const other = { ...plan.recipients[0]!, code: 'T9', name: 'Cục THADS tỉnh Thử 9' };
+      expect(await refusal([other])).toEqual({
+        type: 'RunClosed',
+        message: `Đợt gửi ${plan.directive.number}/TCTHADS-VP đã kết thúc; không thể thêm nơi nhận.`,
+      });
+      expect((await run.query(runStatusQuery)).added).toBe(2);
+      await smtp.up();
+      await run.result();
+    });
+  });
+
+  it('a start that stopped halfway is resumed: only the missing units are added, and it says so', async () => {
+    await s.run(async () => {
+      const plan = testPlan({ policy: NO_FOLLOW_UP, units: 3 });
+      // What a start that died after its first chunk leaves: the run, and one unit added.
+      const first = await startRun(
+        s.client,
+        { ...plan, recipients: plan.recipients.slice(0, 1) },
+        {
+          taskQueue: s.taskQueue,
+          searchAttributes: false,
+          batchSize: 100,
+        },
+      ).catch((e: unknown) => e);
+      expect(first).toMatchObject({ resumed: false });
+      const run = s.client.workflow.getHandle(runWorkflowId(plan.key));
+      // The run expected one recipient then; the full plan expects four.
+      const resumed = await startRun(s.client, plan, {
+        taskQueue: s.taskQueue,
+        searchAttributes: false,
+        batchSize: 100,
+      });
+      expect(resumed).toEqual({ workflowId: runWorkflowId(plan.key), resumed: true });
+      const status = await run.query(runStatusQuery);
+      expect([...status.roster].sort()).toEqual(plan.recipients.map((r) => r.code).sort());
+      expect(status.added).toBe(plan.recipients.length);
+      for (const code of ['T1', 'T2', 'T3'])
+        await waitUntil(
+          () => s.client.workflow.getHandle(unitWorkflowId(plan.key, code)).query(unitStateQuery),
+          (x) => x.stage === 'dispatched',
+        );
+      // One dispatch per unit: the resumed start sent none twice.
+      expect(mailsOf(plan.key, 'dispatch').filter((m) => m.to[0] === 't1@thads.example')).toHaveLength(1);
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      await run.result();
+    });
+  });
+
+  it('a calendar override given at start moves a working-day deadline past the days it takes off', async () => {
+    await s.run(async () => {
+      // The server's clock, which earlier tests in this file skipped ahead of the wall clock.
+      const now = await s.env!.currentTimeMs();
+      const cal = new WorkingCalendar();
+      // Every day of the next two weeks off, in whatever years they fall.
+      const off = Array.from({ length: 14 }, (_, i) => localDateOf(now + (i + 1) * 86_400_000));
+      const byYear: Record<string, { daysOff: string[]; workingSaturdays: string[] }> = {};
+      for (const d of off) (byYear[d.slice(0, 4)] ??= { daysOff: [], workingSaturdays: [] }).daysOff.push(d);
+      const override = byYear;
+      const policy = { ...NO_FOLLOW_UP, acknowledge: { due: '1 ngày làm việc' } };
+      const plan = testPlan({ policy, units: 1, now });
+      await startRun(s.client, plan, {
+        taskQueue: s.taskQueue,
+        searchAttributes: false,
+        batchSize: 100,
+        calendarOverride: override as never,
+      });
+      const unit = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
+      const st = await waitUntil(
+        () => unit.query(unitStateQuery),
+        (x) => x.stage === 'dispatched',
+      );
+      const within = { within: { kind: 'working' as const, days: 1 } };
+      const withOverride = resolveDeadline(within, st.dispatchedAt!, cal.withOverride(override as never));
+      const without = resolveDeadline(within, st.dispatchedAt!, cal);
+      expect(st.ackDeadline).toBe(withOverride);
+      expect(st.ackDeadline).toBeGreaterThan(without);
+      // The deadline falls after the last day off.
+      expect(localDateOf(st.ackDeadline! - 1) > off[off.length - 1]!).toBe(true);
+      const run = s.client.workflow.getHandle(runWorkflowId(plan.key));
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      await run.result();
+    });
+  });
+});
