@@ -347,9 +347,20 @@ describe('mail server health', () => {
       };
       const h = s.client.workflow.getHandle(id);
       // Ten short outages (below the threshold), each a down and an up: far more events than the limit.
+      // Each report is awaited until the record shows it, as workers report state changes minutes apart:
+      // what this test checks is that continuing as new carries the state, not a storm of signals racing
+      // the continue-as-new task (which Temporal answers by failing that task and replaying it).
       for (let i = 0; i < 10; i++) {
         await h.signal(mailDownSignal, { at: 1_000_000 + i * 10_000, error: `lỗi ${i}`, affected: [run] });
+        await waitUntil(
+          () => health(s),
+          (x) => x?.outages === i + 1 && x.state === 'down',
+        );
         await h.signal(mailUpSignal, { at: 1_000_500 + i * 10_000, affected: [] });
+        await waitUntil(
+          () => health(s),
+          (x) => x?.outages === i + 1 && x.state === 'up',
+        );
       }
       const after = await waitUntil(
         () => health(s),
