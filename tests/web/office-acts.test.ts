@@ -1,0 +1,282 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { startRun } from '../../src/client/start-run';
+import { LinkSigner, type LinkAction } from '../../src/links/signer';
+import { createWebServer } from '../../src/web/server';
+import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
+import { runStatusQuery } from '../../src/workflows/dissemination-run';
+import { acknowledgeUpdate, submitReportUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
+import { devServerStack, type Stack } from '../helpers/stack';
+import { testPlan } from '../helpers/fixtures';
+import { waitUntil } from '../helpers/wait';
+
+/**
+ * The Office's acts from the dashboard (accept, return, recall, close) and the edges of its login and of
+ * the units' links, through `app.inject` on a real dev server. Each test starts its own run.
+ */
+const PASSWORD = 'mat-khau-thu-nghiem-hanh-dong';
+const BASE = 'http://chidao.test';
+let s: Stack;
+let web: FastifyInstance;
+beforeAll(async () => {
+  s = await devServerStack({ CHIDAO_PUBLIC_URL: BASE, CHIDAO_OFFICE_PASSWORD: PASSWORD });
+  web = await createWebServer({ client: s.client, config: s.config });
+});
+afterAll(async () => {
+  await web?.close();
+  await s?.close();
+});
+
+const POLICY = {
+  acknowledge: { due: 'PT1H' },
+  reports: [{ id: 'kq', title: 'Báo cáo kết quả', due: 'PT2H' }],
+  reminders: [],
+  escalation: [],
+};
+const office = { channel: 'office' as const, by: 'VP' };
+const cookieOf = (r: LightMyRequestResponse, name: string) => r.cookies.find((c) => c.name === name)?.value;
+
+async function started(units = 1) {
+  const plan = testPlan({ policy: POLICY, units });
+  await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
+  const unit = (code: string) => s.client.workflow.getHandle(unitWorkflowId(plan.key, code));
+  for (let i = 1; i <= units; i++)
+    await waitUntil(
+      () => unit(`T${i}`).query(unitStateQuery),
+      (x) => x.stage === 'dispatched',
+    );
+  return { key: plan.key, unit, run: s.client.workflow.getHandle(runWorkflowId(plan.key)) };
+}
+
+/** The login form's nonce cookie and field. */
+async function loginForm(next?: string, app = web) {
+  const form = await app.inject({
+    method: 'GET',
+    url: `/office/login${next ? `?next=${encodeURIComponent(next)}` : ''}`,
+  });
+  return { form, nonce: /name="nonce" value="([^"]+)"/.exec(form.body)![1]!, cookie: cookieOf(form, 'chidao_login')! };
+}
+
+async function login(next = '/office', app = web): Promise<{ session: string; location: string }> {
+  const { nonce, cookie } = await loginForm(undefined, app);
+  const r = await app.inject({
+    method: 'POST',
+    url: '/office/login',
+    cookies: { chidao_login: cookie },
+    payload: { nonce, next, name: 'Nguyễn Văn Hành Động', password: PASSWORD },
+  });
+  expect(r.statusCode).toBe(303);
+  return { session: cookieOf(r, 'chidao_session')!, location: String(r.headers.location) };
+}
+
+/** A session and the CSRF token its forms carry. */
+async function officeSession() {
+  const { session } = await login();
+  const page = await web.inject({ method: 'GET', url: '/office', cookies: { chidao_session: session } });
+  expect(page.statusCode).toBe(200);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1];
+  return { session, csrf: csrf! };
+}
+
+/** A POST of the dashboard's forms, as the browser sends it. */
+async function post(session: { session: string; csrf: string }, url: string, fields: Record<string, string>) {
+  return web.inject({
+    method: 'POST',
+    url,
+    cookies: { chidao_session: session.session },
+    payload: { csrf: session.csrf, until: '', due: '', reason: '', text: '', id: '', note: '', ...fields },
+  });
+}
+
+describe("the Office's acts from the dashboard", () => {
+  it('accept POST: the report is accepted, the unit done, and the page says so', async () => {
+    await s.run(async () => {
+      const { key, unit } = await started();
+      const sess = await officeSession();
+      expect(sess.csrf).toBeTruthy();
+      await unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
+      await unit('T1').executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Xong.' }] });
+      const r = await post(sess, `/office/run/${key}/unit/T1/accept`, {});
+      expect(r.statusCode).toBe(303);
+      expect(r.headers.location).toBe(`/office/run/${key}/unit/T1?done=accept`);
+      const page = await web.inject({
+        method: 'GET',
+        url: r.headers.location,
+        cookies: { chidao_session: sess.session },
+      });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('Đã chấp nhận báo cáo.');
+      const st = await unit('T1').query(unitStateQuery);
+      expect(st.stage).toBe('done');
+      expect(st.reports[0]!.verdict).toBe('accepted');
+      const again = await post(sess, `/office/run/${key}/unit/T1/accept`, {});
+      expect(again.statusCode).toBe(409);
+      // The unit is done and its lifecycle over: a second accept is refused with a page, and nothing changes.
+      expect(again.statusCode).toBe(409);
+      expect(again.body).toContain('đã hoàn thành; không thể thực hiện thao tác này.');
+    });
+  });
+
+  it('return POST: the report goes back with the reason and the new deadline', async () => {
+    await s.run(async () => {
+      const { key, unit } = await started();
+      const sess = await officeSession();
+      await unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
+      await unit('T1').executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Sơ sài.' }] });
+      const r = await post(sess, `/office/run/${key}/unit/T1/return`, { reason: 'Thiếu số liệu', due: '2099-06-30' });
+      expect(r.statusCode).toBe(303);
+      expect(r.headers.location).toBe(`/office/run/${key}/unit/T1?done=return`);
+      const st = await unit('T1').query(unitStateQuery);
+      expect(st.stage).toBe('returned');
+      expect(st.reports[0]).toMatchObject({ verdict: 'returned', verdictReason: 'Thiếu số liệu' });
+      expect(st.reportDeadline).toBe(Date.parse('2099-07-01T00:00:00+07:00'));
+    });
+  });
+
+  it('recall POST: the run is recalled by the signed-in name, and every unit stops', async () => {
+    await s.run(async () => {
+      const { key, unit, run } = await started(2);
+      const sess = await officeSession();
+      const r = await post(sess, `/office/run/${key}/recall`, { reason: 'Ban hành nhầm' });
+      expect(r.statusCode).toBe(303);
+      expect(r.headers.location).toBe(`/office/run/${key}?done=recall`);
+      await run.result();
+      for (const code of ['T1', 'T2']) expect((await unit(code).query(unitStateQuery)).stage).toBe('recalled');
+      expect((await run.query(runStatusQuery)).stop).toMatchObject({
+        stage: 'recalled',
+        by: 'Nguyễn Văn Hành Động',
+        reason: 'Ban hành nhầm',
+      });
+    });
+  });
+
+  it('close POST: the run closes with its note, and every unit is closed', async () => {
+    await s.run(async () => {
+      const { key, unit, run } = await started(2);
+      const sess = await officeSession();
+      const r = await post(sess, `/office/run/${key}/close`, { note: 'Đủ báo cáo' });
+      expect(r.statusCode).toBe(303);
+      expect(r.headers.location).toBe(`/office/run/${key}?done=close`);
+      expect(await run.result()).toMatchObject({ outcome: 'closed', total: 2 });
+      for (const code of ['T1', 'T2']) expect((await unit(code).query(unitStateQuery)).stage).toBe('closed');
+    });
+  });
+});
+
+describe('the login', () => {
+  it('a login whose nonce does not match its cookie is refused (403) and starts no session', async () => {
+    const { nonce, cookie } = await loginForm();
+    for (const [sent, jar] of [
+      ['another-nonce', cookie],
+      [nonce, undefined],
+    ] as const) {
+      const r = await web.inject({
+        method: 'POST',
+        url: '/office/login',
+        ...(jar ? { cookies: { chidao_login: jar } } : {}),
+        payload: { nonce: sent, next: '/office', name: 'Kẻ giả mạo', password: PASSWORD },
+      });
+      expect(r.statusCode).toBe(403);
+      expect(r.body).toContain('Phiên đăng nhập đã cũ; hãy nhập lại.');
+      expect(cookieOf(r, 'chidao_session')).toBeUndefined();
+    }
+  });
+
+  it('next leads back into the dashboard only: an outside or odd address goes to /office', async () => {
+    // A server of its own: its logins do not count against the shared server's limit of ten.
+    const app = await createWebServer({ client: s.client, config: s.config });
+    try {
+      expect((await login('/office/run/2023-1-X?overdue=1', app)).location).toBe('/office/run/2023-1-X?overdue=1');
+      for (const next of ['https://evil.example/office', '//evil.example/office', '/officer', '/u/status', 'office'])
+        expect((await login(next, app)).location, next).toBe('/office');
+      // The form carries the guarded value too.
+      const { form } = await loginForm('https://evil.example/', app);
+      expect(form.body).toContain('name="next" value="/office"');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('the dashboard without a password', () => {
+  it('every Office URL answers 503 with what the administrator must set, and no login form', async () => {
+    const cfg = { ...s.config, CHIDAO_OFFICE_PASSWORD: undefined };
+    const off = await createWebServer({ client: s.client, config: cfg });
+    try {
+      for (const [method, url] of [
+        ['GET', '/office'],
+        ['GET', '/office/login'],
+        ['POST', '/office/login'],
+        ['GET', '/office/run/2023-1-X'],
+      ] as const) {
+        const r = await off.inject({ method, url, payload: method === 'POST' ? { password: PASSWORD } : undefined });
+        expect(r.statusCode, url).toBe(503);
+        expect(r.body).toContain('Bảng điều khiển chưa bật');
+        expect(r.body).toContain('CHIDAO_OFFICE_PASSWORD');
+        expect(r.body).not.toContain('name="password"');
+        expect(cookieOf(r, 'chidao_session')).toBeUndefined();
+      }
+    } finally {
+      await off.close();
+    }
+  });
+});
+
+describe("units' links at their edges", () => {
+  const signer = () => new LinkSigner(s.config.CHIDAO_LINK_SECRET!, BASE, 90);
+  const link = (key: string, action: LinkAction, code = 'T1') =>
+    signer().url(key, code, action, Date.now(), 0).slice(BASE.length);
+
+  it('a malformed link (missing, empty, cut short, not base64) is a 400 page that says so, for GET and POST', async () => {
+    await s.run(async () => {
+      const { key, unit } = await started();
+      const token = link(key, 'acknowledge').split('?t=')[1]!;
+      for (const q of ['', '?t=', `?t=${token.split('.')[0]}`, '?t=%%%', '?t=a.b.c.d']) {
+        for (const method of ['GET', 'POST'] as const) {
+          const r = await web.inject({ method, url: `/u/acknowledge${q}` });
+          expect(r.statusCode, `${method} ${q}`).toBe(400);
+          expect(r.headers['content-type']).toMatch(/^text\/html/);
+          expect(r.body).toContain('Liên kết không hợp lệ');
+        }
+      }
+      expect((await unit('T1').query(unitStateQuery)).acknowledgedAt).toBeUndefined();
+    });
+  });
+
+  it('an empty difficulty brings the form back (422) with the reason, and raises nothing', async () => {
+    await s.run(async () => {
+      const { key, unit } = await started();
+      const q = link(key, 'report').split('?')[1];
+      const r = await web.inject({ method: 'POST', url: `/u/difficulty?${q}`, payload: { text: '   ' } });
+      expect(r.statusCode).toBe(422);
+      expect(r.body).toContain('Nội dung vướng mắc không được để trống.');
+      expect(r.body).toMatch(/<form/);
+      expect((await unit('T1').query(unitStateQuery)).difficulties).toEqual([]);
+    });
+  });
+
+  it('an extension asked for a date that does not parse, or not after the deadline, brings the form back and asks nothing', async () => {
+    await s.run(async () => {
+      const { key, unit } = await started();
+      const q = link(key, 'report').split('?')[1];
+      const bad = await web.inject({
+        method: 'POST',
+        url: `/u/extension?${q}`,
+        payload: { until: 'tuần sau', reason: 'Chờ số liệu' },
+      });
+      expect(bad.statusCode).toBe(422);
+      expect(bad.body).toContain('tuần sau');
+      expect(bad.body).toContain('Chờ số liệu');
+      const earlier = await web.inject({
+        method: 'POST',
+        url: `/u/extension?${q}`,
+        payload: { until: '2000-01-01', reason: 'Chờ số liệu' },
+      });
+      expect([409, 422]).toContain(earlier.statusCode);
+      expect(earlier.body).toContain('Hạn mới phải sau hạn hiện tại.');
+      const st = await unit('T1').query(unitStateQuery);
+      expect(st.extensionRequests).toEqual([]);
+      expect(st.extensionRequestsMade ?? 0).toBe(0);
+    });
+  });
+});
