@@ -7,14 +7,18 @@ import { WorkingCalendar, localDateOf } from '../../src/domain/calendar';
 import { resolveDeadline } from '../../src/domain/schedule';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import type { disseminationRun, RunSummary } from '../../src/workflows/dissemination-run';
-import { addRecipientsUpdate, closeUpdate, runStatusQuery } from '../../src/workflows/dissemination-run';
+import { addRecipientsUpdate, closeUpdate, recallUpdate, runStatusQuery } from '../../src/workflows/dissemination-run';
+import { LIMITS } from '../../src/domain/unit-state';
 import {
+  acceptReportUpdate,
   acknowledgeUpdate,
   answerDifficultyUpdate,
   correctAddressUpdate,
   extendUpdate,
   raiseDifficultyUpdate,
   requestExtensionUpdate,
+  returnReportUpdate,
+  submitReportUpdate,
   unitStateQuery,
 } from '../../src/workflows/unit-lifecycle';
 import { timeSkippingStack, type Stack } from '../helpers/stack';
@@ -334,6 +338,172 @@ describe('paths through the workflows', () => {
       expect(localDateOf(st.ackDeadline! - 1) > off[off.length - 1]!).toBe(true);
       const run = s.client.workflow.getHandle(runWorkflowId(plan.key));
       await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      await run.result();
+    });
+  });
+
+  it('every validator refuses at once with its type and a Vietnamese reason, and the unit is unchanged', async () => {
+    await s.run(async () => {
+      const policy = { ...NO_FOLLOW_UP, reports: [{ id: 'kq', title: 'Báo cáo kết quả', due: 'PT2H' }] };
+      const plan = testPlan({ policy, units: 1 });
+      const { unit, run } = await start(plan);
+      const h = unit('T1');
+      const link = { channel: 'link' as const, by: 'T1' };
+      const refused = async (p: Promise<unknown>) => {
+        const e = await p.then(
+          () => undefined,
+          (x: unknown) => x,
+        );
+        expect(e).toBeInstanceOf(WorkflowUpdateFailedError);
+        const { type, message } = (e as WorkflowUpdateFailedError).cause as unknown as {
+          type: string;
+          message: string;
+        };
+        return [type, message];
+      };
+      const long = (n: number) => 'x'.repeat(n + 1);
+      const st0 = await h.query(unitStateQuery);
+      const ackAt = st0.ackDeadline!;
+
+      // Before acknowledging.
+      expect(await refused(h.executeUpdate(acceptReportUpdate, { args: [{ by: 'VP' }] }))).toEqual([
+        'NoReportPending',
+        'Không có báo cáo nào đang chờ xem xét.',
+      ]);
+      expect(
+        await refused(
+          h.executeUpdate(returnReportUpdate, { args: [{ by: 'VP', reason: 'x', due: { date: '2099-01-01' } }] }),
+        ),
+      ).toEqual(['NoReportPending', 'Không có báo cáo nào đang chờ xem xét.']);
+      expect(
+        await refused(
+          h.executeUpdate(extendUpdate, { args: [{ by: 'VP', until: { instant: ackAt - 1000 }, reason: '' }] }),
+        ),
+      ).toEqual(['NotLater', 'Hạn mới phải sau hạn hiện tại.']);
+      expect(
+        await refused(
+          h.executeUpdate(requestExtensionUpdate, { args: [{ by: link, until: { instant: ackAt }, reason: 'x' }] }),
+        ),
+      ).toEqual(['NotLater', 'Hạn mới phải sau hạn hiện tại.']);
+      expect(
+        await refused(
+          h.executeUpdate(requestExtensionUpdate, {
+            args: [{ by: link, until: { instant: ackAt + 1000 }, reason: long(LIMITS.reason) }],
+          }),
+        ),
+      ).toEqual([
+        'TooLong',
+        expect.stringMatching(/^Lý do đề nghị gia hạn dài 1\.001 ký tự, vượt giới hạn 1\.000 ký tự\.$/),
+      ]);
+      expect(await refused(h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: link, text: ' ' }] }))).toEqual([
+        'EmptyText',
+        'Nội dung vướng mắc không được để trống.',
+      ]);
+      expect(
+        await refused(
+          h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: link, text: long(LIMITS.difficultyText) }] }),
+        ),
+      ).toEqual([
+        'TooLong',
+        expect.stringMatching(/^Nội dung vướng mắc dài 4\.001 ký tự, vượt giới hạn 4\.000 ký tự\.$/),
+      ]);
+      expect(
+        await refused(h.executeUpdate(answerDifficultyUpdate, { args: [{ by: 'VP', id: 7, text: 'x' }] })),
+      ).toEqual(['UnknownDifficulty', 'Không có vướng mắc số 7.']);
+      expect(await refused(h.executeUpdate(correctAddressUpdate, { args: [{ by: 'VP', emails: [] }] }))).toEqual([
+        'NoAddress',
+        'Cần ít nhất một địa chỉ email.',
+      ]);
+      expect(
+        await refused(h.executeUpdate(correctAddressUpdate, { args: [{ by: 'VP', emails: ['không phải địa chỉ'] }] })),
+      ).toEqual(['BadAddress', 'Địa chỉ email không hợp lệ: "không phải địa chỉ".']);
+      const eleven = Array.from({ length: LIMITS.emails + 1 }, (_, i) => `a${i}@thads.example`);
+      expect(await refused(h.executeUpdate(correctAddressUpdate, { args: [{ by: 'VP', emails: eleven }] }))).toEqual([
+        'TooMany',
+        `Mỗi đơn vị tối đa ${LIMITS.emails} địa chỉ email.`,
+      ]);
+
+      // Open requests and difficulties are bounded.
+      for (let i = 1; i <= LIMITS.openExtensionRequests; i++)
+        await h.executeUpdate(requestExtensionUpdate, {
+          args: [{ by: link, until: { instant: ackAt + i * 60_000 }, reason: 'x' }],
+        });
+      expect(
+        await refused(
+          h.executeUpdate(requestExtensionUpdate, {
+            args: [{ by: link, until: { instant: ackAt + 3_600_000 }, reason: 'x' }],
+          }),
+        ),
+      ).toEqual(['TooMany', 'Đơn vị đã có 3 đề nghị gia hạn chờ quyết định; đề nghị chờ Văn phòng trả lời.']);
+      for (let i = 1; i <= LIMITS.openDifficulties; i++)
+        await h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: link, text: `Vướng mắc ${i}` }] });
+      expect(await refused(h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: link, text: 'Thêm' }] }))).toEqual([
+        'TooMany',
+        'Đơn vị đang có 5 vướng mắc chờ trả lời; đề nghị chờ Văn phòng trả lời trước khi gửi thêm.',
+      ]);
+      await h.executeUpdate(answerDifficultyUpdate, { args: [{ by: 'VP', id: 1, text: 'Trả lời.' }] });
+      expect(
+        await refused(h.executeUpdate(answerDifficultyUpdate, { args: [{ by: 'VP', id: 1, text: 'Lại.' }] })),
+      ).toEqual(['AlreadyAnswered', 'Vướng mắc số 1 đã được trả lời.']);
+      expect(await refused(h.executeUpdate(answerDifficultyUpdate, { args: [{ by: 'VP', id: 2, text: '' }] }))).toEqual(
+        ['EmptyText', 'Nội dung trả lời không được để trống.'],
+      );
+
+      // After acknowledging: the report's own refusals.
+      await h.executeUpdate(acknowledgeUpdate, { args: [office] });
+      expect(await refused(h.executeUpdate(acknowledgeUpdate, { args: [office] }))).toEqual([
+        'AlreadyAcknowledged',
+        'Đơn vị đã xác nhận nhận văn bản trước đó.',
+      ]);
+      expect(
+        await refused(h.executeUpdate(submitReportUpdate, { args: [{ by: office, text: long(LIMITS.reportText) }] })),
+      ).toEqual([
+        'TooLong',
+        expect.stringMatching(/^Nội dung báo cáo dài 50\.001 ký tự, vượt giới hạn 50\.000 ký tự\.$/),
+      ]);
+      await h.executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Báo cáo.' }] });
+      expect(await refused(h.executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Lần hai.' }] }))).toEqual([
+        'ReportPending',
+        'Báo cáo trước đang chờ Văn phòng xem xét.',
+      ]);
+      expect(
+        await refused(
+          h.executeUpdate(returnReportUpdate, { args: [{ by: 'VP', reason: '', due: { date: '2099-01-01' } }] }),
+        ),
+      ).toEqual(['EmptyText', 'Lý do trả lại báo cáo không được để trống.']);
+      expect(
+        await refused(
+          h.executeUpdate(returnReportUpdate, { args: [{ by: 'VP', reason: 'x', due: { date: '2000-01-01' } }] }),
+        ),
+      ).toEqual(['NotLater', 'Hạn báo cáo lại phải ở tương lai.']);
+
+      // Nothing refused left a trace.
+      const st = await h.query(unitStateQuery);
+      expect(st).toMatchObject({ stage: 'reported', ackDeadline: ackAt, extensions: [] });
+      expect(st.unit.emails).toEqual(['t1@thads.example']);
+      expect(st.reports).toHaveLength(1);
+      expect(st.difficulties).toHaveLength(LIMITS.openDifficulties);
+      expect(st.extensionRequests).toHaveLength(LIMITS.openExtensionRequests);
+
+      // The run's own validators, then a recalled directive refuses the unit's acts.
+      expect(await refused(run.executeUpdate(recallUpdate, { args: [{ by: 'VP', reason: ' ' }] }))).toEqual([
+        'EmptyText',
+        'Cần nêu lý do thu hồi.',
+      ]);
+      expect(
+        await refused(run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: long(LIMITS.reason) }] })),
+      ).toEqual(['TooLong', `Ghi chú dài quá ${LIMITS.reason} ký tự.`]);
+      // The recall notice cannot leave while the mail server is down: the unit is surely still open below.
+      await smtp.down();
+      await run.executeUpdate(recallUpdate, { args: [{ by: 'VP', reason: 'Ban hành nhầm' }] });
+      await waitUntil(
+        () => h.query(unitStateQuery),
+        (x) => x.stage === 'recalled',
+      );
+      expect(
+        await refused(h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: link, text: 'Sau thu hồi' }] })),
+      ).toEqual(['DirectiveRecalled', 'Văn bản đã bị thu hồi; không thể thực hiện thao tác này.']);
+      await smtp.up();
       await run.result();
     });
   });
