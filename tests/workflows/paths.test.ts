@@ -507,4 +507,60 @@ describe('paths through the workflows', () => {
       await run.result();
     });
   });
+
+  it('several report obligations are awaited one after another, each with its own deadline, the next named on acceptance', async () => {
+    await s.run(async () => {
+      const reports = [
+        { id: 'so-ket', title: 'Báo cáo sơ kết', due: 'PT2H' },
+        { id: 'tong-ket', title: 'Báo cáo tổng kết', due: 'PT5H' },
+      ];
+      const plan = testPlan({ policy: { ...NO_FOLLOW_UP, reports }, units: 1 });
+      const { unit, run } = await start(plan);
+      const h = unit('T1');
+      const dispatchedAt = (await h.query(unitStateQuery)).dispatchedAt!;
+      await h.executeUpdate(acknowledgeUpdate, { args: [office] });
+      const first = await h.query(unitStateQuery);
+      expect(first).toMatchObject({ stage: 'acknowledged', reportIndex: 0 });
+      expect(first.reportDeadline).toBe(dispatchedAt + 2 * 3_600_000);
+
+      await h.executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Sơ kết.' }] });
+      const accepted = await h.executeUpdate(acceptReportUpdate, { args: [{ by: 'VP' }] });
+      expect(accepted).toMatchObject({ stage: 'acknowledged', reportIndex: 1 });
+      expect(accepted.reportDeadline).toBe(dispatchedAt + 5 * 3_600_000);
+      const [mail] = await waitUntil(
+        () => mailsOf(plan.key, 'report-accepted'),
+        (m) => m.length === 1,
+      );
+      expect(textOf(mail!.raw)).toContain('Báo cáo tiếp theo: Báo cáo tổng kết, thời hạn');
+
+      await h.executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Tổng kết.' }] });
+      expect(await h.executeUpdate(acceptReportUpdate, { args: [{ by: 'VP' }] })).toMatchObject({ stage: 'done' });
+      const st = await h.query(unitStateQuery);
+      expect(st.reports.map((r) => [r.obligation, r.verdict])).toEqual([
+        ['so-ket', 'accepted'],
+        ['tong-ket', 'accepted'],
+      ]);
+      expect(await h.result()).toMatchObject({ stage: 'done', reports: 2 });
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      await run.result();
+    });
+  });
+
+  it('a directive that asks for no report refuses a report with NoReportDue', async () => {
+    await s.run(async () => {
+      const plan = testPlan({ policy: NO_FOLLOW_UP, units: 1 });
+      const { unit, run } = await start(plan);
+      const e = await unit('T1')
+        .executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Báo cáo không ai yêu cầu.' }] })
+        .catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((e as WorkflowUpdateFailedError).cause).toMatchObject({
+        type: 'NoReportDue',
+        message: 'Văn bản này không yêu cầu báo cáo.',
+      });
+      expect((await unit('T1').query(unitStateQuery)).reports).toEqual([]);
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      await run.result();
+    });
+  });
 });
