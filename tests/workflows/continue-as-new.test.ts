@@ -89,4 +89,45 @@ describe('continue-as-new', () => {
       await replays(plan.key, 'a-run-continued-as-new-after-its-digests');
     });
   });
+
+  it("a unit's lifecycle whose reminders make its history long continues as new: no reminder twice, and it still takes the acknowledgement", async () => {
+    await s.run(async () => {
+      // A reminder every minute over the last 450 minutes before an 8-hour deadline.
+      const reminders = Array.from({ length: 450 }, (_, i) => `PT${i + 1}M`);
+      const policy = { acknowledge: { due: 'PT8H' }, reports: [], reminders, escalation: [] };
+      const plan = testPlan({ policy, units: 1 });
+      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
+      const unit = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
+      await waitUntil(
+        () => unit.query(unitStateQuery),
+        (x) => x.stage === 'dispatched',
+      );
+      const first = (await unit.describe()).runId;
+      let current = first;
+      for (let hours = 0; current === first && hours < 8; hours++) {
+        await s.env!.sleep(3_600_000);
+        current = (await unit.describe()).runId;
+      }
+      expect(current).not.toBe(first);
+      const old = await s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'), first).fetchHistory();
+      expect(old.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+
+      // Let the rest of the reminders come due, then acknowledge before the deadline.
+      const st = await unit.query(unitStateQuery);
+      expect(st.stage).toBe('dispatched');
+      await s.env!.sleep(Math.max(0, st.ackDeadline! - (await s.env!.currentTimeMs()) - 30_000));
+      const acked = await unit.executeUpdate(acknowledgeUpdate, { args: [{ channel: 'office', by: 'VP' }] });
+      expect(acked.stage).toBe('done');
+      const sent = smtp.received.filter((m) => m.kind === 'reminder' && m.raw.includes(plan.key));
+      const ids = sent.map((m) => m.messageId);
+      expect(new Set(ids).size).toBe(ids.length);
+      // Every reminder once, across both executions.
+      expect(ids).toHaveLength(reminders.length);
+      expect(acked.remindersSent).toBe(reminders.length);
+      const run = s.client.workflow.getHandle(runWorkflowId(plan.key));
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
+      await run.result();
+      await replays(plan.key, 'a-unit-lifecycle-continued-as-new-after-its-reminders');
+    });
+  });
 });
