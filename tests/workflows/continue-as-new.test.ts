@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { fetchRunHistories, replayHistories, writeHistories } from '../../src/audit/histories';
 import { startRun } from '../../src/client/start-run';
 import { HISTORY_LIMIT } from '../../src/workflows/continue-as-new';
@@ -19,11 +19,16 @@ let smtp: TestSmtp;
 let s: Stack;
 beforeAll(async () => {
   smtp = await TestSmtp.create();
-  s = await timeSkippingStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: smtp.url });
 });
 afterAll(async () => {
-  await s?.close();
   await smtp?.down();
+});
+// One time-skipping server per test: time skipped for one run never moves the other's.
+beforeEach(async () => {
+  s = await timeSkippingStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: smtp.url });
+});
+afterEach(async () => {
+  await s?.close();
 });
 
 /**
