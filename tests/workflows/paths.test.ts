@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { fetchRunHistories, replayHistories, writeHistories } from '../../src/audit/histories';
 import { startRun } from '../../src/client/start-run';
@@ -34,16 +34,20 @@ let smtp: TestSmtp;
 let s: Stack;
 beforeAll(async () => {
   smtp = await TestSmtp.create();
-  s = await timeSkippingStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: smtp.url });
 });
 afterAll(async () => {
-  await s?.close();
   await smtp?.down();
 });
+// One time-skipping server per test: a shared one hung a later test's sleep in a fresh-clone run (as it
+// did in continue-as-new.test.ts), and one test's skipped time must never move another's runs.
 beforeEach(async () => {
   smtp.refuse.clear();
   await smtp.down();
   await smtp.up();
+  s = await timeSkippingStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: smtp.url });
+});
+afterEach(async () => {
+  await s?.close();
 });
 
 const office = { channel: 'office' as const, by: 'Văn phòng' };

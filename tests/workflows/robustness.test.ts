@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { fetchRunHistories, replayHistories, writeHistories } from '../../src/audit/histories';
 import { startRun } from '../../src/client/start-run';
@@ -20,17 +20,20 @@ let smtp: TestSmtp;
 let s: Stack;
 beforeAll(async () => {
   smtp = await TestSmtp.create();
-  s = await timeSkippingStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: smtp.url });
 });
 afterAll(async () => {
-  await s?.close();
   await smtp?.down();
 });
 beforeEach(async () => {
-  // Each test starts from a server that is up and refuses nobody, whatever the one before did.
+  // Each test starts from a mail server that is up and refuses nobody, whatever the one before did, and
+  // on a time-skipping server of its own, so no test's skipped time moves another's runs.
   smtp.refuse.clear();
   await smtp.down();
   await smtp.up();
+  s = await timeSkippingStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: smtp.url });
+});
+afterEach(async () => {
+  await s?.close();
 });
 
 const POLICY = {
