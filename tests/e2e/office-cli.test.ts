@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startRun } from '../../src/client/start-run';
+import { readRunRows } from '../../src/client/run-rows';
 import { describeError, main } from '../../src/cli/main';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { unitStateQuery } from '../../src/workflows/unit-lifecycle';
@@ -77,6 +78,15 @@ describe('the Office CLI on a bad day', () => {
         units: 500,
       });
       await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 100 });
+      // Past the fan-out first: this is about the pipe, and a worker still busy sending 500 dispatches on
+      // a loaded machine may not answer within status's patience (it then answers from visibility).
+      await vi.waitFor(
+        async () => {
+          const { rows } = await readRunRows(s.client, runWorkflowId(plan.key));
+          expect(rows.filter((r) => r.stage === 'dispatched')).toHaveLength(500);
+        },
+        { timeout: 110_000, interval: 1000 },
+      );
       // The real bin, its stdout a pipe to another process: more than 64 KiB must arrive whole.
       // Asynchronously: the worker answering the queries runs in this process.
       const { stdout: out } = await promisify(execFile)(
