@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { startRun } from '../../src/client/start-run';
-import { describeError, main } from '../../src/cli/main';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { raiseDifficultyUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
+import { chidao } from '../helpers/cli';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan, uniqueNumber } from '../helpers/fixtures';
 import { waitUntil } from '../helpers/wait';
@@ -34,17 +33,6 @@ afterAll(async () => {
   process.env = saved;
   await s?.close();
 });
-
-async function chidao(...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const sink = new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) });
-  try {
-    return { code: await main(argv, sink), out };
-  } catch (e) {
-    const { message, code } = describeError(e);
-    return { code, out: out + message };
-  }
-}
 
 const REPORT = { id: 'ket-qua', title: 'Báo cáo kết quả', due: '20 ngày' };
 const POLICY = { acknowledge: { due: '10 ngày' }, reports: [REPORT], reminders: [], escalation: [] };

@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { startRun } from '../../src/client/start-run';
 import { readRunRows } from '../../src/client/run-rows';
-import { describeError, main } from '../../src/cli/main';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { devServerStack, type Stack } from '../helpers/stack';
+import { chidao } from '../helpers/cli';
 import { testPlan } from '../helpers/fixtures';
 
 /** The Office's commands on a bad day: after a recall, and while no worker answers (issue 13 items 6, 10). */
@@ -22,18 +21,6 @@ afterAll(async () => {
   process.env = saved;
   await s?.close();
 });
-
-/** Runs the CLI in-process as a user would: what it prints, and its exit code. */
-async function chidao(...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const sink = new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) });
-  try {
-    return { code: await main(argv, sink), out };
-  } catch (e) {
-    const { message, code } = describeError(e);
-    return { code, out: out + message };
-  }
-}
 
 const POLICY = { acknowledge: { due: 'PT1S' }, reports: [], reminders: [], escalation: [] };
 
