@@ -9,6 +9,7 @@ import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import type { disseminationRun, RunSummary } from '../../src/workflows/dissemination-run';
 import { addRecipientsUpdate, closeUpdate, recallUpdate, runStatusQuery } from '../../src/workflows/dissemination-run';
 import { LIMITS } from '../../src/domain/unit-state';
+import { MAX_RECIPIENTS_PER_UPDATE } from '../../src/domain/run-state';
 import {
   acceptReportUpdate,
   acknowledgeUpdate,
@@ -508,6 +509,118 @@ describe('paths through the workflows', () => {
         await refused(h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: link, text: 'Sau thu hồi' }] })),
       ).toEqual(['DirectiveRecalled', 'Văn bản đã bị thu hồi; không thể thực hiện thao tác này.']);
       await smtp.up();
+      await run.result();
+    });
+  });
+
+  it('the other refusals: not yet delivered, nothing to extend, the lifetime caps, input that is not text, too many recipients, a recall reason too long', async () => {
+    await s.run(async () => {
+      const policy = { ...NO_FOLLOW_UP, reports: [{ id: 'kq', title: 'Báo cáo kết quả', due: 'PT2H' }] };
+      const plan = testPlan({ policy, units: 1 });
+      // The mail server is down from the start: the unit waits in 'dispatching' for its first delivery.
+      await smtp.down();
+      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
+      const h = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
+      const run = s.client.workflow.getHandle<typeof disseminationRun>(runWorkflowId(plan.key));
+      const link = { channel: 'link' as const, by: 'T1' };
+      const refused = async (p: Promise<unknown>) => {
+        const e = await p.then(
+          () => undefined,
+          (x: unknown) => x,
+        );
+        expect(e).toBeInstanceOf(WorkflowUpdateFailedError);
+        const { type, message } = (e as WorkflowUpdateFailedError).cause as unknown as {
+          type: string;
+          message: string;
+        };
+        return [type, message];
+      };
+      await waitUntil(
+        () => h.query(unitStateQuery).catch(() => undefined),
+        (x) => x?.stage === 'dispatching',
+      );
+      expect(await refused(h.executeUpdate(acknowledgeUpdate, { args: [office] }))).toEqual([
+        'NotDelivered',
+        'Văn bản chưa được gửi tới đơn vị; chưa thể xác nhận đã nhận.',
+      ]);
+      expect(await refused(h.executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Sớm.' }] }))).toEqual([
+        'NotDelivered',
+        'Văn bản chưa được gửi tới đơn vị.',
+      ]);
+      await smtp.up();
+      await waitUntil(
+        () => h.query(unitStateQuery),
+        (x) => x.stage === 'dispatched',
+      );
+
+      // Text that is not text, as a hand-made API call could send.
+      expect(
+        await refused(h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: link, text: 42 as unknown as string }] })),
+      ).toEqual(['BadInput', 'Nội dung vướng mắc: phải là văn bản.']);
+
+      // Lifetime caps: answered difficulties and decided requests still count.
+      for (let round = 0; round < LIMITS.difficulties / LIMITS.openDifficulties; round++) {
+        for (let i = 1; i <= LIMITS.openDifficulties; i++) {
+          const { id } = await h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: link, text: `Vướng mắc ${i}` }] });
+          await h.executeUpdate(answerDifficultyUpdate, { args: [{ by: 'VP', id, text: 'Trả lời.' }] });
+        }
+      }
+      expect(await refused(h.executeUpdate(raiseDifficultyUpdate, { args: [{ by: link, text: 'Thêm' }] }))).toEqual([
+        'TooMany',
+        `Đơn vị đã gửi ${LIMITS.difficulties} vướng mắc; đề nghị liên hệ trực tiếp Văn phòng.`,
+      ]);
+      for (let made = 0; made < LIMITS.extensionRequests; made++) {
+        const { ackDeadline } = await h.query(unitStateQuery);
+        await h.executeUpdate(requestExtensionUpdate, {
+          args: [{ by: link, until: { instant: ackDeadline! + 60_000 }, reason: `Đề nghị ${made + 1}` }],
+        });
+        // The Office grants every request at once, so the open list never fills: only the lifetime cap can refuse.
+        await h.executeUpdate(extendUpdate, {
+          args: [{ by: 'VP', until: { instant: ackDeadline! + 60_000 }, reason: '' }],
+        });
+      }
+      const { ackDeadline } = await h.query(unitStateQuery);
+      expect(
+        await refused(
+          h.executeUpdate(requestExtensionUpdate, {
+            args: [{ by: link, until: { instant: ackDeadline! + 60_000 }, reason: 'Lần nữa' }],
+          }),
+        ),
+      ).toEqual([
+        'TooMany',
+        `Đơn vị đã gửi ${LIMITS.extensionRequests} đề nghị gia hạn; đề nghị liên hệ trực tiếp Văn phòng.`,
+      ]);
+
+      // A report waiting for the Office's review has no deadline to extend.
+      await h.executeUpdate(acknowledgeUpdate, { args: [office] });
+      await h.executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Báo cáo.' }] });
+      expect(
+        await refused(
+          h.executeUpdate(extendUpdate, {
+            args: [{ by: 'VP', until: { instant: ackDeadline! + 86_400_000 }, reason: '' }],
+          }),
+        ),
+      ).toEqual(['NothingToExtend', 'Đơn vị không có hạn nào đang chờ để gia hạn.']);
+      const st = await h.query(unitStateQuery);
+      expect(st).toMatchObject({ stage: 'reported', extensionRequestsMade: LIMITS.extensionRequests });
+      expect(st.difficulties).toHaveLength(LIMITS.difficulties);
+      expect(st.extensions).toHaveLength(LIMITS.extensionRequests);
+
+      // The run's own limits.
+      const many = Array.from({ length: MAX_RECIPIENTS_PER_UPDATE + 1 }, (_, i) => ({
+        ...plan.recipients[0]!,
+        code: `N${i}`,
+        name: `Đơn vị ${i}`,
+      }));
+      expect(await refused(run.executeUpdate(addRecipientsUpdate, { args: [{ recipients: many }] }))).toEqual([
+        'TooMany',
+        `Mỗi lần thêm tối đa ${MAX_RECIPIENTS_PER_UPDATE} nơi nhận.`,
+      ]);
+      expect(
+        await refused(run.executeUpdate(recallUpdate, { args: [{ by: 'VP', reason: 'x'.repeat(LIMITS.reason + 1) }] })),
+      ).toEqual(['TooLong', `Lý do thu hồi dài quá ${LIMITS.reason} ký tự.`]);
+      expect((await run.query(runStatusQuery)).added).toBe(plan.recipients.length);
+      await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
       await run.result();
     });
   });
