@@ -166,6 +166,19 @@ describe('paths through the workflows', () => {
       await run.result();
       await s.env!.sleep(30 * 60_000);
       expect(mailsOf(plan.key, 'digest')).toHaveLength(2);
+      // The run ended at its close, not at its next digest: no timer fired after the close was accepted,
+      // and the run completed within the digest period of it.
+      const { events } = await run.fetchHistory();
+      const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+        Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
+      const closeAt = events!.findIndex(
+        (e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'close',
+      );
+      expect(closeAt).toBeGreaterThan(0);
+      const after = events!.slice(closeAt);
+      expect(after.filter((e) => e.timerFiredEventAttributes)).toEqual([]);
+      const completed = after.find((e) => e.workflowExecutionCompletedEventAttributes);
+      expect(ms(completed!.eventTime) - ms(events![closeAt]!.eventTime)).toBeLessThan(10 * 60_000);
       await replays(s.client, plan.key, 3);
     });
   });
