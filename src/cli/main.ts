@@ -198,7 +198,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       }
       case 'serve': {
         const app = await createWebServer({ client: (await connect()).client, config: cfg, logger: true });
-        await app.listen({ host: cfg.CHIDAO_WEB_HOST, port: cfg.CHIDAO_WEB_PORT });
+        // The address actually bound: with CHIDAO_WEB_PORT=0 the system picks the port.
+        const address = await app.listen({ host: cfg.CHIDAO_WEB_HOST, port: cfg.CHIDAO_WEB_PORT });
+        print(`Đang lắng nghe tại ${address}`);
         print(
           `Trang đơn vị: ${cfg.CHIDAO_PUBLIC_URL}/u/…   Bảng điều khiển Văn phòng: ${cfg.CHIDAO_PUBLIC_URL}/office${cfg.CHIDAO_OFFICE_PASSWORD ? '' : ' (chưa bật: đặt CHIDAO_OFFICE_PASSWORD)'}`,
         );

@@ -91,15 +91,18 @@ describe('entry points', () => {
   });
 
   it('chidao serve answers on its port; chidao --help prints the usage', async () => {
-    const port = await freePort();
+    // Port 0: the server binds a free port itself and says which, so no other process can take it first.
     const s = run(['bin/chidao.mjs', 'serve'], {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
-      CHIDAO_WEB_PORT: String(port),
-      CHIDAO_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      CHIDAO_WEB_HOST: '127.0.0.1',
+      CHIDAO_WEB_PORT: '0',
+      CHIDAO_PUBLIC_URL: 'http://127.0.0.1:8080',
       CHIDAO_LINK_SECRET: secret(),
     });
     await s.line(/Bảng điều khiển Văn phòng: .*chưa bật: đặt CHIDAO_OFFICE_PASSWORD/);
-    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    const address = /Đang lắng nghe tại (http:\/\/127\.0\.0\.1:\d+)/.exec(s.output())![1]!;
+    expect(address).not.toBe('http://127.0.0.1:0');
+    const res = await fetch(`${address}/healthz`);
     expect(await res.json()).toEqual({ ok: true });
     s.child.kill('SIGTERM');
     expect(await exited(s.child)).toBe(0);

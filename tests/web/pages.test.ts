@@ -20,7 +20,7 @@ import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { testPlan } from '../helpers/fixtures';
-import { freePort } from '../helpers/ports';
+import { onFreePort } from '../helpers/ports';
 import { waitUntil } from '../helpers/wait';
 import { chromiumPath, CHROMIUM_ARGS } from '../helpers/browser';
 
@@ -85,15 +85,25 @@ async function login(page: Page, path: string) {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  s = await devServerStack({
-    CHIDAO_PUBLIC_URL: base,
-    CHIDAO_OFFICE_PASSWORD: PASSWORD,
-    CHIDAO_UPLOAD_MAX_BYTES: String(64 * 1024),
-  });
-  web = await createWebServer({ client: s.client, config: s.config });
-  await web.listen({ host: '127.0.0.1', port });
+  // The worker writes the public URL into every link it mails, so the port is chosen before the worker
+  // starts; if another process takes it in between, everything starts again on another port.
+  ({ s, web, base } = await onFreePort(async (port) => {
+    const base = `http://127.0.0.1:${port}`;
+    const s = await devServerStack({
+      CHIDAO_PUBLIC_URL: base,
+      CHIDAO_OFFICE_PASSWORD: PASSWORD,
+      CHIDAO_UPLOAD_MAX_BYTES: String(64 * 1024),
+    });
+    const web = await createWebServer({ client: s.client, config: s.config });
+    try {
+      await web.listen({ host: '127.0.0.1', port });
+    } catch (e) {
+      await web.close();
+      await s.close();
+      throw e;
+    }
+    return { s, web, base };
+  }));
   browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }, 120_000);
 
