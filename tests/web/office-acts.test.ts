@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { startRun } from '../../src/client/start-run';
 import { LinkSigner, type LinkAction } from '../../src/links/signer';
 import { createWebServer } from '../../src/web/server';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { acknowledgeUpdate, submitReportUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
+import { cookieOf } from '../helpers/inject';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 import { waitUntil } from '../helpers/wait';
@@ -34,7 +35,6 @@ const POLICY = {
   escalation: [],
 };
 const office = { channel: 'office' as const, by: 'VP' };
-const cookieOf = (r: LightMyRequestResponse, name: string) => r.cookies.find((c) => c.name === name)?.value;
 
 async function started(units = 1) {
   const plan = testPlan({ policy: POLICY, units });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { startRun } from '../../src/client/start-run';
 import { LinkSigner, type LinkAction } from '../../src/links/signer';
 import { createWebServer } from '../../src/web/server';
@@ -9,6 +9,7 @@ import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { LIMITS } from '../../src/domain/unit-state';
+import { injectLogin, multipart } from '../helpers/inject';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 
@@ -26,7 +27,6 @@ const unit = (code: string) => s.client.workflow.getHandle(unitWorkflowId(key, c
 const run = () => s.client.workflow.getHandle(runWorkflowId(key));
 const path = (action: LinkAction, code: string) =>
   new LinkSigner(s.config.CHIDAO_LINK_SECRET, BASE, 90).url(key, code, action, Date.now()).slice(BASE.length);
-const cookieOf = (r: LightMyRequestResponse, name: string) => r.cookies.find((c) => c.name === name)?.value;
 const uploads = () => join(s.config.CHIDAO_DATA_DIR, 'uploads');
 const files = (dir: string): string[] =>
   existsSync(dir)
@@ -35,30 +35,9 @@ const files = (dir: string): string[] =>
         .map((d) => d.name)
     : [];
 
-function multipart(parts: { name: string; value: string | Buffer; filename?: string }[]) {
-  const boundary = '----chidao-routes-boundary';
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    const disposition = `form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}`;
-    const type = p.filename ? 'Content-Type: application/octet-stream\r\n' : '';
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`));
-    chunks.push(Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
 /** Logs in and returns the session cookie and the CSRF token of the run's page. */
 async function login(): Promise<{ cookie: string; csrf: string }> {
-  const form = await web.inject({ method: 'GET', url: '/office/login' });
-  const nonce = /name="nonce" value="([^"]+)"/.exec(form.body)![1]!;
-  const r = await web.inject({
-    method: 'POST',
-    url: '/office/login',
-    cookies: { chidao_login: cookieOf(form, 'chidao_login')! },
-    payload: { nonce, next: '/office', name: 'Trần Thị Kiểm Tra', password: PASSWORD },
-  });
-  const cookie = cookieOf(r, 'chidao_session')!;
+  const cookie = await injectLogin(web, PASSWORD, 'Trần Thị Kiểm Tra');
   const page = await web.inject({ method: 'GET', url: `/office/run/${key}`, cookies: { chidao_session: cookie } });
   return { cookie, csrf: /name="csrf" value="([^"]+)"/.exec(page.body)![1]! };
 }

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { startRun } from '../../src/client/start-run';
 import { LinkSigner, type LinkAction } from '../../src/links/signer';
 import { createWebServer } from '../../src/web/server';
@@ -17,6 +17,7 @@ import {
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { LIMITS } from '../../src/domain/unit-state';
 import { requireSecret } from '../../src/config';
+import { injectLogin, multipart } from '../helpers/inject';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 
@@ -38,35 +39,7 @@ const path = (action: LinkAction, code: string, gen = 0) =>
   signer().url(key, code, action, Date.now(), gen).slice(BASE.length);
 /** A route reached with a link of another action (the difficulty form posts with the report link). */
 const at = (route: string, action: LinkAction, code: string) => `/u/${route}?${path(action, code).split('?')[1]}`;
-const multipart = (parts: { name: string; value: string | Buffer; filename?: string }[]) => {
-  const boundary = '----chidao-test-boundary';
-  const chunks: Buffer[] = [];
-  for (const p of parts) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}\r\n${p.filename ? 'Content-Type: application/octet-stream\r\n' : ''}\r\n`,
-      ),
-    );
-    chunks.push(Buffer.isBuffer(p.value) ? p.value : Buffer.from(p.value));
-    chunks.push(Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-};
-const cookieOf = (r: LightMyRequestResponse, name: string) => r.cookies.find((c) => c.name === name)?.value;
-
-async function login(app: FastifyInstance, password = PASSWORD): Promise<string> {
-  const form = await app.inject({ method: 'GET', url: '/office/login' });
-  const nonce = /name="nonce" value="([^"]+)"/.exec(form.body)![1]!;
-  const r = await app.inject({
-    method: 'POST',
-    url: '/office/login',
-    cookies: { chidao_login: cookieOf(form, 'chidao_login')! },
-    payload: { nonce, next: '/office', name: 'Nguyễn Văn Kiểm Thử', password },
-  });
-  expect(r.statusCode).toBe(303);
-  return cookieOf(r, 'chidao_session')!;
-}
+const login = (app: FastifyInstance, password = PASSWORD) => injectLogin(app, password);
 
 beforeAll(async () => {
   s = await devServerStack({

@@ -1,40 +1,20 @@
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
-import type { Client } from '@temporalio/client';
-import { fetchRunHistories, replayHistories, writeHistories } from '../../src/audit/histories';
+import { describe, expect, it, vi } from 'vitest';
 import { startRun } from '../../src/client/start-run';
 import { batchWorkflowId, runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { correctAddressUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { recallUpdate, closeUpdate, type RunSummary } from '../../src/workflows/dissemination-run';
 import { batchRowsQuery } from '../../src/workflows/unit-batch';
-import { devServerStack, timeSkippingStack, type Stack } from '../helpers/stack';
+import { devServerStack } from '../helpers/stack';
+import { replaysWithCurrentCode, timeSkippingPerTest } from '../helpers/time-skipping';
 import { smallRegistry, testPlan } from '../helpers/fixtures';
-import { TestSmtp, textOf } from '../helpers/test-smtp';
+import { textOf } from '../helpers/test-smtp';
 import { LinkSigner } from '../../src/links/signer';
 
 /**
  * What a careless address, a bad hour and a broken lifecycle used to do to a run (issue 13 items 1
  * and 9, issue 12 item 2), on the time-skipping server with a real SMTP server that refuses or goes away.
  */
-let smtp: TestSmtp;
-let s: Stack;
-beforeAll(async () => {
-  smtp = await TestSmtp.create();
-});
-afterAll(async () => {
-  await smtp?.down();
-});
-beforeEach(async () => {
-  // Each test starts from a mail server that is up and refuses nobody, whatever the one before did, and
-  // on a time-skipping server of its own, so no test's skipped time moves another's runs.
-  smtp.refuse.clear();
-  await smtp.down();
-  await smtp.up();
-  s = await timeSkippingStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: smtp.url });
-});
-afterEach(async () => {
-  await s?.close();
-});
+const t = timeSkippingPerTest();
 
 const POLICY = {
   acknowledge: { due: 'PT10M' },
@@ -42,46 +22,18 @@ const POLICY = {
   reminders: ['PT5M'],
   escalation: [{ after: 'PT5M', notify: 'head' }],
 };
-/**
- * The histories of the new paths replay with the current code; CHIDAO_RECORD_FIXTURES=<tag> keeps them
- * as fixtures that CI replays after later changes (as tests/workflows/lifecycle.test.ts does).
- */
-async function replays(client: Client, key: string): Promise<void> {
-  const hs = await fetchRunHistories(client, key);
-  const tag = process.env.CHIDAO_RECORD_FIXTURES;
-  if (tag)
-    writeHistories(
-      join(
-        'tests/fixtures/histories',
-        `${tag}-${expect
-          .getState()
-          .currentTestName!.replace(/^.*> /, '')
-          .normalize('NFD')
-          .replace(/[\u0300-\u036f]/g, '')
-          .replace(/đ/g, 'd')
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, '-')
-          .slice(0, 60)}`,
-      ),
-      hs,
-    );
-  const results = await replayHistories(hs, { workflowBundle: { codePath: inject('bundlePath') } });
-  expect(results.filter((r) => !r.ok)).toEqual([]);
-  expect(results.length).toBeGreaterThanOrEqual(3);
-}
-
-const ofRun = (key: string) => smtp.received.filter((m) => m.raw.includes(`X-Chidao-Run: ${key}`));
+const ofRun = (key: string) => t.smtp.received.filter((m) => m.raw.includes(`X-Chidao-Run: ${key}`));
 const stateOf = (key: string, code: string) =>
-  s.client.workflow.getHandle(unitWorkflowId(key, code)).query(unitStateQuery);
+  t.s.client.workflow.getHandle(unitWorkflowId(key, code)).query(unitStateQuery);
 
 describe('robustness', () => {
   it('a unit whose second address refuses is shown with that address, the Office is told, and a corrected address gets the directive', async () => {
-    await s.run(async () => {
+    await t.s.run(async () => {
       const registry = smallRegistry(2);
       registry.units.find((u) => u.code === 'T1')!.emails = ['t1@thads.example', 't1.cu@thads.example'];
-      smtp.refuse.add('t1.cu@thads.example');
+      t.smtp.refuse.add('t1.cu@thads.example');
       const plan = testPlan({ policy: POLICY, registry });
-      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
+      await startRun(t.s.client, plan, { taskQueue: t.s.taskQueue, searchAttributes: false, batchSize: 100 });
       const st = await vi.waitFor(
         async () => {
           const x = await stateOf(plan.key, 'T1');
@@ -93,9 +45,9 @@ describe('robustness', () => {
       // Delivered to one address: followed up as dispatched, with the refusal in plain sight.
       expect(st.stage).toBe('dispatched');
       expect(st.deliveryError).toBeTruthy();
-      const rows = await s.client.workflow.getHandle(batchWorkflowId(plan.key, 0)).query(batchRowsQuery);
+      const rows = await t.s.client.workflow.getHandle(batchWorkflowId(plan.key, 0)).query(batchRowsQuery);
       await vi.waitFor(async () => {
-        const row = (await s.client.workflow.getHandle(batchWorkflowId(plan.key, 0)).query(batchRowsQuery)).find(
+        const row = (await t.s.client.workflow.getHandle(batchWorkflowId(plan.key, 0)).query(batchRowsQuery)).find(
           (r) => r.code === 'T1',
         );
         expect(row?.rejectedAddresses).toEqual(['t1.cu@thads.example']);
@@ -109,7 +61,7 @@ describe('robustness', () => {
       expect(notice.to).toEqual(['vp@thads.example']);
       expect(notice.raw).toContain('t1.cu@thads.example');
 
-      await s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1')).executeUpdate(correctAddressUpdate, {
+      await t.s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1')).executeUpdate(correctAddressUpdate, {
         args: [{ by: 'VP', emails: ['t1@thads.example', 't1.moi@thads.example'] }],
       });
       const resent = await vi.waitFor(() => {
@@ -122,32 +74,32 @@ describe('robustness', () => {
       // Its links carry the unit's new link generation, so they work where the old address's links no longer do.
       const token = /\/u\/acknowledge\?t=([A-Za-z0-9_.-]+)/.exec(textOf(resent.raw))![1]!;
       expect(
-        new LinkSigner(s.config.CHIDAO_LINK_SECRET, s.config.CHIDAO_PUBLIC_URL, 90).verify(token, Date.now()),
+        new LinkSigner(t.s.config.CHIDAO_LINK_SECRET, t.s.config.CHIDAO_PUBLIC_URL, 90).verify(token, Date.now()),
       ).toMatchObject({ ok: true, claims: { unit: 'T1', gen: 1 } });
       expect(ofRun(plan.key).filter((x) => x.kind === 'dispatch' && x.to.includes('t1@thads.example'))).toHaveLength(1);
       const after = await stateOf(plan.key, 'T1');
       expect(after.rejectedAddresses).toBeUndefined();
       expect(after.deliveryError).toBeUndefined();
-      await s.client.workflow
+      await t.s.client.workflow
         .getHandle(runWorkflowId(plan.key))
         .executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
-      await s.client.workflow.getHandle(runWorkflowId(plan.key)).result();
-      await replays(s.client, plan.key);
+      await t.s.client.workflow.getHandle(runWorkflowId(plan.key)).result();
+      await replaysWithCurrentCode(t.s.client, plan.key, 3);
     });
   });
 
   it('a recall that arrives while dispatches wait on a dead mail server holds: every unit ends recalled, the run completes, no reminder follows', async () => {
-    await s.run(async () => {
-      await smtp.down();
+    await t.s.run(async () => {
+      await t.smtp.down();
       const plan = testPlan({ policy: POLICY, units: 2 });
-      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
+      await startRun(t.s.client, plan, { taskQueue: t.s.taskQueue, searchAttributes: false, batchSize: 100 });
       await vi.waitFor(async () => expect((await stateOf(plan.key, 'T2')).stage).toBe('dispatching'), {
         timeout: 30_000,
       });
-      const run = s.client.workflow.getHandle(runWorkflowId(plan.key));
+      const run = t.s.client.workflow.getHandle(runWorkflowId(plan.key));
       await run.executeUpdate(recallUpdate, { args: [{ by: 'VP', reason: 'Ban hành nhầm' }] });
       await vi.waitFor(async () => expect((await stateOf(plan.key, 'T1')).stage).toBe('recalled'), { timeout: 30_000 });
-      await smtp.up();
+      await t.smtp.up();
       const summary: RunSummary = await run.result();
       expect(summary.outcome).toBe('recalled');
       expect(summary.counts.recalled).toBe(2);
@@ -166,22 +118,22 @@ describe('robustness', () => {
       }
       // Well past every reminder and escalation time: nothing more leaves.
       const count = ofRun(plan.key).length;
-      await s.env!.sleep('3h');
+      await t.s.env!.sleep('3h');
       expect(ofRun(plan.key).length).toBe(count);
       expect(ofRun(plan.key).filter((m) => m.kind === 'reminder' || m.kind === 'escalation')).toEqual([]);
-      await replays(s.client, plan.key);
+      await replaysWithCurrentCode(t.s.client, plan.key, 3);
     });
   });
 
   it('sends retry without limit but at most 30 s apart, so mail resumes within half a minute of the server coming back', async () => {
-    await s.run(async () => {
+    await t.s.run(async () => {
       const plan = testPlan({ policy: POLICY, units: 1 });
-      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 100 });
+      await startRun(t.s.client, plan, { taskQueue: t.s.taskQueue, searchAttributes: false, batchSize: 100 });
       await vi.waitFor(async () => expect((await stateOf(plan.key, 'T1')).stage).toBe('dispatched'), {
         timeout: 30_000,
       });
       for (const id of [unitWorkflowId(plan.key, 'T1'), runWorkflowId(plan.key)]) {
-        const history = await s.client.workflow.getHandle(id).fetchHistory();
+        const history = await t.s.client.workflow.getHandle(id).fetchHistory();
         const sends = history
           .events!.map((e) => e.activityTaskScheduledEventAttributes)
           .filter((a) => a?.activityType?.name === 'sendMessage');
@@ -197,7 +149,7 @@ describe('robustness', () => {
 
   it('a lifecycle that dies does not take its batch and siblings with it: it shows as failed and the Office is told', async () => {
     // The dev server: the time-skipping server does not tell a parent that its child was terminated.
-    const d = await devServerStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: smtp.url });
+    const d = await devServerStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false', CHIDAO_SMTP_URL: t.smtp.url });
     try {
       await d.run(async () => {
         const plan = testPlan({ policy: POLICY, units: 3 });
@@ -233,7 +185,7 @@ describe('robustness', () => {
         await run.executeUpdate(closeUpdate, { args: [{ by: 'VP', note: '' }] });
         const summary: RunSummary = await run.result();
         expect(summary.counts).toMatchObject({ failed: 1, closed: 2 });
-        await replays(d.client, plan.key);
+        await replaysWithCurrentCode(d.client, plan.key, 3);
       });
     } finally {
       await d.close();
