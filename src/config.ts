@@ -61,6 +61,13 @@ export const configSchema = z.object({
   /** Where audit records go: an fsync'd JSONL file per directive under CHIDAO_DATA_DIR, or PostgreSQL. */
   CHIDAO_AUDIT_STORE: z.enum(['file', 'postgres']).default('file'),
   CHIDAO_AUDIT_PG_URL: z.string().optional(),
+  /** The audit writer's Ed25519 private key (PEM): it signs digests of each run's chain. Without it, none. */
+  CHIDAO_AUDIT_SIGNING_KEY: z.string().optional(),
+  /** The public keys auditors check digests with (`chidao audit keygen`/`rotate` keep it). */
+  CHIDAO_AUDIT_KEYRING: z.string().optional(),
+  /** A digest after this many records, and at this interval for chains that grew since the last one. */
+  CHIDAO_AUDIT_DIGEST_EVERY: z.coerce.number().int().positive().default(100),
+  CHIDAO_AUDIT_DIGEST_INTERVAL_SECONDS: z.coerce.number().positive().default(900),
 });
 export type Config = z.infer<typeof configSchema>;
 

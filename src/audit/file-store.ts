@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lock } from 'proper-lockfile';
 import { seal, type AuditAct, type AuditRecord } from './record';
+import { nextDigest, type AuditDigest, type DigestSigner } from './digest';
 import type { AuditStore } from './store';
 import { GroupCommit, appendDurably, readAppendedLines } from '../files/append-log';
 
@@ -24,6 +25,11 @@ export class FileAuditStore implements AuditStore {
 
   file(runKey: string): string {
     return join(this.dir, `${runKey.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`);
+  }
+
+  /** The run's signed digests, beside its records (a name no run key maps to: keys hold no "+"). */
+  digestFile(runKey: string): string {
+    return join(this.dir, `${runKey.replace(/[^A-Za-z0-9._-]/g, '_')}+digests.jsonl`);
   }
 
   /** Reads what was appended since last time (by this or another process). */
@@ -106,16 +112,39 @@ export class FileAuditStore implements AuditStore {
   }
 
   async list(runKey: string): Promise<AuditRecord[]> {
+    return readJsonLines<AuditRecord>(this.file(runKey));
+  }
+
+  async appendDigest(runKey: string, sign: DigestSigner): Promise<AuditDigest | undefined> {
+    const held = await this.lock(runKey);
     try {
-      return readFileSync(this.file(runKey), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as AuditRecord);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
+      const next = nextDigest(runKey, this.refresh(runKey).last, (await this.digests(runKey)).at(-1));
+      if (!next) return undefined;
+      const d = sign(next);
+      await appendDurably(this.digestFile(runKey), [JSON.stringify(d)]);
+      const lost = held.lost();
+      if (lost) throw new Error(`Mất khóa sổ kiểm toán của ${runKey} khi đang ký: ${lost.message}`, { cause: lost });
+      return d;
+    } finally {
+      if (!held.lost()) await held.release();
     }
   }
 
+  async digests(runKey: string): Promise<AuditDigest[]> {
+    return readJsonLines<AuditDigest>(this.digestFile(runKey));
+  }
+
   async close(): Promise<void> {}
+}
+
+function readJsonLines<T>(path: string): T[] {
+  try {
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as T);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
 }

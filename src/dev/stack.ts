@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../config';
 import { connectWorker, createChidaoWorker } from '../worker/create-worker';
 import { startDevServer } from './temporal-server';
 import { createWebServer } from '../web/server';
+import { generateSigningKey } from '../audit/keys';
 
 export interface StackOptions {
   /** Keep Temporal's state in .data/temporal.db across restarts (npm run dev); else in memory (demo). */
@@ -53,6 +54,21 @@ function devSecrets(dataDir: string): { CHIDAO_LINK_SECRET: string; CHIDAO_SESSI
   };
   writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
   return secrets;
+}
+
+/**
+ * The local stack's audit signing key, made once per data folder like its secrets, so digests are on in
+ * development and the demo. Its keyring sits beside it; a real office keeps the private key on the
+ * worker's host only and publishes the keyring to its auditors.
+ */
+function devAuditKeys(dataDir: string): { CHIDAO_AUDIT_SIGNING_KEY: string; CHIDAO_AUDIT_KEYRING: string } {
+  const keys = {
+    CHIDAO_AUDIT_SIGNING_KEY: join(dataDir, 'audit-keys', 'signing-key.pem'),
+    CHIDAO_AUDIT_KEYRING: join(dataDir, 'audit-keys', 'keyring.json'),
+  };
+  if (!existsSync(keys.CHIDAO_AUDIT_SIGNING_KEY))
+    generateSigningKey(keys.CHIDAO_AUDIT_SIGNING_KEY, keys.CHIDAO_AUDIT_KEYRING);
+  return keys;
 }
 
 /**
@@ -115,6 +131,7 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
 
     const config = loadConfig({
       ...devSecrets(dataDir),
+      ...(process.env.CHIDAO_AUDIT_SIGNING_KEY ? {} : devAuditKeys(dataDir)),
       ...process.env,
       TEMPORAL_ADDRESS: address,
       CHIDAO_SMTP_URL: `smtp://127.0.0.1:${ports.smtp}?ignoreTLS=true`,

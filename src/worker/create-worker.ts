@@ -9,7 +9,7 @@ import { MailHealthTracker } from '../activities/mail-health';
 import type { Config } from '../config';
 import { LinkSigner } from '../links/signer';
 import { nativeConnectionOptions } from '../client/connection';
-import { openAuditStore } from '../audit/open-store';
+import { openAuditStore, openAuditWriter } from '../audit/open-store';
 import type { AuditStore } from '../audit/store';
 import { workflowsPath } from '../workflows-path';
 
@@ -31,7 +31,7 @@ export interface WorkerParts {
 /** The composition root: config → clients → activity factories → Worker. */
 export async function createChidaoWorker(
   parts: WorkerParts,
-): Promise<{ worker: Worker; mailer: Mailer; audit: AuditStore; mailHealth: MailHealthTracker }> {
+): Promise<{ worker: Worker; mailer: Mailer; audit: AuditStore; mailHealth: MailHealthTracker; auditNotice?: string }> {
   const { config } = parts;
   const mailer =
     parts.mailer ??
@@ -40,7 +40,13 @@ export async function createChidaoWorker(
       rate: config.CHIDAO_SEND_RATE,
       poolSize: config.CHIDAO_SMTP_POOL_SIZE,
     });
-  const audit = parts.audit ?? openAuditStore(config);
+  // Digests are signed from the activity side when a key is configured; a periodic one that fails is
+  // logged and tried again at the next interval.
+  const { store: audit, notice: auditNotice } = openAuditWriter(
+    config,
+    parts.audit ?? openAuditStore(config),
+    (e, run) => Runtime.instance().logger.warn('audit digest failed', { run, error: (e as Error).message }),
+  );
   const mailHealth =
     parts.mailHealth ??
     new MailHealthTracker({
@@ -67,7 +73,7 @@ export async function createChidaoWorker(
     maxCachedWorkflows: config.CHIDAO_WORKER_CACHE_SIZE,
     ...parts.tuning,
   });
-  return { worker, mailer, audit, mailHealth };
+  return { worker, mailer, audit, mailHealth, ...(auditNotice ? { auditNotice } : {}) };
 }
 
 function workflowCode(

@@ -11,7 +11,8 @@ const client = await connectClient(config);
 if (config.CHIDAO_SEARCH_ATTRIBUTES)
   await ensureSearchAttributes(client.connection as Connection, config.TEMPORAL_NAMESPACE);
 const connection = await connectWorker(config);
-const { worker, mailer, mailHealth } = await createChidaoWorker({ config, client, connection });
+const { worker, mailer, mailHealth, audit, auditNotice } = await createChidaoWorker({ config, client, connection });
+if (auditNotice) console.warn(auditNotice);
 console.log(
   `chidao worker: hàng đợi "${config.CHIDAO_TASK_QUEUE}" tại ${config.TEMPORAL_ADDRESS}, thư qua ${new URL(config.CHIDAO_SMTP_URL).host}`,
 );
@@ -19,6 +20,8 @@ console.log(
 await worker.run();
 // The last change of the mail server's state reaches Temporal before the connection closes.
 await mailHealth.flush();
+// Chains extended since their last digest are signed before the worker goes.
+await audit.close();
 mailer.close();
 await connection.close();
 await client.connection.close();

@@ -1,6 +1,11 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { digestHash, digestSigner, verifyDigests } from '../../src/audit/digest';
+import { generateSigningKey, loadSigningKey, readKeyring } from '../../src/audit/keys';
 import { verifyChain, type AuditAct } from '../../src/audit/record';
 import type { AuditStore } from '../../src/audit/store';
 
@@ -19,6 +24,13 @@ export const act = (runKey: string, key: string, extra: Partial<AuditAct> = {}):
   eventId: ++n,
   ...extra,
 });
+
+/** A signing key of the test's own and its keyring. */
+function testKey() {
+  const dir = mkdtempSync(join(tmpdir(), 'chidao-keys-'));
+  generateSigningKey(join(dir, 'k.pem'), join(dir, 'ring.json'));
+  return { sign: digestSigner(() => loadSigningKey(join(dir, 'k.pem'))), keyring: readKeyring(join(dir, 'ring.json')) };
+}
 
 /**
  * One suite, run against every store (the embedded JSONL file, a real PostgreSQL server): what the
@@ -75,6 +87,43 @@ export function describeAuditStore(name: 'file' | 'postgres', open: () => { stor
       expect(list).toHaveLength(80);
       expect(list.map((r) => r.seq)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
       expect(verifyChain(list)).toEqual([]);
+      await store.close();
+    });
+
+    it('signs the chain as it stands, once: a second call with nothing new writes no digest', async () => {
+      const { store } = open();
+      const { sign, keyring } = testKey();
+      const runKey = `run-${Math.random()}`;
+      expect(await store.appendDigest(runKey, sign)).toBeUndefined();
+      for (let i = 0; i < 3; i++) await store.append(act(runKey, `k${i}`));
+      const first = await store.appendDigest(runKey, sign);
+      expect(await store.appendDigest(runKey, sign)).toBeUndefined();
+      await store.append(act(runKey, 'k3'));
+      const second = await store.appendDigest(runKey, sign);
+      const list = await store.list(runKey);
+      expect(first).toMatchObject({ runKey, seq: 1, records: 3, lastHash: list[2]!.hash, prevDigestHash: '' });
+      expect(second).toMatchObject({ seq: 2, records: 4, lastHash: list[3]!.hash, prevDigestHash: digestHash(first!) });
+      expect(await store.digests(runKey)).toEqual([first, second]);
+      expect(verifyDigests(list, [first!, second!], keyring)).toEqual([]);
+      await store.close();
+    });
+
+    it('digests taken while appends race keep one digest per chain length, each matching the chain', async () => {
+      const { store } = open();
+      const { sign, keyring } = testKey();
+      const runKey = `run-${Math.random()}`;
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          i % 3 === 0 ? store.appendDigest(runKey, sign) : store.append(act(runKey, `r${i}`)),
+        ),
+      );
+      await store.appendDigest(runKey, sign);
+      const list = await store.list(runKey);
+      const digests = await store.digests(runKey);
+      expect(list).toHaveLength(20);
+      expect(digests.at(-1)!.records).toBe(20);
+      expect(new Set(digests.map((d) => d.records)).size).toBe(digests.length);
+      expect(verifyDigests(list, digests, keyring)).toEqual([]);
       await store.close();
     });
 
