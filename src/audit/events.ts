@@ -116,3 +116,98 @@ export function actsOf(h: NamedHistory): { acts: HistoryAct[]; audited: boolean 
   }
   return { acts, audited };
 }
+
+/** An activity the workflow scheduled, as its history tells it. */
+export interface HistoryActivity {
+  type: string;
+  activityId: string;
+  scheduledEventId: number;
+  scheduledAt: number;
+  input: unknown[];
+  outcome: 'completed' | 'failed' | 'open';
+  result?: unknown;
+  /** A failure's type (RecipientRejected…), when the activity failed. */
+  failureType?: string;
+  closedEventId?: number;
+  closedAt?: number;
+}
+
+/** What the verifier reads from one history, besides its acts. */
+export interface HistoryFacts {
+  workflowId: string;
+  runId: string;
+  /** The run this one continued as new from, if any. */
+  continuedFrom?: string;
+  /** The workflow's start arguments. */
+  input: unknown[];
+  audited: boolean;
+  acts: HistoryAct[];
+  /** Every event's type and time, by event id. */
+  events: Map<number, { type: string; at: number }>;
+  /** Activities by activity id (unique within a run). */
+  activities: Map<string, HistoryActivity>;
+  /** Child workflows the run started. */
+  children: { workflowId: string; eventId: number }[];
+  completed: boolean;
+}
+
+function eventType(e: object): string {
+  const k = Object.keys(e).find((x) => x.endsWith('EventAttributes') && (e as Record<string, unknown>)[x]);
+  return k ? k.replace(/EventAttributes$/, '') : 'unknown';
+}
+
+/** Reads a history once for the verifier: events by id, activities with inputs and outcomes, children. */
+export function readHistory(h: NamedHistory): HistoryFacts {
+  const { acts, audited } = actsOf(h);
+  const events = new Map<number, { type: string; at: number }>();
+  const activities = new Map<string, HistoryActivity>();
+  const bySchedule = new Map<number, HistoryActivity>();
+  const children: HistoryFacts['children'] = [];
+  let runId = '';
+  let continuedFrom: string | undefined;
+  let input: unknown[] = [];
+  let completed = false;
+  for (const e of (h.history as History).events ?? []) {
+    const eventId = Number(e.eventId);
+    const at = toMs(e.eventTime);
+    events.set(eventId, { type: eventType(e), at });
+    const started = e.workflowExecutionStartedEventAttributes;
+    if (started) {
+      runId = started.originalExecutionRunId ?? '';
+      continuedFrom = started.continuedExecutionRunId || undefined;
+      input = decodeAll(started.input);
+    }
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s) {
+      const a: HistoryActivity = {
+        type: s.activityType?.name ?? '',
+        activityId: s.activityId ?? '',
+        scheduledEventId: eventId,
+        scheduledAt: at,
+        input: decodeAll(s.input),
+        outcome: 'open',
+      };
+      activities.set(a.activityId, a);
+      bySchedule.set(eventId, a);
+    }
+    const done = e.activityTaskCompletedEventAttributes;
+    const failed =
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes ??
+      e.activityTaskCanceledEventAttributes;
+    const a = bySchedule.get(Number((done ?? failed)?.scheduledEventId ?? -1));
+    if (a) {
+      Object.assign(a, { outcome: done ? 'completed' : 'failed', closedEventId: eventId, closedAt: at });
+      if (done) a.result = decodeAll(done.result)[0];
+      const info = e.activityTaskFailedEventAttributes?.failure;
+      const type = info?.applicationFailureInfo?.type ?? info?.cause?.applicationFailureInfo?.type;
+      if (type) a.failureType = type;
+    }
+    const child = e.startChildWorkflowExecutionInitiatedEventAttributes;
+    if (child?.workflowId) children.push({ workflowId: child.workflowId, eventId });
+    if (e.workflowExecutionCompletedEventAttributes || e.workflowExecutionContinuedAsNewEventAttributes)
+      completed = true;
+  }
+  const facts = { workflowId: h.workflowId, runId, input, audited, acts, events, activities, children, completed };
+  return { ...facts, ...(continuedFrom ? { continuedFrom } : {}) };
+}

@@ -1,15 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { historyFromJSON, historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { batchWorkflowId, runWorkflowId, unitWorkflowId } from '../workflows/ids';
 import { runStatusQuery } from '../workflows/dissemination-run';
+import { historiesFromFiles, historyFiles, type NamedHistory } from './export-files';
 
-export interface NamedHistory {
-  workflowId: string;
-  history: History;
-}
+export type { NamedHistory } from './export-files';
 
 /**
  * Every workflow of a run (the run, its batches, one lifecycle per implementing unit), found from the
@@ -25,42 +22,33 @@ export async function fetchRunHistories(client: Client, key: string): Promise<Na
     ...status.roster.filter((c) => !info.has(c)).map((c) => unitWorkflowId(key, c)),
   ];
   const out: NamedHistory[] = [];
-  for (const workflowId of ids)
-    out.push({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() });
+  for (const workflowId of ids) {
+    // The latest run, then each run it continued as new from: records cite the run that decided them.
+    let history = await client.workflow.getHandle(workflowId).fetchHistory();
+    out.push({ workflowId, history });
+    let prev: string | null | undefined;
+    while ((prev = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId)) {
+      history = await client.workflow.getHandle(workflowId, prev).fetchHistory();
+      out.push({ workflowId, history });
+    }
+  }
   return out;
 }
 
-const fileName = (workflowId: string) => `${workflowId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
-
-const INDEX = 'index.json';
-
-/**
- * One JSON file per history, and an index from file name to workflow id: ids hold `/`, and a history
- * of a child workflow does not name its own id.
- */
+/** Writes histories as `audit export` does: one JSON file each, and an index (see historyFiles). */
 export function writeHistories(dir: string, histories: NamedHistory[]): void {
   mkdirSync(dir, { recursive: true });
-  const index: Record<string, string> = {};
-  for (const h of histories) {
-    const f = fileName(h.workflowId);
-    index[f] = h.workflowId;
-    writeFileSync(join(dir, f), historyToJSON(h.history));
-  }
-  writeFileSync(join(dir, INDEX), JSON.stringify(index, null, 2) + '\n');
+  for (const [f, text] of historyFiles(histories)) writeFileSync(join(dir, f), text);
 }
 
 /** Histories saved by writeHistories (or by `temporal workflow show --output json`, named by file). */
 export function readHistories(dir: string): NamedHistory[] {
-  const index: Record<string, string> = existsSync(join(dir, INDEX))
-    ? JSON.parse(readFileSync(join(dir, INDEX), 'utf8'))
-    : {};
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && f !== INDEX && !f.startsWith('audit'))
-    .sort()
-    .map((f) => ({
-      workflowId: index[f] ?? f.replace(/\.json$/, ''),
-      history: historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))),
-    }));
+  const files = new Map(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => [f, readFileSync(join(dir, f), 'utf8')]),
+  );
+  return historiesFromFiles(files, `${dir}/`);
 }
 
 export interface ReplayOutcome {

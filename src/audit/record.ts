@@ -106,7 +106,18 @@ export function verifyChain(records: AuditRecord[]): ChainFinding[] {
         problem: 'inserted-or-reordered',
         message: `${where}: seq ${r.seq} đứng sau seq ${prev?.seq} (bị chèn hoặc đổi chỗ)`,
       });
-    if (r.prevHash !== (prev?.hash ?? '')) {
+    const rehashed =
+      prev !== undefined && r.seq === expectedSeq && hashRecord(r) === r.hash && hashRecord(prev) === prev.hash;
+    if (prev && r.prevHash !== prev.hash && rehashed) {
+      // This record is intact and follows on, but names another hash for the one before: that one was
+      // edited and its hash recomputed alone. Blame it, not this one.
+      out.push({
+        seq: prev.seq,
+        key: prev.key,
+        problem: 'changed',
+        message: `bản ghi thứ ${i} (seq ${prev.seq}, ${prev.kind}, khóa ${prev.key}): đã bị sửa rồi tính lại mã băm — bản ghi seq ${r.seq} sau nó còn giữ mã băm cũ`,
+      });
+    } else if (r.prevHash !== (prev?.hash ?? '')) {
       out.push({
         seq: r.seq,
         key: r.key,

@@ -3,7 +3,7 @@ import { ROLE_LABEL } from '../domain/roles';
 import { actsOf } from './events';
 import type { NamedHistory } from './histories';
 
-const MESSAGE_LABEL: Record<string, string> = {
+export const MESSAGE_LABEL: Record<string, string> = {
   dispatch: 'gửi văn bản',
   reminder: 'nhắc hạn (đôn đốc)',
   escalation: 'thông báo quá hạn',

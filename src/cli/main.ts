@@ -9,10 +9,7 @@ import { loadCalendarOverride, loadDirective, loadPlan } from '../files/load';
 import { WorkingCalendar } from '../domain/calendar';
 import { directiveKey } from '../domain/directive';
 import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderVisibilityRows } from './render';
-import { openAuditStore } from '../audit/open-store';
-import { loadBundle, replayBundle, verifyBundle } from '../audit/commands';
-import { renderTimeline, timeline } from '../audit/timeline';
-import { workflowsPath } from '../workflows-path';
+import { auditCommand } from './audit';
 import { progress } from './progress';
 import { USAGE } from './usage';
 import { CliError, describeError } from './errors';
@@ -34,6 +31,10 @@ const OPTIONS = {
   due: { type: 'string' },
   until: { type: 'string' },
   note: { type: 'string' },
+  key: { type: 'string' },
+  keyring: { type: 'string' },
+  unit: { type: 'string' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -211,49 +212,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         });
         return 0;
       }
-      case 'audit': {
-        const [sub, target, folder] = args;
-        if (sub === 'export') {
-          const key = runKey(target);
-          if (!folder) throw new CliError('thiếu <thư mục> để xuất');
-          const store = openAuditStore(cfg);
-          try {
-            const n = await (await connect()).exportAudit(store, key, folder);
-            print(
-              `Đã xuất ${n.histories} lịch sử workflow và ${n.records} bản ghi kiểm toán của ${key} vào ${folder}.`,
-            );
-          } finally {
-            await store.close();
-          }
-          return 0;
-        }
-        if (sub !== 'replay' && sub !== 'verify') throw new CliError('dùng: chidao audit export|replay|verify …');
-        if (!target) throw new CliError('thiếu <thư mục|văn bản>');
-        const where = existsSync(target) && !target.endsWith('.yaml') ? target : runKey(target);
-        const bundle = await loadBundle(
-          where,
-          async () => (await connect()).client,
-          () => openAuditStore(cfg),
-        );
-        if (sub === 'replay') {
-          const results = await replayBundle(bundle, { workflowsPath });
-          const bad = results.filter((r) => !r.ok);
-          print(renderTimeline(timeline(bundle.histories)));
-          print(
-            `\nĐã chạy lại ${results.length} lịch sử: ${results.length - bad.length} khớp, ${bad.length} không tất định.`,
-          );
-          for (const b of bad) print(`KHÔNG TẤT ĐỊNH ${b.workflowId}: ${b.error}`);
-          return bad.length ? 1 : 0;
-        }
-        const findings = verifyBundle(bundle);
-        for (const f of findings) print(`[${f.kind}] ${f.message}`);
-        print(
-          findings.length
-            ? `\n${findings.length} phát hiện: bản ghi kiểm toán KHÔNG đáng tin.`
-            : `Chuỗi ${bundle.records.length} bản ghi hợp lệ; khớp với ${bundle.histories.length} lịch sử workflow.`,
-        );
-        return findings.length ? 1 : 0;
-      }
+      case 'audit':
+        return await auditCommand(args, o, { cfg, print, connect, runKey });
       default:
         throw new CliError(`lệnh không có: "${cmd}". Xem "chidao --help".`);
     }

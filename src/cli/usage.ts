@@ -17,7 +17,12 @@ Cách dùng:
   chidao serve                                 trang cho đơn vị (liên kết ký số) và bảng điều khiển Văn phòng
   chidao audit export <văn bản> <thư mục>     lịch sử workflow + bản ghi kiểm toán, lưu lâu dài
   chidao audit replay <thư mục|văn bản>       chạy lại lịch sử bằng mã hiện tại, in dòng thời gian
-  chidao audit verify <thư mục|văn bản>       kiểm tra chuỗi băm và đối chiếu lịch sử ↔ bản ghi
+  chidao audit verify <thư mục|văn bản> [--keyring <tệp>]
+                                              kiểm tra chuỗi băm, chữ ký số và đối chiếu lịch sử ↔ bản ghi
+  chidao audit pack <thư mục|văn bản> [--unit <mã đơn vị>] --out <tệp.pdf>
+                                              hồ sơ chứng cứ (PDF) của một đơn vị hoặc cả đợt gửi
+  chidao audit keygen --key <tệp> --keyring <tệp>   tạo khóa ký sổ kiểm toán (Ed25519)
+  chidao audit rotate --key <tệp> --keyring <tệp>   thay khóa ký; khóa công khai cũ được giữ kèm thời hạn
 
 <văn bản> là tệp công văn (.yaml) hoặc khóa năm-số-ký hiệu, ví dụ 2023-4432-TCTHADS-VP.
 Hạn viết dạng 2023-12-15, 2023-12-15T17:00:00+07:00 hoặc "5 ngày làm việc".

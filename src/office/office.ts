@@ -22,7 +22,7 @@ import {
 import { DuplicateRunError, startRun } from '../client/start-run';
 import { readRunRows, readRunTable } from '../client/run-rows';
 import { describeMailHealth, readMailHealth, type MailHealth } from '../client/mail-health';
-import { exportRun } from '../audit/commands';
+import { collectRun, exportRun, type AuditBundle } from '../audit/commands';
 import { timeline, type TimelineEntry } from '../audit/timeline';
 import type { AuditStore } from '../audit/store';
 import { closedReason } from './closed-reason';
@@ -152,9 +152,15 @@ export class Office {
     store: AuditStore,
     runKey: string,
     folder: string,
-  ): Promise<{ histories: number; records: number }> {
+  ): Promise<{ histories: number; records: number; digests: number }> {
     const key = this.runKey(runKey);
     return exportRun(this.client, store, key, folder);
+  }
+
+  /** Everything an auditor checks of a run, read live: its histories, audit records and signed digests. */
+  async auditBundle(store: AuditStore, runKey: string): Promise<AuditBundle> {
+    const key = this.runKey(runKey);
+    return this.explained(key, undefined, () => collectRun(this.client, store, key));
   }
 
   // --- one unit -----------------------------------------------------------------------------------------
