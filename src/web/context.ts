@@ -3,6 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
 import type { LinkSigner } from '../links/signer';
 import type { SessionStore } from './session';
+import type { AuditStore } from '../audit/store';
+import type { Keyring } from '../audit/keys';
 import { OfficeRefusal, type Office } from '../office';
 import { html, page, type Html } from './html';
 
@@ -15,6 +17,8 @@ export interface WebDeps {
   links: LinkSigner;
   /** Only when the dashboard is on (CHIDAO_OFFICE_PASSWORD set). */
   sessions?: SessionStore | undefined;
+  /** The audit store (opened per request, closed after) and the auditors' keyring, for the auditor's view. */
+  audit: { store: () => AuditStore; keyring: () => Keyring | undefined };
   now: () => number;
 }
 

@@ -1,6 +1,9 @@
 import fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
+import { openAuditStore } from '../audit/open-store';
+import { readKeyring } from '../audit/keys';
 import type { Config } from '../config';
 import { Office } from '../office';
 import { LinkSigner } from '../links/signer';
@@ -34,6 +37,14 @@ export async function createWebServer(opts: {
     config,
     links: new LinkSigner(config.CHIDAO_LINK_SECRET, config.CHIDAO_PUBLIC_URL, config.CHIDAO_LINK_TTL_DAYS),
     sessions: officeSessions(config),
+    audit: {
+      store: () => openAuditStore(config),
+      // Read at each request: a rotation adds a key without a restart.
+      keyring: () => {
+        const path = config.CHIDAO_AUDIT_KEYRING;
+        return path && existsSync(path) ? readKeyring(path) : undefined;
+      },
+    },
     now,
   };
   const logging = opts.logger || opts.logStream;

@@ -4,6 +4,7 @@ import { OfficeSessionCookies } from '../plugins/session';
 import { guard, loginRoutes, logoutRoute } from './auth';
 import { runRoutes } from './runs';
 import { unitRoutes } from './unit';
+import { auditRoutes } from './audit';
 
 /**
  * The Office's dashboard: behind a password and a server-side session, with a CSRF token on every form.
@@ -30,6 +31,7 @@ export async function officePages(root: FastifyInstance, deps: WebDeps): Promise
       logoutRoute(guarded, sessions);
       runRoutes(guarded, deps, sessions);
       unitRoutes(guarded, deps, sessions);
+      auditRoutes(guarded, deps, sessions);
     });
   });
 }

@@ -128,6 +128,7 @@ export function runView({
       <div class="card"><b>${count((r) => r.overdue)}</b>quá hạn</div>
       <div class="card"><b>${status.info.length}</b>nơi nhận để biết</div>
     </div>
+    <p><a href="/office/run/${key}/audit">Kiểm toán: đối chiếu sổ kiểm toán, tải bản xuất và hồ sơ chứng cứ</a></p>
     <h2>Tiến độ</h2>
     <div class="chart">
       ${raw(
