@@ -3,6 +3,8 @@ import { startStack } from './stack';
 import { loadPlan } from '../files/load';
 import { WorkingCalendar } from '../domain/calendar';
 import { policySchema } from '../domain/policy';
+import { directiveKey } from '../domain/directive';
+import { runWorkflowId } from '../workflows/ids';
 import { Office } from '../office';
 import { renderStatus } from '../cli/render';
 import { progress } from '../cli/progress';
@@ -12,7 +14,11 @@ import { progress } from '../cli/progress';
  * and a real SMTP server. Deadlines are shortened to minutes (ISO 8601) so reminders show up while
  * you watch; everything else is the real path.
  */
-const { values } = parseArgs({ options: { once: { type: 'boolean' } }, strict: true });
+const { values } = parseArgs({
+  // --temporal 127.0.0.1:7433: on the cluster of `npm run cluster` instead of a fresh dev server.
+  options: { once: { type: 'boolean' }, temporal: { type: 'string' } },
+  strict: true,
+});
 
 /** process.exit() drops what a piped stdout has not taken yet (`npm run demo -- --once | tee`): flush first. */
 async function exitAfterFlush(code: number): Promise<never> {
@@ -23,11 +29,27 @@ async function exitAfterFlush(code: number): Promise<never> {
 const DIRECTIVE = 'examples/4432-TCTHADS-VP.yaml';
 const REGISTRY = 'examples/units-thads-2023.yaml';
 
-const stack = await startStack({ persistent: false, dataDir: '.data/demo' }).catch((e) => {
+const stack = await startStack({
+  persistent: false,
+  dataDir: '.data/demo',
+  ...(values.temporal ? { temporalAddress: values.temporal } : {}),
+}).catch((e) => {
   console.error(`Lỗi: ${(e as Error).message}`);
   return exitAfterFlush(1);
 });
 let exitCode = 0;
+let runKey = '2023-4432-TCTHADS-VP';
+const runExists = (key: string) =>
+  stack.client.workflow
+    .getHandle(runWorkflowId(key))
+    .describe()
+    .then(
+      () => true,
+      (e: Error) => {
+        if (e.name === 'WorkflowNotFoundError') return false;
+        throw e;
+      },
+    );
 try {
   const plan = loadPlan(DIRECTIVE, REGISTRY, { now: Date.now(), calendar: new WorkingCalendar() });
   plan.directive.policy = policySchema.parse({
@@ -41,6 +63,8 @@ try {
     ],
     digest: { every: 'PT5M' },
   });
+  // A cluster keeps earlier demos' runs, and a directive is disseminated once: take the next free number.
+  while (values.temporal && (await runExists(directiveKey(plan.directive)))) plan.directive.number += 1;
   console.log(
     `\nGửi ${plan.directive.number}/${plan.directive.symbol} tới ${plan.recipients.length} nơi nhận (hạn rút ngắn cho bản trình diễn: xác nhận trong 2 phút, báo cáo trong 10 phút).`,
   );
@@ -51,7 +75,8 @@ try {
     searchAttributes: true,
     batchSize: stack.config.CHIDAO_BATCH_SIZE,
   });
-  const key = '2023-4432-TCTHADS-VP';
+  const key = directiveKey(plan.directive);
+  runKey = key;
   await office.start(plan, { onProgress: bar.update });
   bar.done();
 
@@ -115,9 +140,12 @@ if (values.once || exitCode) {
   await stack.stop();
   await exitAfterFlush(exitCode);
 }
-console.log(`\nHệ thống vẫn chạy để bạn xem: thư tại ${stack.urls.mailUi}, workflow tại ${stack.urls.temporalUi},`);
-console.log(`bảng điều khiển Văn phòng tại ${stack.urls.web}/office/run/2023-4432-TCTHADS-VP.`);
-console.log('Thử: npx chidao status 2023-4432-TCTHADS-VP   (Ctrl-C để dừng)');
+console.log(
+  `\nHệ thống vẫn chạy để bạn xem: thư tại ${stack.urls.mailUi}` +
+    (values.temporal ? ` (cụm Temporal ${values.temporal}),` : `, workflow tại ${stack.urls.temporalUi},`),
+);
+console.log(`bảng điều khiển Văn phòng tại ${stack.urls.web}/office/run/${runKey}.`);
+console.log(`Thử: npx chidao status ${runKey}   (Ctrl-C để dừng)`);
 const shutdown = async () => {
   await stack.stop();
   await exitAfterFlush(0);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,7 +16,17 @@ function binDir(): string {
  * A throwaway PostgreSQL cluster in a fresh temporary folder, listening on 127.0.0.1:`port` with trust
  * auth. PostgreSQL refuses to run as root, so as root the folder and the server belong to `postgres`.
  */
-export function startPostgres(port: number): { url: string; dir: string; stop(): void } {
+export interface Postgres {
+  url: string;
+  dir: string;
+  stop(): void;
+}
+
+/**
+ * With `keep.dir`, the cluster lives in that folder: made on first use, started again later with its data,
+ * and kept at stop (the Temporal cluster's store). Without, a throwaway one in a temporary folder.
+ */
+export function startPostgres(port: number, keep?: { dir: string }): Postgres {
   const bin = binDir();
   const asRoot = userInfo().uid === 0;
   const run = (cmd: string, args: string[]) => {
@@ -31,13 +41,15 @@ export function startPostgres(port: number): { url: string; dir: string; stop():
       throw new Error(`PostgreSQL ${cmd} thất bại: ${err.stderr?.toString().trim() || err.message}`, { cause: e });
     }
   };
-  const dir = mkdtempSync(join(tmpdir(), 'chidao-pg-'));
+  const dir = keep ? keep.dir : mkdtempSync(join(tmpdir(), 'chidao-pg-'));
+  mkdirSync(dir, { recursive: true });
   if (asRoot) {
     const pg = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
     chownSync(dir, pg, pg);
   }
   const data = join(dir, 'data');
-  run('initdb', ['-D', data, '-A', 'trust', '-U', 'chidao', '-E', 'UTF8', '--no-locale']);
+  if (!existsSync(join(data, 'PG_VERSION')))
+    run('initdb', ['-D', data, '-A', 'trust', '-U', 'chidao', '-E', 'UTF8', '--no-locale']);
   run('pg_ctl', [
     '-D',
     data,
@@ -55,7 +67,7 @@ export function startPostgres(port: number): { url: string; dir: string; stop():
     dir,
     stop: () => {
       run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { MailDev } from 'maildev';
 import { loadConfig, type Config } from '../config';
@@ -20,6 +20,8 @@ export interface StackOptions {
   mailWebPort?: number;
   webPort?: number;
   dataDir?: string;
+  /** A Temporal server already running (the cluster of `npm run cluster`): no dev server is started. */
+  temporalAddress?: string;
 }
 
 /** What `npm run dev` and the demo start: servers, a worker and the web server (tests have their own Stack). */
@@ -71,6 +73,17 @@ function devAuditKeys(dataDir: string): { CHIDAO_AUDIT_SIGNING_KEY: string; CHID
   return keys;
 }
 
+/** A server started elsewhere: connect, and close the connection at stop (the server keeps running). */
+async function connectTo(address: string, stops: (() => Promise<void>)[]) {
+  const connection = await Connection.connect({ address, connectTimeout: '10s' }).catch((e: Error) => {
+    throw new Error(`không kết nối được Temporal tại ${address} (đã chạy "npm run cluster" chưa?): ${e.message}`, {
+      cause: e,
+    });
+  });
+  stops.push(() => connection.close());
+  return { address, connection };
+}
+
 /**
  * The local stack: Temporal dev server (SQLite, Web UI), an SMTP server with a web UI and HTTP API, and
  * the worker, in one process tree that stops together.
@@ -91,6 +104,7 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     web: 'trang đơn vị và bảng điều khiển',
   };
   for (const [k, p] of Object.entries(ports) as [keyof typeof ports, number][]) {
+    if (opts.temporalAddress && (k === 'temporal' || k === 'ui')) continue;
     if (await portInUse(p))
       throw new Error(
         `Cổng ${p} (${names[k]}) đang bị chiếm: có thể "npm run dev" đang chạy ở cửa sổ khác. Hãy dừng nó hoặc giải phóng cổng ${p}.`,
@@ -108,14 +122,14 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
   };
 
   try {
-    const server = await startDevServer({
-      port: ports.temporal,
-      uiPort: ports.ui,
-      logPath: join(dataDir, 'logs', 'temporal.log'),
-      ...(opts.persistent ? { dbFile: join(dataDir, 'temporal.db') } : {}),
-    });
-    stops.push(() => server.stop());
-    const { address, connection } = server;
+    const { address, connection } = opts.temporalAddress
+      ? await connectTo(opts.temporalAddress, stops)
+      : await startDevServer({
+          port: ports.temporal,
+          uiPort: ports.ui,
+          logPath: join(dataDir, 'logs', 'temporal.log'),
+          ...(opts.persistent ? { dbFile: join(dataDir, 'temporal.db') } : {}),
+        }).then((server) => (stops.push(() => server.stop()), server));
     const client = new Client({ connection });
 
     const maildev = new MailDev({
@@ -165,7 +179,7 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
       smtp: `smtp://127.0.0.1:${ports.smtp}`,
     };
     log(`Temporal:        ${urls.temporal} (namespace ${config.TEMPORAL_NAMESPACE})`);
-    log(`Temporal Web UI: ${urls.temporalUi}`);
+    if (!opts.temporalAddress) log(`Temporal Web UI: ${urls.temporalUi}`);
     log(`Hộp thư (web):   ${urls.mailUi}   API: ${urls.mailApi}`);
     log(`SMTP:            ${urls.smtp}`);
     log(`Worker:          hàng đợi "${config.CHIDAO_TASK_QUEUE}"`);

@@ -12,7 +12,10 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** Retries fn until it answers, failing early if the child it waits for has died. */
+/** Thrown by a waited-for function when waiting longer cannot help (a process it needs has died). */
+export class StopWaiting extends Error {}
+
+/** Retries fn until it answers, failing early if the child it waits for has died or fn says StopWaiting. */
 export async function waitFor<T>(
   what: string,
   fn: () => Promise<T>,
@@ -25,6 +28,7 @@ export async function waitFor<T>(
     try {
       return await fn();
     } catch (e) {
+      if (e instanceof StopWaiting) throw e;
       if (Date.now() > until) {
         throw new Error(`${what} không phản hồi sau ${timeoutMs / 1000} giây: ${(e as Error).message}`, { cause: e });
       }

@@ -11,3 +11,17 @@ export function toolPaths(env: NodeJS.ProcessEnv = process.env) {
   }
   return paths;
 }
+
+/** The Temporal server, its SQL schema tool and the PostgreSQL schemas, as scripts/setup caches them. */
+export function clusterToolPaths(env: NodeJS.ProcessEnv = process.env) {
+  const cache = env.CHIDAO_CACHE ?? join(homedir(), '.cache', 'chidao');
+  const paths = {
+    server: join(cache, 'bin', 'temporal-server'),
+    sqlTool: join(cache, 'bin', 'temporal-sql-tool'),
+    schemaDir: join(cache, 'temporal-server', 'schema', 'postgresql', 'v12'),
+  };
+  for (const [name, p] of Object.entries(paths)) {
+    if (!existsSync(p)) throw new Error(`Thiếu ${name} tại ${p}: hãy chạy "bash scripts/setup".`);
+  }
+  return paths;
+}

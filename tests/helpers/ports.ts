@@ -31,3 +31,24 @@ export async function onFreePort<T>(bind: (port: number) => Promise<T> | T, atte
     }
   }
 }
+
+const bindable = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+
+/**
+ * The first of `count` consecutive ports that were all free a moment ago, for a server that takes a block
+ * (the Temporal cluster). As with freePort, bind through a retry: another process may take one meanwhile.
+ */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let ok = true;
+    for (let p = base; p < base + count && ok; p++) ok = await bindable(p);
+    if (ok) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}

@@ -96,14 +96,17 @@ export async function timeSkippingStack(
   };
 }
 
-/** A worker on the shared dev server (real visibility, search attributes). */
-export async function devServerStack(over: Partial<Record<keyof Config, string>> = {}): Promise<Stack> {
+/** A worker on the shared dev server (real visibility, search attributes), or on the server at `address`. */
+export async function devServerStack(
+  over: Partial<Record<keyof Config, string>> = {},
+  address = inject('temporalAddress'),
+): Promise<Stack> {
   quietRuntime();
-  const address = inject('temporalAddress');
   const connection = await NativeConnection.connect({ address });
   const client = new Client({ connection: await (await import('@temporalio/client')).Connection.connect({ address }) });
   const config = testConfig(over);
-  const taskQueue = `dev-${Math.random().toString(36).slice(2)}`;
+  // A given queue lets a second worker take over the first one's workflows (a restart).
+  const taskQueue = over.CHIDAO_TASK_QUEUE ?? `dev-${Math.random().toString(36).slice(2)}`;
   const mailer = createSmtpMailer({ url: config.CHIDAO_SMTP_URL, rate: 1000, poolSize: 3 });
   const worker = await makeWorker(connection, client, taskQueue, config, mailer);
   const running = worker.run();
