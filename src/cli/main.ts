@@ -10,6 +10,7 @@ import { WorkingCalendar } from '../domain/calendar';
 import { directiveKey } from '../domain/directive';
 import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderVisibilityRows } from './render';
 import { auditCommand } from './audit';
+import { parseAt, renderCalendarYear } from './calendar';
 import { progress } from './progress';
 import { USAGE } from './usage';
 import { CliError, describeError } from './errors';
@@ -35,6 +36,7 @@ const OPTIONS = {
   keyring: { type: 'string' },
   unit: { type: 'string' },
   out: { type: 'string' },
+  at: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -77,7 +79,7 @@ function calendar(
   const path = file ?? cfg.CHIDAO_CALENDAR_FILE;
   if (!path) return { calendar: new WorkingCalendar() };
   const override = loadCalendarOverride(path);
-  return { calendar: new WorkingCalendar().withOverride(override), override };
+  return { calendar: new WorkingCalendar().withOverride(override, `tệp ${path}`), override };
 }
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -100,10 +102,13 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         if (!file) throw new CliError('thiếu tệp công văn');
         if (!o.registry) throw new CliError('thiếu --registry <danh-mục.yaml>');
         const cal = calendar(cfg, o.calendar);
-        const now = Date.now();
+        if (o.at && !o['dry-run'])
+          throw new CliError('--at chỉ dùng cùng --dry-run: văn bản luôn được gửi ngay khi bắt đầu');
+        const at = o.at ? parseAt(o.at) : undefined;
+        const now = at ?? Date.now();
         const plan = loadPlan(file, o.registry, { now, calendar: cal.calendar });
         if (o['dry-run']) {
-          print(renderPlan(plan, now, cal.calendar));
+          print(renderPlan(plan, now, cal.calendar, at));
           return 0;
         }
         const office = await connect();
@@ -210,6 +215,11 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
+        return 0;
+      }
+      case 'calendar': {
+        const year = args[0] ?? String(new Date().getFullYear());
+        print(renderCalendarYear(calendar(cfg, o.calendar).calendar, year));
         return 0;
       }
       case 'audit':

@@ -5,6 +5,7 @@ import { resolveDeadline, reminderAt, escalationAt, reportDeadline } from '../do
 import { STAGE_LABEL, EDXML_STATUS } from '../domain/unit-state';
 import { formatDuration } from '../domain/duration';
 import { vnDateTime } from '../domain/vn-format';
+import { explainDeadline, explainEscalation, explainReminder } from '../domain/explain';
 import type { RunStatus } from '../workflows/dissemination-run';
 import type { UnitRow } from '../workflows/unit-rows';
 
@@ -19,7 +20,28 @@ export function table(head: string[], rows: string[][]): string {
 }
 
 /** --dry-run: who gets what, and every date the plan will act on, if dispatched now. */
-export function renderPlan(plan: DisseminationPlan, now: number, cal: WorkingCalendar): string {
+/** Why each date of a plan falls where it does, in the order of the plan's table. */
+function planReasons(plan: DisseminationPlan, now: number, cal: WorkingCalendar): string[] {
+  const p = plan.directive.policy;
+  const out: string[] = [];
+  const followUps = (at: number) => {
+    for (const b of p.reminders)
+      if (reminderAt(at, b, cal) > now && reminderAt(at, b, cal) < at)
+        out.push(`    nhắc: ${explainReminder(at, b, cal)}`);
+    for (const e of p.escalation) out.push(`    đôn đốc (${e.notify}): ${explainEscalation(at, e.after, cal)}`);
+  };
+  out.push(`  Xác nhận đã nhận: ${explainDeadline(p.acknowledge.due, now, cal)}`);
+  followUps(resolveDeadline(p.acknowledge.due, now, cal));
+  for (const r of p.reports) {
+    out.push(`  ${r.title}: ${explainDeadline(r.due, now, cal)}`);
+    if (r.recurrence)
+      out.push(`    các kỳ sau: mỗi kỳ cách kỳ trước một chu kỳ, ngày nghỉ thì dời sang ngày làm việc kế tiếp`);
+    followUps(reportDeadline(r, 0, now, cal));
+  }
+  return out;
+}
+
+export function renderPlan(plan: DisseminationPlan, now: number, cal: WorkingCalendar, at?: number): string {
   const d = plan.directive;
   const p = d.policy;
   const byRole = Object.entries(
@@ -51,7 +73,13 @@ export function renderPlan(plan: DisseminationPlan, now: number, cal: WorkingCal
     '',
     table(['Vai trò', 'Số nơi nhận'], byRole),
     '',
-    table(['Việc', 'Hạn (nếu gửi ngay)', 'Nhắc', 'Đôn đốc'], dates),
+    table(
+      ['Việc', at === undefined ? 'Hạn (nếu gửi ngay)' : `Hạn (nếu gửi lúc ${vnDateTime(at)})`, 'Nhắc', 'Đôn đốc'],
+      dates,
+    ),
+    '',
+    'Vì sao những ngày này:',
+    ...planReasons(plan, now, cal),
     p.digest ? `\nTổng hợp gửi Văn phòng mỗi ${formatDuration(p.digest.every)}.` : '',
     '',
     table(

@@ -2,7 +2,9 @@
 export const USAGE = `chidao: theo dõi việc thực hiện công văn chỉ đạo
 
 Cách dùng:
-  chidao start <công-văn.yaml> --registry <danh-mục.yaml> [--dry-run] [--calendar <tệp>]
+  chidao start <công-văn.yaml> --registry <danh-mục.yaml> [--dry-run [--at <ngày gửi>]] [--calendar <tệp>]
+                                              --dry-run --at 2024-04-25: lập kế hoạch như thể gửi ngày đó
+  chidao calendar [<năm>] [--calendar <tệp>]   ngày nghỉ lễ, Tết, thứ Bảy làm bù, số ngày làm việc và nguồn
   chidao status <văn bản> [--json] [--overdue]
   chidao overdue <văn bản> [--json]
   chidao ack <văn bản> <mã đơn vị> [--by <người ghi nhận>]

@@ -63,23 +63,60 @@ function expandDates(items: string[]): string[] {
   return out;
 }
 
+/** Where the built-in years come from, for `chidao calendar`. */
+export const BUILT_IN_SOURCE = 'lịch dựng sẵn của chidao (theo thông báo nghỉ lễ, Tết hằng năm)';
+
 export class WorkingCalendar {
   private readonly daysOff: Set<LocalDate>;
   private readonly workingSaturdays: Set<LocalDate>;
+  private readonly labels: Map<LocalDate, string>;
   readonly projectedYears: string[];
 
-  constructor(readonly data: CalendarData = VN_PUBLIC_SECTOR_CALENDAR) {
+  /** `sources` names where a year came from (an override file); the rest are built in. */
+  constructor(
+    readonly data: CalendarData = VN_PUBLIC_SECTOR_CALENDAR,
+    readonly sources: Readonly<Record<string, string>> = {},
+  ) {
     const years = Object.values(data);
     this.daysOff = new Set(expandDates(years.flatMap((y) => y.daysOff)));
     this.workingSaturdays = new Set(expandDates(years.flatMap((y) => y.workingSaturdays)));
+    this.labels = new Map(
+      years.flatMap((y) =>
+        Object.entries(y.labels ?? {}).flatMap(([entry, label]) =>
+          expandDates([entry]).map((d) => [d, label] as const),
+        ),
+      ),
+    );
     this.projectedYears = Object.entries(data)
       .filter(([, y]) => y.projected)
       .map(([year]) => year);
   }
 
   /** Years given by `override` replace the same years of this calendar; others are kept. */
-  withOverride(override: CalendarData): WorkingCalendar {
-    return new WorkingCalendar({ ...this.data, ...override });
+  withOverride(override: CalendarData, source = 'tệp lịch của quản trị viên'): WorkingCalendar {
+    const sources = { ...this.sources, ...Object.fromEntries(Object.keys(override).map((y) => [y, source])) };
+    return new WorkingCalendar({ ...this.data, ...override }, sources);
+  }
+
+  sourceOf(year: string): string {
+    return this.sources[year] ?? BUILT_IN_SOURCE;
+  }
+
+  /** True when the date's year has only projected days off (not yet announced). */
+  isProjected(date: LocalDate): boolean {
+    return this.projectedYears.includes(date.slice(0, 4));
+  }
+
+  /** Why a date is not a working day, in words ("thứ Bảy", "nghỉ Tết Nguyên đán"); undefined on a working day. */
+  whyOff(date: LocalDate): string | undefined {
+    if (this.isWorkingDay(date)) return undefined;
+    if (this.daysOff.has(date)) return `nghỉ ${this.labels.get(date) ?? 'lễ, Tết'}`;
+    return weekday(date) === 6 ? 'thứ Bảy' : 'Chủ nhật';
+  }
+
+  /** Whether a Saturday is worked to make up a swapped day (làm bù). */
+  isMakeUpSaturday(date: LocalDate): boolean {
+    return this.workingSaturdays.has(date);
   }
 
   isWorkingDay(date: LocalDate): boolean {

@@ -95,11 +95,23 @@ const calendarDays = z.string().refine((s) => {
 
 const calendarFileSchema = z.record(
   z.string().regex(/^\d{4}$/, 'năm viết bằng 4 chữ số, trong ngoặc kép: "2026"'),
-  z.strictObject({
-    daysOff: z.array(calendarDays),
-    workingSaturdays: z.array(calendarDays).default([]),
-    projected: z.boolean().optional(),
-  }),
+  z
+    .strictObject({
+      daysOff: z.array(calendarDays),
+      workingSaturdays: z.array(calendarDays).default([]),
+      projected: z.boolean().optional(),
+      /** What a day off is, by its entry: "2027-02-05..2027-02-10": "Tết Nguyên đán". */
+      labels: z.record(z.string(), z.string().max(200)).optional(),
+    })
+    .superRefine((y, ctx) => {
+      for (const entry of Object.keys(y.labels ?? {}))
+        if (!y.daysOff.includes(entry))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['labels', entry],
+            message: `"${entry}" không có trong daysOff của năm này: nhãn phải ghi đúng một mục của daysOff`,
+          });
+    }),
 );
 
 /** An administrator's calendar file: the years it names replace the built-in ones. */

@@ -24,6 +24,7 @@ import { readRunRows, readRunTable } from '../client/run-rows';
 import { describeMailHealth, readMailHealth, type MailHealth } from '../client/mail-health';
 import { collectRun, exportRun, type AuditBundle } from '../audit/commands';
 import { timeline, type TimelineEntry } from '../audit/timeline';
+import { deadlineReasons, type DeadlineReasons } from './deadline-reasons';
 import type { AuditStore } from '../audit/store';
 import { closedReason } from './closed-reason';
 import { isNotFound, NOT_FOUND_MESSAGE, OfficeRefusal, refusalOfUpdate } from './refusal';
@@ -180,14 +181,18 @@ export class Office {
     );
   }
 
-  /** A unit's state and its timeline, read from its workflow history. */
-  async unitWithTimeline(runKey: string, code: string): Promise<{ state: UnitSnapshot; timeline: TimelineEntry[] }> {
+  /** A unit's state, its timeline read from its workflow history, and why its deadlines fall when they do. */
+  async unitWithTimeline(
+    runKey: string,
+    code: string,
+  ): Promise<{ state: UnitSnapshot; timeline: TimelineEntry[]; why: DeadlineReasons }> {
     const { key, unit } = this.unitRef(runKey, code);
     const h = this.client.workflow.getHandle(unitWorkflowId(key, unit));
     const [state, history] = await this.explained(key, unit, () =>
       Promise.all([h.query(unitStateQuery), h.fetchHistory()]),
     );
-    return { state, timeline: timeline([{ workflowId: unitWorkflowId(key, unit), history }]) };
+    const named = { workflowId: unitWorkflowId(key, unit), history };
+    return { state, timeline: timeline([named]), why: deadlineReasons(state, named) };
   }
 
   acknowledge(input: z.input<typeof acts.acknowledge>): Promise<UnitBrief> {

@@ -7,6 +7,8 @@ import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { acknowledgeUpdate, submitReportUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { cookieOf } from '../helpers/inject';
+import { localDateOf } from '../../src/domain/calendar';
+import { vnDateTime } from '../../src/domain/vn-format';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 import { waitUntil } from '../helpers/wait';
@@ -130,6 +132,44 @@ describe("the Office's acts from the dashboard", () => {
       expect(st.stage).toBe('returned');
       expect(st.reports[0]).toMatchObject({ verdict: 'returned', verdictReason: 'Thiếu số liệu' });
       expect(st.reportDeadline).toBe(Date.parse('2099-07-01T00:00:00+07:00'));
+    });
+  });
+
+  it("the unit's page says why each deadline falls when it does: the rule, an extension, a returned report", async () => {
+    await s.run(async () => {
+      const { key, unit } = await started();
+      const sess = await officeSession();
+      const page = async () =>
+        (
+          await web.inject({
+            method: 'GET',
+            url: `/office/run/${key}/unit/T1`,
+            cookies: { chidao_session: sess.session },
+          })
+        ).body;
+      const fresh = await unit('T1').query(unitStateQuery);
+      // An exact period (PT1H) runs from the moment the lifecycle set it.
+      expect(await page()).toContain(`Vì sao: 3600 giây kể từ lúc bắt đầu gửi → ${vnDateTime(fresh.ackDeadline!)}`);
+
+      const ext = await post(sess, `/office/run/${key}/unit/T1/extend`, {
+        until: '2099-12-15',
+        reason: 'Đang sáp nhập',
+      });
+      expect(ext.statusCode).toBe(303);
+      const extended = await unit('T1').query(unitStateQuery);
+      const on = (t: number) => localDateOf(t).split('-').reverse().join('/');
+      expect(await page()).toContain(
+        `Vì sao: Nguyễn Văn Hành Động gia hạn ngày ${on(extended.extensions[0]!.at)} (lý do: Đang sáp nhập), ` +
+          `từ ${vnDateTime(fresh.ackDeadline!)} → hết Thứ Ba, 15/12/2099`,
+      );
+
+      await unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
+      await unit('T1').executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Sơ sài.' }] });
+      await post(sess, `/office/run/${key}/unit/T1/return`, { reason: 'Thiếu số liệu', due: '2099-06-30' });
+      const returned = await unit('T1').query(unitStateQuery);
+      expect(await page()).toContain(
+        `Vì sao: báo cáo bị trả lại ngày ${on(returned.deadlineSetAt!)} (lý do: Thiếu số liệu); hạn nộp lại → hết Thứ Ba, 30/06/2099`,
+      );
     });
   });
 

@@ -7,6 +7,7 @@ import { vnDateTime } from '../../domain/vn-format';
 import { sendPage, type WebDeps } from '../context';
 import { csrfBody, formText, unitParams } from '../forms-schema';
 import { html, type Html } from '../html';
+import type { DeadlineReasons } from '../../office/deadline-reasons';
 import type { OfficeSessionCookies } from '../plugins/session';
 import { officeNav, sessionOf } from './auth';
 import { DONE } from './run-view';
@@ -26,8 +27,10 @@ function unitView(
   s: UnitSnapshot,
   events: TimelineEntry[],
   csrfField: Html,
+  why: DeadlineReasons,
   done?: string,
 ): Html {
+  const reason = (text: string | undefined) => (text ? html`<br /><small class="hint">Vì sao: ${text}</small>` : '');
   const open = s.difficulties.filter((d) => !d.answer);
   const base = `/office/run/${key}/unit/${encodeURIComponent(code)}`;
   const active = !['done', 'recalled', 'closed'].includes(s.stage);
@@ -47,7 +50,7 @@ function unitView(
       ${
         s.ackDeadline
           ? html`<dt>Hạn xác nhận</dt>
-              <dd>${vnDateTime(s.ackDeadline)}</dd>`
+              <dd>${vnDateTime(s.ackDeadline)}${reason(why.acknowledge)}</dd>`
           : ''
       }
       ${
@@ -59,7 +62,7 @@ function unitView(
       ${
         s.reportDeadline
           ? html`<dt>Hạn báo cáo</dt>
-              <dd>${vnDateTime(s.reportDeadline)}</dd>`
+              <dd>${vnDateTime(s.reportDeadline)}${reason(why.report)}</dd>`
           : ''
       }
       <dt>Nhắc hạn / đôn đốc</dt>
@@ -167,9 +170,9 @@ export function unitRoutes(app: FastifyInstance, deps: WebDeps, sessions: Office
     async (req, reply) => {
       const { key } = req.params;
       const code = codeOf(req.params.code);
-      const { state, timeline } = await office.unitWithTimeline(key, code);
+      const { state, timeline, why } = await office.unitWithTimeline(key, code);
       const csrfField = html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}" />`;
-      const body = unitView(key, code, state, timeline, csrfField, DONE[req.query.done ?? '']);
+      const body = unitView(key, code, state, timeline, csrfField, why, DONE[req.query.done ?? '']);
       return sendPage(reply, `${state.unit.name} (${code})`, body, { nav: officeNav(sessions, req.session) });
     },
   );

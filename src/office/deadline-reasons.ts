@@ -1,0 +1,18 @@
+import { readHistory } from '../audit/events';
+import type { NamedHistory } from '../audit/export-files';
+import { explainUnitDeadlines } from '../domain/explain';
+import type { UnitSnapshot } from '../domain/unit-model';
+import type { LifecycleInput } from '../workflows/unit-lifecycle/api';
+import { calendarOf } from '../workflows/context';
+
+export type DeadlineReasons = ReturnType<typeof explainUnitDeadlines>;
+
+/**
+ * Why a unit's deadlines fall when they do, from the policy and calendar its lifecycle started with (the
+ * first event of its history: the calendar a run was started with, not today's file).
+ */
+export function deadlineReasons(state: UnitSnapshot, h: NamedHistory): DeadlineReasons {
+  const input = readHistory(h).input[0] as LifecycleInput | undefined;
+  if (!input?.ctx?.directive?.policy) return {};
+  return explainUnitDeadlines(state, input.ctx.directive.policy, calendarOf(input.ctx));
+}
