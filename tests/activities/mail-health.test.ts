@@ -308,7 +308,7 @@ describe('mail server health', () => {
       expect(lines).toHaveLength(1);
       now += 60_000;
       tracker.failed('Greeting never received', req(2));
-      expect(lines, stderr).toHaveLength(2);
+      expect(lines).toHaveLength(2);
       expect(lines[1]).toContain('vẫn không nhận thư sau 60 phút (Greeting never received); 1002 lần thử');
       now += 30_000;
       tracker.succeeded();
