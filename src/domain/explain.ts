@@ -141,7 +141,7 @@ export function explainExtension(e: Pick<Extension, 'at' | 'by' | 'reason' | 'fr
 }
 
 /** A deadline the lifecycle holds, explained from its rule when the rule gives that very instant. */
-function explainHeld(spec: DeadlineSpec, from: number | undefined, held: number, cal: WorkingCalendar): string {
+export function explainHeld(spec: DeadlineSpec, from: number | undefined, held: number, cal: WorkingCalendar): string {
   if (from !== undefined && resolveDeadline(spec, from, cal) === held) return explainDeadline(spec, from, cal);
   // Exact periods run from the moment the lifecycle set them, a little before the dispatch was recorded.
   if ('within' in spec && spec.within.kind === 'exact')

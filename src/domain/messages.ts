@@ -34,7 +34,9 @@ export type MessageRequest = Base &
         purpose: string;
         directive?: Directive;
         ackDeadline?: number;
-        reports: { title: string; due: number }[];
+        /** Why each date falls when it does ("15 ngày làm việc kể từ …"); absent in dispatches sent before. */
+        ackWhy?: string;
+        reports: { title: string; due: number; why?: string }[];
       }
     | { kind: 'reminder'; unit: Party; target: 'acknowledge' | 'report'; deadline: number; reportTitle?: string }
     | {

@@ -87,6 +87,11 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
         if (req.ackDeadline) rows.push(['Xác nhận đã nhận văn bản', vnDateTime(req.ackDeadline)]);
         for (const r of req.reports) rows.push([r.title, vnDateTime(r.due)]);
         if (rows.length) blocks.push({ strong: 'Thời hạn' }, { table: rows });
+        const why = [
+          ...(req.ackWhy ? [`Xác nhận đã nhận văn bản: ${req.ackWhy}`] : []),
+          ...req.reports.flatMap((r) => (r.why ? [`${r.title}: ${r.why}`] : [])),
+        ];
+        if (why.length) blocks.push({ p: 'Cách tính thời hạn:' }, { list: why });
         unitLinks(['acknowledge', 'report', 'status']);
       }
       blocks.push({ strong: 'Nội dung văn bản' }, { pre: directiveText(d) });

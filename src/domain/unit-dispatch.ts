@@ -1,3 +1,4 @@
+import { explainHeld } from './explain';
 import { reportDeadline } from './schedule';
 import { officeActor, type AuditEffect, type MessageBody } from './unit-effects';
 import type { UnitSnapshot } from './unit-model';
@@ -5,9 +6,14 @@ import { checkCorrectAddress, type UnitRules } from './unit-rules';
 
 /** The directive to the unit, with the deadlines as set at its (first) dispatch. */
 export function dispatchBody(s: UnitSnapshot, rules: UnitRules, ackDeadline: number, from: number): MessageBody {
-  const reports = rules.policy.reports.map((r) => ({ title: r.title, due: reportDeadline(r, 0, from, rules.cal) }));
+  const { policy, cal } = rules;
+  const reports = policy.reports.map((r) => {
+    const due = reportDeadline(r, 0, from, cal);
+    return { title: r.title, due, why: explainHeld(r.due, from, due, cal) };
+  });
   const { code, name, role, purpose } = s.unit;
-  return { kind: 'dispatch', unit: { code, name }, role, purpose, ackDeadline, reports };
+  const ackWhy = explainHeld(policy.acknowledge.due, from, ackDeadline, cal);
+  return { kind: 'dispatch', unit: { code, name }, role, purpose, ackDeadline, ackWhy, reports };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderMessage, escapeHtml, cliDeadline, shellWord, vnClock, salutation } from '../../src/domain/templates';
 import { collapseRepeatedTitle } from '../../src/domain/salutation';
-import { deadlineSchema } from '../../src/domain/policy';
+import { deadlineSchema, policySchema } from '../../src/domain/policy';
+import { dispatchBody } from '../../src/domain/unit-dispatch';
 import { resolveDeadline } from '../../src/domain/schedule';
 import { endOfDay, WorkingCalendar } from '../../src/domain/calendar';
 import { vnLongDate, vnDateTime } from '../../src/domain/vn-format';
@@ -50,6 +51,29 @@ describe('message templates', () => {
     expect(m.attachment?.filename).toBe('4432-TCTHADS-VP.txt');
     expect(m.attachment?.content).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
     expect(m.attachment?.content).toContain('Hà Nội, ngày 22 tháng 11 năm 2023');
+  });
+
+  it('dispatch says how each deadline was counted, from the rules that set it', () => {
+    const cal = new WorkingCalendar();
+    const policy = policySchema.parse({
+      acknowledge: { due: '1 ngày làm việc' },
+      reports: [{ id: 'kq', title: 'Báo cáo kết quả', due: '15 ngày làm việc' }],
+    });
+    const from = Date.parse('2023-11-22T09:00:00+07:00');
+    const ack = resolveDeadline(policy.acknowledge.due, from, cal);
+    const snapshot = { unit: { code: 'T1', name: 'Cục THADS tỉnh Thử 1', role: 'implement', purpose: 'Như trên' } };
+    const body = dispatchBody(snapshot as never, { policy, cal, officeName: 'Văn phòng' }, ack, from);
+    const m = renderMessage({ ...base, ...body, directive: plan.directive } as MessageRequest, links);
+    expect(m.text).toContain('Cách tính thời hạn:');
+    expect(m.text).toContain(
+      'Xác nhận đã nhận văn bản: 1 ngày làm việc kể từ 22/11/2023 (không tính ngày gửi; bỏ qua thứ Bảy, Chủ nhật) → hết 23/11/2023',
+    );
+    expect(m.text).toContain(
+      'Báo cáo kết quả: 15 ngày làm việc kể từ 22/11/2023 (không tính ngày gửi; bỏ qua thứ Bảy, Chủ nhật) → hết 13/12/2023',
+    );
+    // And the table above it holds the same dates.
+    expect(m.text).toContain('hết Thứ Năm, 23/11/2023');
+    expect(m.text).toContain('hết Thứ Tư, 13/12/2023');
   });
 
   it('escalation names the overdue unit and how late it is', () => {

@@ -184,7 +184,14 @@ describe('unit state machine: acts and their effects', () => {
       role: 'implement',
       purpose: 'Như trên',
       ackDeadline: ack,
-      reports: [{ title: 'Báo cáo kết quả', due: T0 + 60 * MIN }],
+      ackWhy: '600 giây kể từ lúc gửi (09:00 Thứ Tư, 22/11/2023) → 09:10 Thứ Tư, 22/11/2023',
+      reports: [
+        {
+          title: 'Báo cáo kết quả',
+          due: T0 + 60 * MIN,
+          why: '3600 giây kể từ lúc gửi (09:00 Thứ Tư, 22/11/2023) → 10:00 Thứ Tư, 22/11/2023',
+        },
+      ],
     });
     m.dispatched(T0, ack, []);
     expect(m.view).toMatchObject({ stage: 'dispatched', dispatchedAt: T0, ackDeadline: ack, deadlineSetAt: T0 });
