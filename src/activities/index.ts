@@ -90,7 +90,22 @@ export function createActivities(deps: ActivityDeps): Activities {
     return d;
   }
 
-  async function sendMessage(req: MessageRequest): Promise<SendResult> {
+  /**
+   * Two attempts of one send at once happen when the server hands the task out again while the first is
+   * still running (a history host died and its shards moved). Both would find no sent-log record and both
+   * would send: the second waits for the first instead.
+   */
+  const inFlight = new Map<string, Promise<SendResult>>();
+  function sendMessage(req: MessageRequest): Promise<SendResult> {
+    const key = `${req.runKey}|${messageId(req, deps.messageIdDomain)}`;
+    const running = inFlight.get(key);
+    if (running) return running.then((r) => ({ ...r, duplicate: true }));
+    const p = sendOnce(req).finally(() => inFlight.delete(key));
+    inFlight.set(key, p);
+    return p;
+  }
+
+  async function sendOnce(req: MessageRequest): Promise<SendResult> {
     const id = messageId(req, deps.messageIdDomain);
     const prior = deps.sentLog.get(req.runKey, id);
     if (prior) {

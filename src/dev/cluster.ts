@@ -265,8 +265,10 @@ export async function startCluster(opts: {
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
-      child.stdout!.pipe(log);
-      child.stderr!.pipe(log);
+      // Two sources into one file: neither may end it (the other would write after its end); the exit does.
+      child.stdout!.pipe(log, { end: false });
+      child.stderr!.pipe(log, { end: false });
+      child.once('close', () => log.end());
       processes.set(name, child);
       return child;
     };

@@ -63,8 +63,10 @@ export async function startDevServer(opts: {
     args.push('--search-attribute', `${name}=${type === 'BOOL' ? 'Bool' : 'Keyword'}`);
   const child = spawn(toolPaths().temporal, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(opts.logPath, { flags: 'a' });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  // Two sources into one file: neither may end it (the other would write after its end); the exit does.
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  child.once('close', () => log.end());
   const stopChild = async () => {
     if (child.exitCode !== null) return;
     child.kill('SIGTERM');

@@ -44,6 +44,35 @@ function startWorker(env: Record<string, string>): Promise<ChildProcess> {
   });
 }
 
+/** Activities' parts over the test's SMTP server and a fresh data folder, and a reminder to send. */
+function sendSetup(tag: string) {
+  const cfg = testConfig({ CHIDAO_SMTP_URL: smtp.url });
+  const mailer = createSmtpMailer({ url: smtp.url, rate: 100, poolSize: 2 });
+  const deps = {
+    audit: new FileAuditStore(join(cfg.CHIDAO_DATA_DIR, 'audit')),
+    sentLog: new FileSentLog(join(cfg.CHIDAO_DATA_DIR, 'sent')),
+    links: new LinkSigner(cfg.CHIDAO_LINK_SECRET, cfg.CHIDAO_PUBLIC_URL, 90),
+    client,
+    from: cfg.CHIDAO_MAIL_FROM,
+    messageIdDomain: 'chidao.local',
+  };
+  const req: MessageRequest = {
+    runKey: `${tag}-${Date.now()}`,
+    ref: '1/TEST',
+    subject: 'V/v thử',
+    party: 'T9',
+    seq: 0,
+    to: ['t9@thads.example'],
+    replyTo: ['vp@thads.example'],
+    officeName: 'Văn phòng',
+    kind: 'reminder',
+    unit: { code: 'T9', name: 'Đơn vị 9' },
+    target: 'acknowledge',
+    deadline: Date.now() + 3_600_000,
+  };
+  return { cfg, mailer, deps, req };
+}
+
 describe('a worker crash between send and record', () => {
   it('sends the message at most once more, with the same Message-ID, and the unit carries on', async () => {
     const cfg = testConfig({ CHIDAO_SMTP_URL: smtp.url });
@@ -92,31 +121,35 @@ describe('a worker crash between send and record', () => {
     }
   });
 
+  it('two attempts of one send at once (the task handed out again while the first still runs) send it once', async () => {
+    const { mailer, deps, req } = sendSetup('twice');
+    // SMTP holds the first attempt's DATA until the second attempt has started.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let arrived = false;
+    smtp.onData = async (m) => {
+      if (!m.raw.includes(req.runKey)) return;
+      arrived = true;
+      await held;
+    };
+    try {
+      const send = createActivities({ mailer, ...deps }).sendMessage;
+      const first = new MockActivityEnvironment().run(send, req);
+      await expect.poll(() => arrived, { timeout: 10_000, interval: 20 }).toBe(true);
+      const second = new MockActivityEnvironment().run(send, req);
+      release();
+      const [a, b] = (await Promise.all([first, second])) as [SendResult, SendResult];
+      expect(a).toMatchObject({ duplicate: false });
+      expect(b).toMatchObject({ duplicate: true, messageId: a.messageId });
+      expect(smtp.received.filter((m) => m.raw.includes(req.runKey))).toHaveLength(1);
+    } finally {
+      smtp.onData = undefined;
+      mailer.close();
+    }
+  });
+
   it('a retry after the send was recorded does not send again', async () => {
-    const cfg = testConfig({ CHIDAO_SMTP_URL: smtp.url });
-    const mailer = createSmtpMailer({ url: smtp.url, rate: 100, poolSize: 1 });
-    const deps = {
-      audit: new FileAuditStore(join(cfg.CHIDAO_DATA_DIR, 'audit')),
-      sentLog: new FileSentLog(join(cfg.CHIDAO_DATA_DIR, 'sent')),
-      links: new LinkSigner(cfg.CHIDAO_LINK_SECRET, cfg.CHIDAO_PUBLIC_URL, 90),
-      client,
-      from: cfg.CHIDAO_MAIL_FROM,
-      messageIdDomain: 'chidao.local',
-    };
-    const req: MessageRequest = {
-      runKey: `retry-${Date.now()}`,
-      ref: '1/TEST',
-      subject: 'V/v thử',
-      party: 'T9',
-      seq: 0,
-      to: ['t9@thads.example'],
-      replyTo: ['vp@thads.example'],
-      officeName: 'Văn phòng',
-      kind: 'reminder',
-      unit: { code: 'T9', name: 'Đơn vị 9' },
-      target: 'acknowledge',
-      deadline: Date.now() + 3_600_000,
-    };
+    const { cfg, mailer, deps, req } = sendSetup('retry');
     try {
       const first: SendResult = await new MockActivityEnvironment().run(
         createActivities({ mailer, ...deps }).sendMessage,
