@@ -41,6 +41,7 @@ export const UPDATE_KIND: Record<string, AuditKind> = {
   acceptReport: 'report-accepted',
   returnReport: 'report-returned',
   extend: 'extension-granted',
+  changeCalendar: 'calendar-changed',
   requestExtension: 'extension-requested',
   raiseDifficulty: 'difficulty-raised',
   answerDifficulty: 'difficulty-answered',

@@ -29,6 +29,7 @@ const KIND_LABEL: Record<string, string> = {
   'report-accepted': 'chấp nhận báo cáo',
   'report-returned': 'trả lại báo cáo',
   'extension-granted': 'gia hạn',
+  'calendar-changed': 'đổi lịch nghỉ, tính lại thời hạn',
   'extension-requested': 'đề nghị gia hạn',
   'difficulty-raised': 'phản ánh vướng mắc',
   'difficulty-answered': 'trả lời vướng mắc',

@@ -14,6 +14,7 @@ export const AUDIT_KINDS = [
   'difficulty-raised',
   'difficulty-answered',
   'address-corrected',
+  'calendar-changed',
   'recalled',
   'closed',
 ] as const;

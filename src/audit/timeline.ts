@@ -13,6 +13,7 @@ export const MESSAGE_LABEL: Record<string, string> = {
   'report-returned': 'trả lại báo cáo',
   'extension-requested': 'chuyển đề nghị gia hạn tới Văn phòng',
   'extension-granted': 'báo gia hạn',
+  'deadline-moved': 'báo thời hạn thay đổi theo lịch nghỉ',
   'difficulty-raised': 'chuyển vướng mắc tới Văn phòng',
   'difficulty-answered': 'trả lời vướng mắc',
   recall: 'thông báo thu hồi',

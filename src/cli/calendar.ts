@@ -1,5 +1,6 @@
 import { addDays, dayNumber, instantAt, isLocalDate, type WorkingCalendar } from '../domain/calendar';
 import { vnDate } from '../domain/vn-format';
+import type { CalendarChangeOutcome } from '../office/calendar-change';
 import { CliError } from './errors';
 
 const day = (d: string) => vnDate(instantAt(d, 12));
@@ -50,4 +51,17 @@ export function parseAt(text: string): number {
       `--at "${text}" không hợp lệ: dùng ngày (2024-04-25) hoặc thời điểm (2024-04-25T09:30:00+07:00)`,
     );
   return ms;
+}
+
+/** What `chidao calendar apply` did, unit by unit where something moved. */
+export function renderCalendarApplied(r: CalendarChangeOutcome, years: string[]): string {
+  const code = (id: string) => id.slice(id.lastIndexOf('/') + 1);
+  const out = [
+    `Đã đưa lịch năm ${years.join(', ')} tới ${r.units} đơn vị đang được theo dõi.`,
+    `Thời hạn thay đổi: ${r.moved.length} đơn vị${r.moved.length ? ` (${r.moved.map(code).join(', ')}), đã báo từng đơn vị qua thư` : ''}.`,
+    `Ngày nhắc hoặc đôn đốc thay đổi (thời hạn giữ nguyên): ${r.affected.length - r.moved.length} đơn vị.`,
+    `Mỗi thay đổi được ghi vào sổ kiểm toán; đơn vị không bị ảnh hưởng dùng lịch mới từ nay.`,
+  ];
+  for (const x of r.refused) out.push(`Không áp dụng cho ${x.workflowId}: ${x.reason}`);
+  return out.join('\n');
 }

@@ -10,7 +10,7 @@ import { WorkingCalendar } from '../domain/calendar';
 import { directiveKey } from '../domain/directive';
 import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderVisibilityRows } from './render';
 import { auditCommand } from './audit';
-import { parseAt, renderCalendarYear } from './calendar';
+import { parseAt, renderCalendarApplied, renderCalendarYear } from './calendar';
 import { progress } from './progress';
 import { USAGE } from './usage';
 import { CliError, describeError } from './errors';
@@ -218,6 +218,20 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         return 0;
       }
       case 'calendar': {
+        if (args[0] === 'apply') {
+          const file = args[1];
+          if (!file) throw new CliError('thiếu <tệp lịch>: chidao calendar apply <tệp lịch> [<văn bản>]');
+          const data = loadCalendarOverride(file);
+          const office = await connect();
+          const r = await office.applyCalendar({
+            calendar: data,
+            source: `tệp ${basename(file)}`,
+            by: actor.by,
+            runKey: args[2] === undefined ? undefined : runKey(args[2]),
+          });
+          print(renderCalendarApplied(r, Object.keys(data)));
+          return 0;
+        }
         const year = args[0] ?? String(new Date().getFullYear());
         print(renderCalendarYear(calendar(cfg, o.calendar).calendar, year));
         return 0;

@@ -9,7 +9,7 @@ import {
   type DeadlineSpec,
 } from './schedule';
 import { vnDateTime } from './vn-format';
-import type { Extension, UnitSnapshot } from './unit-model';
+import type { CalendarChange, Extension, UnitSnapshot } from './unit-model';
 import type { Policy } from './policy';
 
 /**
@@ -157,16 +157,26 @@ export function explainUnitDeadlines(
   s: Pick<
     UnitSnapshot,
     'ackDeadline' | 'reportDeadline' | 'dispatchedAt' | 'extensions' | 'reports' | 'reportIndex' | 'reportCycle'
-  > & { deadlineSetAt?: number | undefined },
+  > & { deadlineSetAt?: number | undefined; calendarChanges?: CalendarChange[] | undefined },
   policy: Pick<Policy, 'acknowledge' | 'reports'>,
   cal: WorkingCalendar,
 ): { acknowledge?: string; report?: string } {
   const out: { acknowledge?: string; report?: string } = {};
+  // A new calendar that set this very date says so after the rule it applied.
+  const recounted = (target: 'acknowledge' | 'report', held: number) => {
+    const c = [...(s.calendarChanges ?? [])]
+      .reverse()
+      .find((x) => x.moved.some((m) => m.target === target && m.until === held));
+    return c ? ` (tính lại ngày ${dmy(localDateOf(c.at))} theo lịch nghỉ mới: ${c.source})` : '';
+  };
   const extended = (target: Extension['target'], held: number) =>
     [...s.extensions].reverse().find((e) => e.target === target && e.until === held);
   if (s.ackDeadline !== undefined) {
     const e = extended('acknowledge', s.ackDeadline);
-    out.acknowledge = e ? explainExtension(e) : explainHeld(policy.acknowledge.due, s.dispatchedAt, s.ackDeadline, cal);
+    out.acknowledge = e
+      ? explainExtension(e)
+      : explainHeld(policy.acknowledge.due, s.dispatchedAt, s.ackDeadline, cal) +
+        recounted('acknowledge', s.ackDeadline);
   }
   const obligation = policy.reports[s.reportIndex];
   if (s.reportDeadline !== undefined && obligation) {
@@ -179,7 +189,9 @@ export function explainUnitDeadlines(
       out.report =
         `báo cáo bị trả lại${s.deadlineSetAt ? ` ngày ${dmy(localDateOf(s.deadlineSetAt))}` : ''}` +
         `${returned.verdictReason ? ` (lý do: ${returned.verdictReason})` : ''}; hạn nộp lại → ${vnDateTime(s.reportDeadline)}`;
-    else if (s.reportCycle === 0) out.report = explainHeld(obligation.due, s.dispatchedAt, s.reportDeadline, cal);
+    else if (s.reportCycle === 0)
+      out.report =
+        explainHeld(obligation.due, s.dispatchedAt, s.reportDeadline, cal) + recounted('report', s.reportDeadline);
     else
       out.report = `kỳ ${s.reportCycle + 1} của báo cáo định kỳ: mỗi kỳ cách kỳ trước một chu kỳ, ngày nghỉ thì dời sang ngày làm việc kế tiếp → ${vnDateTime(s.reportDeadline)}`;
   }

@@ -63,6 +63,15 @@ export type MessageRequest = Base &
         until: number;
         reason: string;
       }
+    // A new calendar moved the unit's deadline (a day off announced after dispatch).
+    | {
+        kind: 'deadline-moved';
+        unit: Party;
+        target: 'acknowledge' | 'report';
+        from: number;
+        until: number;
+        reason: string;
+      }
     | { kind: 'difficulty-raised'; unit: Party; id: number; text: string }
     | { kind: 'difficulty-answered'; unit: Party; id: number; question: string; answer: string }
     | { kind: 'recall'; unit?: Party; reason: string }

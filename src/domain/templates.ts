@@ -206,6 +206,15 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
       if (req.reason) blocks.push({ p: `Lý do: ${req.reason}` });
       unitLinks(['status']);
       break;
+    case 'deadline-moved':
+      subject = subjectLine(req, 'Thay đổi thời hạn - ');
+      blocks.push({ p: `Kính gửi: ${req.unit.name}` });
+      blocks.push({
+        p: `Do lịch nghỉ thay đổi, thời hạn ${req.target === 'acknowledge' ? 'xác nhận đã nhận văn bản' : 'gửi báo cáo'} đối với văn bản số ${req.ref} chuyển từ ${vnDateTime(req.from)} sang ${vnDateTime(req.until)}.`,
+      });
+      blocks.push({ p: `Lý do: ${req.reason}` });
+      unitLinks(['status']);
+      break;
     case 'difficulty-raised':
       subject = subjectLine(req, `Vướng mắc số ${req.id} của ${req.unit.name} - `);
       blocks.push({ p: `${req.unit.name} phản ánh vướng mắc số ${req.id} khi thực hiện văn bản số ${req.ref}:` });

@@ -30,7 +30,8 @@ export type UnitAuditKind =
   | 'extension-requested'
   | 'difficulty-raised'
   | 'difficulty-answered'
-  | 'address-corrected';
+  | 'address-corrected'
+  | 'calendar-changed';
 
 export interface AuditEffect {
   kind: UnitAuditKind;

@@ -1,6 +1,7 @@
 // Types only: plan and policy hold zod schemas, which must stay out of the workflow bundle.
 import type { RecipientInfo } from './plan';
 import type { ReportObligation } from './policy';
+import type { CalendarData } from './holidays-vn';
 
 // The words of a unit's life: stages, bounds, records and snapshots. The machine that moves a unit
 // through them is in unit-state.ts.
@@ -154,6 +155,16 @@ export interface UnitSnapshot {
   stopReason?: string;
   /** Signed links carry it; an address correction bumps it, so links sent to the old address stop working. */
   linkGeneration?: number;
+  /** The calendar years that replace the built-in ones, once the Office loaded a new calendar mid-run. */
+  calendarOverride?: CalendarData;
+  /** Each new calendar that moved a date of this unit: when, from which file, what moved (the last 20). */
+  calendarChanges?: CalendarChange[];
+}
+
+export interface CalendarChange {
+  at: number;
+  source: string;
+  moved: { target: 'acknowledge' | 'report'; from: number; until: number }[];
 }
 
 /** What an update answers: small and bounded, whatever the unit's history of reports and difficulties. */

@@ -1,6 +1,8 @@
 import { resolveDeadline, type DeadlineSpec } from './schedule';
 import { nextFollowUp, takeFollowUp, type FollowUpStep } from './unit-follow-up';
 import { correctAddress, dispatchBody } from './unit-dispatch';
+import { changeCalendar, checkChangeCalendar } from './unit-calendar';
+import type { CalendarData } from './holidays-vn';
 import { acceptReport, returnReport, submitReport } from './unit-reports';
 import { officeActor, type Effects, type MessageBody } from './unit-effects';
 import {
@@ -193,6 +195,15 @@ export class UnitLifecycleState {
   /** New addresses; links sent to the old ones stop working. `resend`: new addresses of a partly refused dispatch. */
   correctAddress(by: string, emails: string[]): Effects & { resend: string[] } {
     return correctAddress(this.s, by, emails);
+  }
+
+  /** A new calendar from the Office: deadlines the policy set are counted again; see changeCalendar. */
+  changeCalendar(at: number, by: string, data: CalendarData, source: string): ReturnType<typeof changeCalendar> {
+    return changeCalendar(this.s, this.rules, data, source, at, by);
+  }
+
+  checkChangeCalendar(data: CalendarData): void {
+    checkChangeCalendar(this.s, data);
   }
 
   /** Recalled or closed: nothing is owed any more, so nothing is late. False when already stopped. */

@@ -4,6 +4,7 @@ import { explainUnitDeadlines } from '../domain/explain';
 import type { UnitSnapshot } from '../domain/unit-model';
 import type { LifecycleInput } from '../workflows/unit-lifecycle/api';
 import { calendarOf } from '../workflows/context';
+import { calendarFrom } from '../domain/unit-calendar';
 
 export type DeadlineReasons = ReturnType<typeof explainUnitDeadlines>;
 
@@ -14,5 +15,10 @@ export type DeadlineReasons = ReturnType<typeof explainUnitDeadlines>;
 export function deadlineReasons(state: UnitSnapshot, h: NamedHistory): DeadlineReasons {
   const input = readHistory(h).input[0] as LifecycleInput | undefined;
   if (!input?.ctx?.directive?.policy) return {};
-  return explainUnitDeadlines(state, input.ctx.directive.policy, calendarOf(input.ctx));
+  const { ctx } = input;
+  // A calendar the Office loaded mid-run is the unit's own from then on.
+  const cal = state.calendarOverride
+    ? calendarFrom({ ...ctx.calendarOverride, ...state.calendarOverride })
+    : calendarOf(ctx);
+  return explainUnitDeadlines(state, ctx.directive.policy, cal);
 }

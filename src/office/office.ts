@@ -25,6 +25,7 @@ import { describeMailHealth, readMailHealth, type MailHealth } from '../client/m
 import { collectRun, exportRun, type AuditBundle } from '../audit/commands';
 import { timeline, type TimelineEntry } from '../audit/timeline';
 import { deadlineReasons, type DeadlineReasons } from './deadline-reasons';
+import { applyCalendar, type CalendarChangeOutcome, type CalendarInput } from './calendar-change';
 import type { AuditStore } from '../audit/store';
 import { closedReason } from './closed-reason';
 import { isNotFound, NOT_FOUND_MESSAGE, OfficeRefusal, refusalOfUpdate } from './refusal';
@@ -156,6 +157,12 @@ export class Office {
   ): Promise<{ histories: number; records: number; digests: number }> {
     const key = this.runKey(runKey);
     return exportRun(this.client, store, key, folder);
+  }
+
+  /** A new calendar for the running lifecycles of one run, or of every run (see calendar-change.ts). */
+  async applyCalendar(input: CalendarInput & { runKey?: string | undefined }): Promise<CalendarChangeOutcome> {
+    const runKey = input.runKey === undefined ? undefined : this.runKey(input.runKey);
+    return applyCalendar(this.client, { ...input, ...(runKey ? { runKey } : {}) });
   }
 
   /** Everything an auditor checks of a run, read live: its histories, audit records and signed digests. */

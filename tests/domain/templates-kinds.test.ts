@@ -145,6 +145,23 @@ const cases: Record<string, Case> = {
     ],
     links: ['status'],
   },
+  'deadline-moved (a day off announced after dispatch)': {
+    req: {
+      ...base,
+      kind: 'deadline-moved',
+      unit,
+      target: 'report',
+      from: endOfDay('2023-12-13'),
+      until: endOfDay('2023-12-14'),
+      reason: 'lịch nghỉ mới (tệp lich-2023.yaml)',
+    },
+    subject: '[4432/TCTHADS-VP] Thay đổi thời hạn - V/v hướng dẫn thi hành',
+    body: [
+      'Do lịch nghỉ thay đổi, thời hạn gửi báo cáo đối với văn bản số 4432/TCTHADS-VP chuyển từ hết Thứ Tư, 13/12/2023 sang hết Thứ Năm, 14/12/2023.',
+      'Lý do: lịch nghỉ mới (tệp lich-2023.yaml)',
+    ],
+    links: ['status'],
+  },
   'difficulty-raised': {
     req: { ...base, party: 'office', kind: 'difficulty-raised', unit, id: 2, text: 'Chưa rõ mẫu báo cáo.' },
     subject: '[4432/TCTHADS-VP] Vướng mắc số 2 của Cục THADS tỉnh Thử 1 - V/v hướng dẫn thi hành',

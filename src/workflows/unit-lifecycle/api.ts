@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DeadlineSpec } from '../../domain/schedule';
+import type { CalendarData } from '../../domain/holidays-vn';
 import type { RecipientInfo } from '../../domain/plan';
 import type { Actor, UnitBrief, UnitSnapshot } from '../../domain/unit-state';
 import type { UnitContext } from '../context';
@@ -35,6 +36,11 @@ export const answerDifficultyUpdate = defineUpdate<UnitBrief, [{ by: string; id:
   'answerDifficulty',
 );
 export const correctAddressUpdate = defineUpdate<UnitBrief, [{ by: string; emails: string[] }]>('correctAddress');
+/** A new calendar (years replacing the built-in ones): answers whether a date of this unit moved. */
+export const changeCalendarUpdate = defineUpdate<
+  { moved: number; affected: boolean; brief: UnitBrief },
+  [{ by: string; calendar: CalendarData; source: string }]
+>('changeCalendar');
 export const stopSignal = defineSignal<[{ stage: 'recalled' | 'closed'; reason: string }]>('stop');
 export const unitStateQuery = defineQuery<UnitSnapshot>('unitState');
 

@@ -4,6 +4,7 @@ import {
   acceptReportUpdate,
   acknowledgeUpdate,
   answerDifficultyUpdate,
+  changeCalendarUpdate,
   correctAddressUpdate,
   extendUpdate,
   raiseDifficultyUpdate,
@@ -71,6 +72,15 @@ export function registerHandlers(rt: UnitRuntime): void {
     correctAddressUpdate,
     ({ by, emails }) => correctAddress(rt, by, emails),
     ({ emails }) => st.checkCorrectAddress(emails),
+  );
+
+  onUpdate(
+    changeCalendarUpdate,
+    ({ by, calendar, source }) => {
+      const fx = st.changeCalendar(Date.now(), by, calendar, source);
+      return rt.carryOut(fx, () => ({ moved: fx.moved.length, affected: fx.affected, brief: st.brief() }));
+    },
+    ({ calendar }) => st.checkChangeCalendar(calendar),
   );
 
   setHandler(stopSignal, ({ stage, reason }) => {

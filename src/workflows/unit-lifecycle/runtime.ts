@@ -9,6 +9,7 @@ import { UnitLifecycleState, newSnapshot, type Effects, type Mail, type MessageB
 import { auditor } from '../audit';
 import { historyIsLong } from '../continue-as-new';
 import { calendarOf } from '../context';
+import { calendarFrom } from '../../domain/unit-calendar';
 import { messageBase } from '../message-base';
 import { unitChangedSignal, unitRow } from '../unit-rows';
 import { sendMessage } from '../send-options';
@@ -35,7 +36,10 @@ export class UnitRuntime {
 
   constructor(readonly input: LifecycleInput) {
     const { ctx } = input;
-    const rules = { policy: ctx.directive.policy, cal: calendarOf(ctx), officeName: ctx.office.name };
+    // A calendar the Office loaded mid-run travels in the snapshot, across continue-as-new.
+    const override = input.snapshot?.calendarOverride;
+    const cal = override ? calendarFrom({ ...ctx.calendarOverride, ...override }) : calendarOf(ctx);
+    const rules = { policy: ctx.directive.policy, cal, officeName: ctx.office.name };
     this.st = new UnitLifecycleState(input.snapshot ?? newSnapshot(input.unit), rules);
     this.seq = input.seq ?? 0;
     this.audit = auditor(ctx.key, input.unit.code, input.auditSeq);
