@@ -5,6 +5,8 @@ Cách dùng:
   chidao start <công-văn.yaml> --registry <danh-mục.yaml> [--dry-run [--at <ngày gửi>]] [--calendar <tệp>]
                                               --dry-run --at 2024-04-25: lập kế hoạch như thể gửi ngày đó
   chidao calendar [<năm>] [--calendar <tệp>]   ngày nghỉ lễ, Tết, thứ Bảy làm bù, số ngày làm việc và nguồn
+  chidao calendar apply <tệp lịch> [<văn bản>] [--by <người>]
+                                              đưa lịch nghỉ mới tới các đơn vị đang theo dõi; tính lại thời hạn
   chidao status <văn bản> [--json] [--overdue]
   chidao overdue <văn bản> [--json]
   chidao ack <văn bản> <mã đơn vị> [--by <người ghi nhận>]
