@@ -1,15 +1,11 @@
 import { startCluster } from './cluster';
+import { exitAfterFlush, stopOnSignal } from './process-exit';
 
 /**
  * npm run cluster: a Temporal cluster on PostgreSQL with its services as separate processes, kept in
  * CHIDAO_CLUSTER_DIR (default .data/cluster) with the frontend on CHIDAO_CLUSTER_PORT (default 7433; the
  * services and PostgreSQL take the 11 ports after it). Ctrl-C stops everything; the state stays.
  */
-async function exitAfterFlush(code: number): Promise<never> {
-  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => s.write('', () => r()))));
-  process.exit(code);
-}
-
 const port = Number(process.env.CHIDAO_CLUSTER_PORT ?? 7433);
 if (!Number.isInteger(port) || port < 1024 || port > 65535 - 12) {
   console.error(`Lỗi: CHIDAO_CLUSTER_PORT="${process.env.CHIDAO_CLUSTER_PORT}" không phải cổng hợp lệ (1024–65523).`);
@@ -31,20 +27,11 @@ try {
       'Nhấn Ctrl-C để dừng (dữ liệu được giữ lại cho lần chạy sau).',
     ].join('\n'),
   );
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    console.log('\nĐang dừng cụm…');
-    await cluster.stop();
-    await exitAfterFlush(0);
-  };
-  process.on('SIGINT', () => void shutdown());
-  process.on('SIGTERM', () => void shutdown());
+  const signals = stopOnSignal('\nĐang dừng cụm…', () => cluster.stop());
   // A service that dies is said at once, not discovered later by a worker's errors.
   for (const [name, child] of cluster.processes)
     child.once('exit', (code, signal) => {
-      if (!stopping)
+      if (!signals.stopping)
         console.error(
           `cluster: dịch vụ ${name} đã dừng (${signal ?? `mã ${code}`}); xem ${cluster.logDir}/${name}.log`,
         );

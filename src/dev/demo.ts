@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startStack } from './stack';
+import { exitAfterFlush, stopOnSignal } from './process-exit';
 import { loadPlan } from '../files/load';
 import { WorkingCalendar } from '../domain/calendar';
 import { policySchema } from '../domain/policy';
@@ -19,12 +20,6 @@ const { values } = parseArgs({
   options: { once: { type: 'boolean' }, temporal: { type: 'string' } },
   strict: true,
 });
-
-/** process.exit() drops what a piped stdout has not taken yet (`npm run demo -- --once | tee`): flush first. */
-async function exitAfterFlush(code: number): Promise<never> {
-  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => s.write('', () => r()))));
-  process.exit(code);
-}
 
 const DIRECTIVE = 'examples/4432-TCTHADS-VP.yaml';
 const REGISTRY = 'examples/units-thads-2023.yaml';
@@ -146,9 +141,4 @@ console.log(
 );
 console.log(`bảng điều khiển Văn phòng tại ${stack.urls.web}/office/run/${runKey}.`);
 console.log(`Thử: npx chidao status ${runKey}   (Ctrl-C để dừng)`);
-const shutdown = async () => {
-  await stack.stop();
-  await exitAfterFlush(0);
-};
-process.on('SIGINT', () => void shutdown());
-process.on('SIGTERM', () => void shutdown());
+stopOnSignal('\nĐang dừng…', () => stack.stop());

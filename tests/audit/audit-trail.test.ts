@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { rechain } from '../helpers/rechain';
 import { startRun } from '../../src/client/start-run';
 import { unitWorkflowId, runWorkflowId } from '../../src/workflows/ids';
 import { acknowledgeUpdate, acceptReportUpdate, submitReportUpdate } from '../../src/workflows/unit-lifecycle';
@@ -79,17 +80,6 @@ function tampered(tamper: (lines: AuditRecord[]) => AuditRecord[]): string {
       .join('\n') + '\n',
   );
   return copy;
-}
-
-/** What an attacker with write access does to hide a change: recompute every hash after it. */
-function rechain(rs: AuditRecord[]): AuditRecord[] {
-  let prev = '';
-  return rs.map((r, i) => {
-    const { hash: _h, seq: _s, prevHash: _p, recordedAt, ...act } = r;
-    const sealed = seal(act, i + 1, prev, new Date(recordedAt));
-    prev = sealed.hash;
-    return sealed;
-  });
 }
 
 describe('audit trail', () => {

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readExport, verifyBundle } from '../../src/audit/commands';
 import { digestHash, digestSigner, type AuditDigest } from '../../src/audit/digest';
 import { generateSigningKey, loadSigningKey, readKeyring } from '../../src/audit/keys';
-import { hashRecord, seal, type AuditRecord } from '../../src/audit/record';
+import { hashRecord, type AuditRecord } from '../../src/audit/record';
 import { unitWorkflowId } from '../../src/workflows/ids';
 import { chidao } from '../helpers/cli';
+import { rechain } from '../helpers/rechain';
 import { signedRun, type SignedRun } from './signed-run';
 
 /**
@@ -55,17 +56,6 @@ function tampered(tamper: (c: Copy) => void): string {
   writeFileSync(join(dir, 'digests.jsonl'), jsonl(c.digests));
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(c.manifest, null, 2));
   return dir;
-}
-
-/** Recomputes every record's seq, links and hash: the whole chain, as an attacker hiding a change would. */
-function rechain(rs: AuditRecord[]): AuditRecord[] {
-  let prev = '';
-  return rs.map((r, i) => {
-    const { hash: _h, seq: _s, prevHash: _p, recordedAt, ...act } = r;
-    const sealed = seal(act, i + 1, prev, new Date(recordedAt));
-    prev = sealed.hash;
-    return sealed;
-  });
 }
 
 /** New digests over the same record counts, signed with `keyPath` at `at` (links recomputed). */
