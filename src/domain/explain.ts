@@ -9,7 +9,7 @@ import {
   type DeadlineSpec,
 } from './schedule';
 import { vnDateTime } from './vn-format';
-import type { CalendarChange, Extension, UnitSnapshot } from './unit-model';
+import type { CalendarChange, Extension, Pause, UnitSnapshot } from './unit-model';
 import type { Policy } from './policy';
 
 /**
@@ -157,11 +157,27 @@ export function explainUnitDeadlines(
   s: Pick<
     UnitSnapshot,
     'ackDeadline' | 'reportDeadline' | 'dispatchedAt' | 'extensions' | 'reports' | 'reportIndex' | 'reportCycle'
-  > & { deadlineSetAt?: number | undefined; calendarChanges?: CalendarChange[] | undefined },
+  > & {
+    deadlineSetAt?: number | undefined;
+    calendarChanges?: CalendarChange[] | undefined;
+    pauses?: Pause[] | undefined;
+    pausedSince?: number | undefined;
+    pausedFor?: number | undefined;
+  },
   policy: Pick<Policy, 'acknowledge' | 'reports'>,
   cal: WorkingCalendar,
 ): { acknowledge?: string; report?: string } {
   const out: { acknowledge?: string; report?: string } = {};
+  const pausedNote =
+    s.pausedSince !== undefined
+      ? `; đang tạm dừng từ ${dmy(localDateOf(s.pausedSince))} chờ Văn phòng trả lời vướng mắc số ${s.pausedFor}: thời gian chờ không tính vào thời hạn`
+      : '';
+  const paused = (target: 'acknowledge' | 'report', held: number) => {
+    const p = [...(s.pauses ?? [])].reverse().find((x) => x.target === target && x.deadlineTo === held);
+    if (!p || p.deadlineTo === p.deadlineFrom) return undefined;
+    const waited = p.workingDays ? `${p.workingDays} ngày làm việc` : 'thời gian';
+    return `${waited} chờ Văn phòng trả lời vướng mắc số ${p.difficulty} (${dmy(localDateOf(p.from))}–${dmy(localDateOf(p.to))}) không tính: từ ${vnDateTime(p.deadlineFrom)} → ${vnDateTime(p.deadlineTo)}`;
+  };
   // A new calendar that set this very date says so after the rule it applied.
   const recounted = (target: 'acknowledge' | 'report', held: number) => {
     const c = [...(s.calendarChanges ?? [])]
@@ -173,10 +189,12 @@ export function explainUnitDeadlines(
     [...s.extensions].reverse().find((e) => e.target === target && e.until === held);
   if (s.ackDeadline !== undefined) {
     const e = extended('acknowledge', s.ackDeadline);
-    out.acknowledge = e
-      ? explainExtension(e)
-      : explainHeld(policy.acknowledge.due, s.dispatchedAt, s.ackDeadline, cal) +
-        recounted('acknowledge', s.ackDeadline);
+    out.acknowledge =
+      (e
+        ? explainExtension(e)
+        : (paused('acknowledge', s.ackDeadline) ??
+          explainHeld(policy.acknowledge.due, s.dispatchedAt, s.ackDeadline, cal) +
+            recounted('acknowledge', s.ackDeadline))) + pausedNote;
   }
   const obligation = policy.reports[s.reportIndex];
   if (s.reportDeadline !== undefined && obligation) {
@@ -184,7 +202,9 @@ export function explainUnitDeadlines(
     const returned = [...s.reports]
       .reverse()
       .find((r) => r.obligation === obligation.id && r.cycle === s.reportCycle && r.verdict === 'returned');
+    const p = paused('report', s.reportDeadline);
     if (e) out.report = explainExtension(e);
+    else if (p) out.report = p;
     else if (returned)
       out.report =
         `báo cáo bị trả lại${s.deadlineSetAt ? ` ngày ${dmy(localDateOf(s.deadlineSetAt))}` : ''}` +
@@ -194,6 +214,7 @@ export function explainUnitDeadlines(
         explainHeld(obligation.due, s.dispatchedAt, s.reportDeadline, cal) + recounted('report', s.reportDeadline);
     else
       out.report = `kỳ ${s.reportCycle + 1} của báo cáo định kỳ: mỗi kỳ cách kỳ trước một chu kỳ, ngày nghỉ thì dời sang ngày làm việc kế tiếp → ${vnDateTime(s.reportDeadline)}`;
+    out.report += pausedNote;
   }
   return out;
 }

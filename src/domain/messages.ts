@@ -73,7 +73,15 @@ export type MessageRequest = Base &
         reason: string;
       }
     | { kind: 'difficulty-raised'; unit: Party; id: number; text: string }
-    | { kind: 'difficulty-answered'; unit: Party; id: number; question: string; answer: string }
+    | {
+        kind: 'difficulty-answered';
+        unit: Party;
+        id: number;
+        question: string;
+        answer: string;
+        /** The deadline the wait for this answer moved (policy pauseWhileDifficultyOpen). */
+        resumed?: { from: number; until: number; workingDays: number };
+      }
     | { kind: 'recall'; unit?: Party; reason: string }
     | { kind: 'digest'; counts: StageCounts; total: number; overdue: { code: string; name: string; stage: Stage }[] }
     | { kind: 'summary'; counts: StageCounts; total: number; outcome: 'closed' | 'recalled'; note: string }

@@ -77,5 +77,7 @@ export const policySchema = z.strictObject({
   ]),
   /** The Office's digest of the run, every `every` (e.g. "1 ngày", "PT1M"). */
   digest: z.strictObject({ every: durationSchema }).optional(),
+  /** Stop a unit's clock while its difficulty waits for the Office's answer; the deadline moves on after. */
+  pauseWhileDifficultyOpen: z.boolean().optional(),
 });
 export type Policy = z.infer<typeof policySchema>;

@@ -229,6 +229,10 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
       blocks.push({ pre: req.question });
       blocks.push({ p: `${req.officeName} trả lời như sau:` });
       blocks.push({ pre: req.answer });
+      if (req.resumed)
+        blocks.push({
+          p: `Thời hạn được dời từ ${vnDateTime(req.resumed.from)} sang ${vnDateTime(req.resumed.until)}: ${req.resumed.workingDays ? `${req.resumed.workingDays} ngày làm việc` : 'thời gian'} chờ Văn phòng trả lời không tính vào thời hạn.`,
+        });
       unitLinks(['status']);
       break;
     case 'recall':

@@ -16,7 +16,8 @@ export interface FollowUpStep {
 /** The next step not yet taken for the unit's current deadline, if any. */
 export function nextFollowUp(s: UnitSnapshot, rules: UnitRules): FollowUpStep | undefined {
   const cur = currentDeadline(s);
-  if (!cur) return undefined;
+  // The clock is stopped while the Office owes an answer; the answer moves the deadline and re-plans.
+  if (!cur || s.pausedSince !== undefined) return undefined;
   const report = currentReport(s, rules.policy);
   const scope = cur.target === 'report' && report ? `report:${report.obligation.id}:${report.cycle}` : 'ack';
   const schedule = followUpSchedule(scope, cur.at, s.deadlineSetAt ?? 0, rules.policy, rules.cal);

@@ -157,8 +157,24 @@ export interface UnitSnapshot {
   linkGeneration?: number;
   /** The calendar years that replace the built-in ones, once the Office loaded a new calendar mid-run. */
   calendarOverride?: CalendarData;
+  /** While the Office owes an answer to difficulty `pausedFor` (policy pauseWhileDifficultyOpen): since when. */
+  pausedSince?: number;
+  pausedFor?: number;
+  /** Waits that ended, and how each moved the deadline (the last 20). */
+  pauses?: Pause[];
   /** Each new calendar that moved a date of this unit: when, from which file, what moved (the last 20). */
   calendarChanges?: CalendarChange[];
+}
+
+export interface Pause {
+  from: number;
+  to: number;
+  difficulty: number;
+  /** Working days waited (0 for a deadline set to the minute, which moves by the time waited). */
+  workingDays: number;
+  target: 'acknowledge' | 'report';
+  deadlineFrom: number;
+  deadlineTo: number;
 }
 
 export interface CalendarChange {

@@ -2,6 +2,7 @@ import { resolveDeadline, type DeadlineSpec } from './schedule';
 import { nextFollowUp, takeFollowUp, type FollowUpStep } from './unit-follow-up';
 import { correctAddress, dispatchBody } from './unit-dispatch';
 import { changeCalendar, checkChangeCalendar } from './unit-calendar';
+import { movedBy, pauseOnDifficulty, resumeAfterAnswer } from './unit-pause';
 import type { CalendarData } from './holidays-vn';
 import { acceptReport, returnReport, submitReport } from './unit-reports';
 import { officeActor, type Effects, type MessageBody } from './unit-effects';
@@ -176,6 +177,7 @@ export class UnitLifecycleState {
     this.checkRaiseDifficulty(text);
     const id = this.s.difficulties.length + 1;
     this.s.difficulties.push({ id, text, raisedAt: at, by });
+    pauseOnDifficulty(this.s, this.rules, at, id);
     return {
       id,
       audit: { kind: 'difficulty-raised', data: { id, text }, actor: by },
@@ -186,9 +188,17 @@ export class UnitLifecycleState {
   answer(at: number, by: string, id: number, text: string): Effects {
     const d = this.checkAnswer(id, text);
     d.answer = { text, at, by };
+    const resumed = movedBy(resumeAfterAnswer(this.s, this.rules, at));
     return {
-      audit: { kind: 'difficulty-answered', data: { id, text }, actor: officeActor(by) },
-      mail: this.toUnit({ kind: 'difficulty-answered', unit: this.party, id, question: d.text, answer: text }),
+      audit: { kind: 'difficulty-answered', data: { id, text, ...resumed }, actor: officeActor(by) },
+      mail: this.toUnit({
+        kind: 'difficulty-answered',
+        unit: this.party,
+        id,
+        question: d.text,
+        answer: text,
+        ...resumed,
+      }),
     };
   }
 

@@ -549,3 +549,79 @@ describe('unit state machine: follow-up', () => {
     expect(at('done').nextFollowUp()).toBeUndefined();
   });
 });
+
+describe('the clock stops while the Office owes an answer (pauseWhileDifficultyOpen)', () => {
+  const HN = (iso: string) => Date.parse(`${iso}+07:00`);
+  const working = { kind: 'working' as const, days: 5 };
+  const paused: Policy = { ...POLICY, acknowledge: { due: { within: working } }, pauseWhileDifficultyOpen: true };
+  /** Dispatched Wed 22/11/2023 09:00: acknowledgement due end of Wed 29/11 (5 working days, 22/11 not counted). */
+  function dispatched(policy: Policy) {
+    const m = machine(policy);
+    const t = HN('2023-11-22T09:00:00');
+    m.dispatched(t, m.ackDeadlineFrom(t), []);
+    return m;
+  }
+
+  it('from the difficulty to the answer nothing fires; the deadline then moves by the working days waited', () => {
+    const m = dispatched(paused);
+    expect(m.view.ackDeadline).toBe(HN('2023-11-30T00:00:00'));
+    m.raiseDifficulty(HN('2023-11-23T10:00:00'), unitActor, 'Chưa rõ mẫu biên bản.');
+    expect(m.view.pausedSince).toBe(HN('2023-11-23T10:00:00'));
+    // Past the original deadline and every escalation: no step is due while paused.
+    expect(m.nextFollowUp()).toBeUndefined();
+    // Answered Tue 28/11: Fri 24, Mon 27, Tue 28 are the 3 working days waited (Thu 23 not counted).
+    const fx = m.answer(HN('2023-11-28T15:00:00'), 'Chuyên viên', 1, 'Dùng mẫu số 02.');
+    expect(m.view.pausedSince).toBeUndefined();
+    // Wed 29/11 + 3 working days = Mon 4/12.
+    expect(m.view.ackDeadline).toBe(HN('2023-12-05T00:00:00'));
+    expect(m.view.pauses).toEqual([
+      {
+        from: HN('2023-11-23T10:00:00'),
+        to: HN('2023-11-28T15:00:00'),
+        difficulty: 1,
+        workingDays: 3,
+        target: 'acknowledge',
+        deadlineFrom: HN('2023-11-30T00:00:00'),
+        deadlineTo: HN('2023-12-05T00:00:00'),
+      },
+    ]);
+    const resumed = { from: HN('2023-11-30T00:00:00'), until: HN('2023-12-05T00:00:00'), workingDays: 3 };
+    expect(fx.audit!.data).toEqual({ id: 1, text: 'Dùng mẫu số 02.', resumed });
+    expect(fx.mail!.body).toMatchObject({ kind: 'difficulty-answered', resumed });
+    // Follow-up resumes against the new date.
+    expect(m.nextFollowUp()).toMatchObject({ deadline: HN('2023-12-05T00:00:00') });
+  });
+
+  it('a second difficulty keeps the clock stopped until the last one is answered', () => {
+    const m = dispatched(paused);
+    m.raiseDifficulty(HN('2023-11-23T10:00:00'), unitActor, 'Một');
+    m.raiseDifficulty(HN('2023-11-24T10:00:00'), unitActor, 'Hai');
+    m.answer(HN('2023-11-27T10:00:00'), 'Chuyên viên', 1, 'Trả lời một.');
+    expect(m.view.pausedSince).toBe(HN('2023-11-23T10:00:00'));
+    expect(m.nextFollowUp()).toBeUndefined();
+    m.answer(HN('2023-11-29T10:00:00'), 'Chuyên viên', 2, 'Trả lời hai.');
+    // 24, 27, 28, 29: 4 working days; Wed 29/11 + 4 = Tue 5/12.
+    expect(m.view.ackDeadline).toBe(HN('2023-12-06T00:00:00'));
+  });
+
+  it('answered the same day: nothing moves; and without the policy the clock never stops', () => {
+    const same = dispatched(paused);
+    same.raiseDifficulty(HN('2023-11-23T10:00:00'), unitActor, 'Một');
+    const fx = same.answer(HN('2023-11-23T16:00:00'), 'Chuyên viên', 1, 'Xong.');
+    expect(same.view.ackDeadline).toBe(HN('2023-11-30T00:00:00'));
+    expect(fx.audit!.data).toEqual({ id: 1, text: 'Xong.' });
+
+    const off = dispatched({ ...paused, pauseWhileDifficultyOpen: false });
+    off.raiseDifficulty(HN('2023-11-23T10:00:00'), unitActor, 'Một');
+    expect(off.view.pausedSince).toBeUndefined();
+    expect(off.nextFollowUp()).toBeDefined();
+  });
+
+  it('a deadline set to the minute moves by the time waited', () => {
+    const m = dispatched({ ...POLICY, pauseWhileDifficultyOpen: true });
+    const due = m.view.ackDeadline!;
+    m.raiseDifficulty(HN('2023-11-22T09:03:00'), unitActor, 'Một');
+    m.answer(HN('2023-11-22T09:45:00'), 'Chuyên viên', 1, 'Xong.');
+    expect(m.view.ackDeadline).toBe(due + 42 * MIN);
+  });
+});
