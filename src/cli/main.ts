@@ -8,7 +8,7 @@ import { connectClient } from '../client/connection';
 import { loadCalendarOverride, loadDirective, loadPlan } from '../files/load';
 import { WorkingCalendar } from '../domain/calendar';
 import { directiveKey } from '../domain/directive';
-import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderVisibilityRows } from './render';
+import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderUnit, renderVisibilityRows } from './render';
 import { auditCommand } from './audit';
 import { parseAt, renderCalendarApplied, renderCalendarYear } from './calendar';
 import { progress } from './progress';
@@ -126,6 +126,12 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'status':
       case 'overdue': {
         const key = runKey(args[0]);
+        if (o.unit) {
+          // One unit, with why each of its deadlines falls when it does.
+          const { state, why } = await (await connect()).unitWithTimeline(key, o.unit);
+          print(o.json ? JSON.stringify({ unit: state, why }, null, 2) : renderUnit(state, why));
+          return 0;
+        }
         // Mail health alongside: it waits up to 3 s when no worker answers.
         const table = await (await connect()).table(key);
         const health = table.mail;

@@ -2,7 +2,7 @@ import type { WorkingCalendar } from '../domain/calendar';
 import type { DisseminationPlan } from '../domain/plan';
 import { ROLE_LABEL } from '../domain/roles';
 import { resolveDeadline, reminderAt, escalationAt, reportDeadline } from '../domain/schedule';
-import { STAGE_LABEL, EDXML_STATUS } from '../domain/unit-state';
+import { STAGE_LABEL, EDXML_STATUS, type UnitSnapshot } from '../domain/unit-state';
 import { formatDuration } from '../domain/duration';
 import { vnDateTime } from '../domain/vn-format';
 import { explainDeadline, explainEscalation, explainReminder } from '../domain/explain';
@@ -139,4 +139,21 @@ export function renderVisibilityRows(key: string, rows: UnitRow[]): string {
     ['Mã', 'Giai đoạn', 'Quá hạn'],
     rows.map((r) => [r.code, STAGE_LABEL[r.stage], r.overdue ? 'QUÁ HẠN' : '']),
   )}`;
+}
+
+/** One unit for `chidao status <văn bản> --unit <mã>`: its stage and deadlines, each with its reason. */
+export function renderUnit(s: UnitSnapshot, why: { acknowledge?: string; report?: string }): string {
+  const out = [`${s.unit.code} — ${s.unit.name}`, `Giai đoạn: ${STAGE_LABEL[s.stage]}${s.overdue ? ' (quá hạn)' : ''}`];
+  if (s.dispatchedAt !== undefined) out.push(`Đã gửi: ${vnDateTime(s.dispatchedAt)}`);
+  if (s.ackDeadline !== undefined) {
+    out.push(`Hạn xác nhận: ${vnDateTime(s.ackDeadline)}`);
+    if (why.acknowledge) out.push(`  Vì sao: ${why.acknowledge}`);
+  }
+  if (s.acknowledgedAt !== undefined) out.push(`Đã xác nhận: ${vnDateTime(s.acknowledgedAt)}`);
+  if (s.reportDeadline !== undefined) {
+    out.push(`Hạn báo cáo: ${vnDateTime(s.reportDeadline)}`);
+    if (why.report) out.push(`  Vì sao: ${why.report}`);
+  }
+  out.push(`Nhắc hạn: ${s.remindersSent} lần; mức đôn đốc: ${s.escalationLevel}`);
+  return out.join('\n');
 }

@@ -7,7 +7,7 @@ Cách dùng:
   chidao calendar [<năm>] [--calendar <tệp>]   ngày nghỉ lễ, Tết, thứ Bảy làm bù, số ngày làm việc và nguồn
   chidao calendar apply <tệp lịch> [<văn bản>] [--by <người>]
                                               đưa lịch nghỉ mới tới các đơn vị đang theo dõi; tính lại thời hạn
-  chidao status <văn bản> [--json] [--overdue]
+  chidao status <văn bản> [--json] [--overdue] [--unit <mã đơn vị>]
   chidao overdue <văn bản> [--json]
   chidao ack <văn bản> <mã đơn vị> [--by <người ghi nhận>]
   chidao report <văn bản> <mã đơn vị> --text <nội dung> [--file <tệp>] [--by <người ghi nhận>]

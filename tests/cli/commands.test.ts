@@ -11,6 +11,8 @@ import { chidao } from '../helpers/cli';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan, uniqueNumber } from '../helpers/fixtures';
 import { waitUntil } from '../helpers/wait';
+import { localDateOf } from '../../src/domain/calendar';
+import { vnDateTime } from '../../src/domain/vn-format';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 
 /**
@@ -216,6 +218,40 @@ describe('chidao status and the acts on a unit', () => {
       expect(st.reports[0]).toMatchObject({ verdict: 'returned', verdictReason: 'Thiếu số liệu' });
       // 24:00 of 30/06/2099 in Hà Nội (+07:00).
       expect(st.reportDeadline).toBe(Date.parse('2099-07-01T00:00:00+07:00'));
+    });
+  });
+
+  it('status --unit says why each deadline falls when it does: the rule, then the extension that moved it', async () => {
+    await s.run(async () => {
+      const { key, unit } = await started();
+      const first = await unit('T1').query(unitStateQuery);
+      const from = localDateOf(first.dispatchedAt!).split('-').reverse().join('/');
+      const r = await chidao('status', key, '--unit', 'T1');
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toContain(`T1 — Cục THADS tỉnh Thử 1`);
+      expect(r.out).toContain(`Hạn xác nhận: ${vnDateTime(first.ackDeadline!)}`);
+      expect(r.out).toMatch(
+        new RegExp(
+          `  Vì sao: 10 ngày kể từ ${from} \\(không tính ngày gửi\\).* → hết ${vnDateTime(first.ackDeadline!).slice(-10)}`,
+        ),
+      );
+
+      await chidao(
+        'extend',
+        key,
+        'T1',
+        '--until',
+        '2099-12-15',
+        '--reason',
+        'Đang sáp nhập',
+        '--by',
+        'Chánh Văn phòng',
+      );
+      const json = await chidao('status', key, '--unit', 'T1', '--json');
+      const parsed = JSON.parse(json.out) as { why: { acknowledge: string } };
+      expect(parsed.why.acknowledge).toMatch(
+        /^Chánh Văn phòng gia hạn ngày .* \(lý do: Đang sáp nhập\), từ .* → hết Thứ Ba, 15\/12\/2099$/,
+      );
     });
   });
 
