@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { Connection } from '@temporalio/client';
@@ -187,7 +187,9 @@ function setUpSchemas(pgPort: number, dataDir: string, logDir: string): void {
 
 class ServiceDied extends StopWaiting {
   constructor(service: string, log: string) {
-    super(`dịch vụ ${service} đã dừng; xem ${log}`);
+    // The log's last lines in the message: a test's folder (and so its logs) is gone by the time one reads it.
+    const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-8).join('\n') : '';
+    super(`dịch vụ ${service} đã dừng; xem ${log}${tail ? `\n${tail}` : ''}`);
   }
 }
 
@@ -219,7 +221,7 @@ export async function startCluster(opts: {
   const { server } = clusterToolPaths();
 
   say(`PostgreSQL trên cổng ${ports.postgres}…`);
-  const pg: Postgres = startPostgres(ports.postgres, { dir: postgresDir(dataDir) });
+  const pg: Postgres = startPostgres(ports.postgres, { dir: postgresDir(dataDir), maxConnections: 250 });
   const processes = new Map<ServiceName, ChildProcess>();
   const stopAll = async () => {
     for (const name of [...SERVICES].reverse()) {

@@ -25,8 +25,9 @@ export interface Postgres {
 /**
  * With `keep.dir`, the cluster lives in that folder: made on first use, started again later with its data,
  * and kept at stop (the Temporal cluster's store). Without, a throwaway one in a temporary folder.
+ * `maxConnections` raises PostgreSQL's 100 (five Temporal services hold pools of up to 30 each).
  */
-export function startPostgres(port: number, keep?: { dir: string }): Postgres {
+export function startPostgres(port: number, keep?: { dir: string; maxConnections?: number }): Postgres {
   const bin = binDir();
   const asRoot = userInfo().uid === 0;
   const run = (cmd: string, args: string[]) => {
@@ -59,7 +60,7 @@ export function startPostgres(port: number, keep?: { dir: string }): Postgres {
     '-t',
     '30',
     '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${keep?.maxConnections ? ` -c max_connections=${keep.maxConnections}` : ''}`,
     'start',
   ]);
   return {

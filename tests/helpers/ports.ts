@@ -44,8 +44,10 @@ const bindable = (port: number): Promise<boolean> =>
  * (the Temporal cluster). As with freePort, bind through a retry: another process may take one meanwhile.
  */
 export async function freePortRange(count: number): Promise<number> {
+  // Below Linux's ephemeral range (32768–60999): there every listen(0) and outgoing connection of the other
+  // tests running meanwhile can take a port of the block between this check and the cluster's bind.
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = 20_000 + Math.floor(Math.random() * (32_768 - 20_000 - count));
     let ok = true;
     for (let p = base; p < base + count && ok; p++) ok = await bindable(p);
     if (ok) return base;
