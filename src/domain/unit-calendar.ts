@@ -1,6 +1,7 @@
 import { WorkingCalendar } from './calendar';
 import { VN_PUBLIC_SECTOR_CALENDAR, type CalendarData } from './holidays-vn';
 import { followUpSchedule } from './follow-up';
+import { moveDeadline } from './unit-follow-up';
 import { reportDeadline, resolveDeadline, type DeadlineSpec } from './schedule';
 import { officeActor, type Effects } from './unit-effects';
 import { FINAL_STAGES, LifecycleRefusal, type CalendarChange, type UnitSnapshot } from './unit-model';
@@ -49,28 +50,31 @@ export function changeCalendar(
   const plan = (r: UnitRules) =>
     before ? followUpSchedule('x', before.at, s.deadlineSetAt ?? at, r.policy, r.cal).map((i) => i.at) : [];
   const oldPlan = plan(rules).filter((t) => t > at);
+  // The rule's date under a calendar: the policy's deadline counted from the dispatch.
+  const ruled = (cal: WorkingCalendar, target: 'acknowledge' | 'report'): number | undefined => {
+    if (s.dispatchedAt === undefined) return undefined;
+    if (target === 'acknowledge')
+      return countsDays(rules.policy.acknowledge.due)
+        ? resolveDeadline(rules.policy.acknowledge.due, s.dispatchedAt, cal)
+        : undefined;
+    const cur = currentReport(s, rules.policy);
+    return cur && countsDays(cur.obligation.due)
+      ? reportDeadline(cur.obligation, cur.cycle, s.dispatchedAt, cal)
+      : undefined;
+  };
+  // Only a deadline that is still exactly the rule's is counted again: one the Office set (an extension, a
+  // returned report's date), one a wait moved, or one set by a dispatch that ended after midnight stays.
+  const ruleHeld = before && !FINAL_STAGES.includes(s.stage) && ruled(rules.cal, before.target) === before.at;
   s.calendarOverride = { ...s.calendarOverride, ...data };
-  rules.cal = calendarFrom(s.calendarOverride);
+  // On top of the calendar the unit had (built in, the run's own file, earlier changes).
+  rules.cal = new WorkingCalendar({ ...rules.cal.data, ...data });
 
   const moved: CalendarChange['moved'] = [];
-  const byOffice = (target: 'acknowledge' | 'report', held: number) =>
-    s.extensions.some((e) => e.target === target && e.until === held);
-  if (before && s.dispatchedAt !== undefined && !FINAL_STAGES.includes(s.stage)) {
-    const { target } = before;
-    let until: number | undefined;
-    if (target === 'acknowledge' && countsDays(rules.policy.acknowledge.due) && !byOffice(target, before.at))
-      until = resolveDeadline(rules.policy.acknowledge.due, s.dispatchedAt, rules.cal);
-    const cur = target === 'report' ? currentReport(s, rules.policy) : undefined;
-    const returned = s.reports.some((r) => r.cycle === cur?.cycle && r.obligation === cur?.obligation.id && r.verdict);
-    if (cur && countsDays(cur.obligation.due) && !byOffice(target, before.at) && !returned)
-      until = reportDeadline(cur.obligation, cur.cycle, s.dispatchedAt, rules.cal);
+  if (before && ruleHeld) {
+    const until = ruled(rules.cal, before.target);
     if (until !== undefined && until !== before.at) {
-      moved.push({ target, from: before.at, until });
-      if (target === 'acknowledge') s.ackDeadline = until;
-      else s.reportDeadline = until;
-      // Like an extension: reminders for the new date only from now on; a later date is not late yet.
-      s.deadlineSetAt = at;
-      if (until > at) Object.assign(s, { overdue: false, escalationLevel: 0 });
+      moved.push({ target: before.target, from: before.at, until });
+      moveDeadline(s, rules, before.target, until, at);
     }
   }
   const newPlan = before && !moved.length ? plan(rules).filter((t) => t > at) : [];

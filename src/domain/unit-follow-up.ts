@@ -13,16 +13,41 @@ export interface FollowUpStep {
   deadline: number;
 }
 
-/** The next step not yet taken for the unit's current deadline, if any. */
-export function nextFollowUp(s: UnitSnapshot, rules: UnitRules): FollowUpStep | undefined {
+/** The follow-up schedule of the unit's current deadline, if it has one. */
+function currentSchedule(s: UnitSnapshot, rules: UnitRules) {
   const cur = currentDeadline(s);
-  // The clock is stopped while the Office owes an answer; the answer moves the deadline and re-plans.
-  if (!cur || s.pausedSince !== undefined) return undefined;
+  if (!cur) return undefined;
   const report = currentReport(s, rules.policy);
   const scope = cur.target === 'report' && report ? `report:${report.obligation.id}:${report.cycle}` : 'ack';
-  const schedule = followUpSchedule(scope, cur.at, s.deadlineSetAt ?? 0, rules.policy, rules.cal);
-  const item = schedule.find((i) => !s.firedKeys.includes(i.key));
-  return item && { item, target: cur.target, deadline: cur.at };
+  return { cur, items: followUpSchedule(scope, cur.at, s.deadlineSetAt ?? 0, rules.policy, rules.cal) };
+}
+
+/** The next step not yet taken for the unit's current deadline, if any. */
+export function nextFollowUp(s: UnitSnapshot, rules: UnitRules): FollowUpStep | undefined {
+  // The clock is stopped while the Office owes an answer; the answer moves the deadline and re-plans.
+  if (s.pausedSince !== undefined) return undefined;
+  const sch = currentSchedule(s, rules);
+  if (!sch) return undefined;
+  const item = sch.items.find((i) => !s.firedKeys.includes(i.key));
+  return item && { item, target: sch.cur.target, deadline: sch.cur.at };
+}
+
+/**
+ * The current deadline moved by a rule (a wait for the Office, a new calendar), not by the Office's
+ * choice. A date still ahead starts afresh, like an extension; one still past keeps the unit overdue at
+ * its level, and the steps already due by now count as taken: they are not sent again for the new date.
+ */
+export function moveDeadline(s: UnitSnapshot, rules: UnitRules, target: Deadline['target'], until: number, at: number) {
+  if (target === 'acknowledge') s.ackDeadline = until;
+  else s.reportDeadline = until;
+  s.deadlineSetAt = at;
+  if (until > at) {
+    Object.assign(s, { overdue: false, escalationLevel: 0 });
+    return;
+  }
+  s.overdue = true;
+  for (const i of currentSchedule(s, rules)?.items ?? [])
+    if (i.at <= at && !s.firedKeys.includes(i.key)) s.firedKeys.push(i.key);
 }
 
 /** Takes a follow-up step and remembers it, so a retry or an extension never doubles it. */

@@ -2,6 +2,7 @@ import { endOfDay, localDateOf } from './calendar';
 import { deadlineDate } from './schedule';
 import type { Pause, UnitSnapshot } from './unit-model';
 import { currentDeadline, type UnitRules } from './unit-rules';
+import { moveDeadline } from './unit-follow-up';
 
 /**
  * The clock stops while the Office owes an answer (policy `pauseWhileDifficultyOpen`, as case systems
@@ -10,16 +11,21 @@ import { currentDeadline, type UnitRules } from './unit-rules';
  * working days spent waiting (by the time spent, for a deadline set to the minute).
  */
 export function pauseOnDifficulty(s: UnitSnapshot, rules: UnitRules, at: number, id: number): void {
-  if (!rules.policy.pauseWhileDifficultyOpen || s.pausedSince !== undefined || !currentDeadline(s)) return;
+  if (!rules.policy.pauseWhileDifficultyOpen || s.pausedSince !== undefined) return;
+  // A deadline already past has no clock left to stop: follow-up of a late unit goes on.
+  const cur = currentDeadline(s);
+  if (!cur || cur.at <= at) return;
   s.pausedSince = at;
   s.pausedFor = id;
 }
 
 /** The wait ended (no difficulty left open): the deadline moves on, and follow-up resumes. */
 export function resumeAfterAnswer(s: UnitSnapshot, rules: UnitRules, at: number): Pause | undefined {
-  const since = s.pausedSince;
-  if (since === undefined || s.difficulties.some((d) => !d.answer)) return undefined;
   const difficulty = s.pausedFor ?? 0;
+  // The wait is for the difficulty that opened it and any raised since; an older one does not hold it.
+  if (s.pausedSince === undefined || s.difficulties.some((d) => d.id >= difficulty && !d.answer)) return undefined;
+  // A date the Office set during the wait (an extension) already counts it from then.
+  const since = Math.max(s.pausedSince, s.deadlineSetAt ?? s.pausedSince);
   delete s.pausedSince;
   delete s.pausedFor;
   const cur = currentDeadline(s);
@@ -39,11 +45,7 @@ export function resumeAfterAnswer(s: UnitSnapshot, rules: UnitRules, at: number)
     deadlineTo: until,
   };
   s.pauses = [...(s.pauses ?? []), pause].slice(-20);
-  if (until === cur.at) return pause;
-  if (cur.target === 'acknowledge') s.ackDeadline = until;
-  else s.reportDeadline = until;
-  s.deadlineSetAt = at;
-  if (until > at) Object.assign(s, { overdue: false, escalationLevel: 0 });
+  if (until !== cur.at) moveDeadline(s, rules, cur.target, until, at);
   return pause;
 }
 

@@ -625,3 +625,89 @@ describe('the clock stops while the Office owes an answer (pauseWhileDifficultyO
     expect(m.view.ackDeadline).toBe(due + 42 * MIN);
   });
 });
+
+describe('deadlines moved by a rule (a wait, a new calendar) keep what the Office chose and send nothing twice', () => {
+  const HN = (iso: string) => Date.parse(`${iso}+07:00`);
+  const working = (days: number) => ({ kind: 'working' as const, days });
+  const policy: Policy = {
+    ...POLICY,
+    acknowledge: { due: { within: working(5) } },
+    reminders: [],
+    escalation: [
+      { after: working(1), notify: 'head' },
+      { after: working(10), notify: 'office' },
+    ],
+    pauseWhileDifficultyOpen: true,
+  };
+  /** Dispatched Wed 22/11/2023 09:00 under `calendar`: acknowledgement due end of Wed 29/11. */
+  function dispatched(calendar = cal) {
+    const m = new UnitLifecycleState(newSnapshot(UNIT), { policy, cal: calendar, officeName: 'Văn phòng Tổng cục' });
+    const t = HN('2023-11-22T09:00:00');
+    m.dispatched(t, m.ackDeadlineFrom(t), []);
+    return m;
+  }
+  const y2023 = cal.data['2023']!;
+  const dayOff = (d: string) => ({ '2023': { ...y2023, daysOff: [...y2023.daysOff, d] } });
+
+  it("a change for another year keeps the run's own calendar file", () => {
+    // The run started with a file that made Mon 27/11 a day off: due end of Thu 30/11.
+    const m = dispatched(cal.withOverride(dayOff('2023-11-27')));
+    expect(m.view.ackDeadline).toBe(HN('2023-12-01T00:00:00'));
+    const fx = m.changeCalendar(
+      HN('2023-11-23T09:00:00'),
+      'VP',
+      { '2031': { daysOff: [], workingSaturdays: [] } },
+      'x',
+    );
+    expect(fx.moved).toEqual([]);
+    expect(m.view.ackDeadline).toBe(HN('2023-12-01T00:00:00'));
+  });
+
+  it('a deadline a wait moved is not counted again by a later calendar', () => {
+    const m = dispatched();
+    m.raiseDifficulty(HN('2023-11-23T10:00:00'), unitActor, 'Một');
+    m.answer(HN('2023-11-28T15:00:00'), 'VP', 1, 'Xong.'); // 3 working days: due end of Mon 4/12
+    expect(m.view.ackDeadline).toBe(HN('2023-12-05T00:00:00'));
+    const fx = m.changeCalendar(HN('2023-11-29T09:00:00'), 'VP', dayOff('2023-11-30'), 'x');
+    expect(fx.moved).toEqual([]);
+    expect(m.view.ackDeadline).toBe(HN('2023-12-05T00:00:00'));
+  });
+
+  it('a late unit that raises a difficulty is not paused; its escalation goes on', () => {
+    const m = dispatched();
+    const late = HN('2023-11-30T09:00:00');
+    m.raiseDifficulty(late, unitActor, 'Trễ rồi mới hỏi.');
+    expect(m.view.pausedSince).toBeUndefined();
+    expect(m.nextFollowUp()).toMatchObject({ item: { kind: 'overdue' } });
+  });
+
+  it('a new calendar that moves a past deadline to a date still past sends no escalation again', () => {
+    const m = dispatched();
+    const now = HN('2023-12-01T09:00:00');
+    for (let step = m.nextFollowUp(); step && step.item.at <= now; step = m.nextFollowUp()) m.followUp(step, now);
+    expect(m.view).toMatchObject({ overdue: true, escalationLevel: 1 });
+    // Tue 28/11 becomes a day off: due end of Thu 30/11, still before now.
+    const fx = m.changeCalendar(now, 'VP', dayOff('2023-11-28'), 'x');
+    expect(fx.moved).toEqual([
+      { target: 'acknowledge', from: HN('2023-11-30T00:00:00'), until: HN('2023-12-01T00:00:00') },
+    ]);
+    expect(m.view).toMatchObject({ overdue: true, escalationLevel: 1 });
+    // Next is the office's step, 10 working days after the new date, not the head's again.
+    expect(m.nextFollowUp()).toMatchObject({ item: { kind: 'escalation', level: 2 } });
+  });
+
+  it('an older difficulty left open does not hold the wait of a later one', () => {
+    const m = dispatched();
+    m.raiseDifficulty(HN('2023-11-30T09:00:00'), unitActor, 'Một, khi đã trễ'); // not a wait: no clock left
+    m.extend(HN('2023-11-30T10:00:00'), 'VP', { date: '2023-12-15' }, 'Cho thêm thời gian');
+    m.raiseDifficulty(HN('2023-11-30T11:00:00'), unitActor, 'Hai');
+    m.raiseDifficulty(HN('2023-11-30T12:00:00'), unitActor, 'Ba');
+    expect(m.view).toMatchObject({ pausedSince: HN('2023-11-30T11:00:00'), pausedFor: 2 });
+    m.answer(HN('2023-12-01T10:00:00'), 'VP', 2, 'Xong hai.');
+    expect(m.view.pausedSince).toBe(HN('2023-11-30T11:00:00')); // 3 belongs to this wait
+    m.answer(HN('2023-12-01T11:00:00'), 'VP', 3, 'Xong ba.');
+    // Difficulty 1 is still open, yet the wait is over: 1 working day (1/12) moves 15/12 to 18/12.
+    expect(m.view.pausedSince).toBeUndefined();
+    expect(m.view.ackDeadline).toBe(HN('2023-12-19T00:00:00'));
+  });
+});
