@@ -16,6 +16,7 @@ import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 import { both, mails, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { waitUntil } from '../helpers/wait';
+import { replaysWithCurrentCode } from '../helpers/time-skipping';
 
 /**
  * A calendar loaded while a run is under way (issue 18, item 2): a day off announced between a unit's
@@ -130,6 +131,8 @@ describe('a new calendar reaches running lifecycles', () => {
         records: await store.list(key),
       });
       expect(findings.filter((f) => f.level === 'error')).toEqual([]);
+      // Lifecycles that took a new calendar replay with the current code (run, batch, three units).
+      await replaysWithCurrentCode(s.client, key, 5, 'a-calendar-loaded-mid-run');
     });
   });
 

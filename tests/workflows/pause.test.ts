@@ -6,6 +6,7 @@ import { timeSkippingStack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 import { both, mails, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { waitUntil } from '../helpers/wait';
+import { replaysWithCurrentCode } from '../helpers/time-skipping';
 
 /**
  * pauseWhileDifficultyOpen through the real lifecycle on the time-skipping server: while the Office owes
@@ -70,6 +71,8 @@ describe('the clock stops while a difficulty waits for the Office', () => {
         expect(escalations).toHaveLength(1);
         // The reminder's moment (30 min before the new deadline) came after the answer: sent once.
         expect(await mails(both(ofRun(plan.key), ofKind('reminder')))).toHaveLength(1);
+        // A paused and resumed lifecycle replays with the current code (run, batch, unit).
+        await replaysWithCurrentCode(s.client, plan.key, 3, 'pause-while-a-difficulty-waits');
       });
     } finally {
       await s.close();
