@@ -3,7 +3,6 @@ import type { NamedHistory } from '../audit/export-files';
 import { explainUnitDeadlines } from '../domain/explain';
 import type { UnitSnapshot } from '../domain/unit-model';
 import type { LifecycleInput } from '../workflows/unit-lifecycle/api';
-import { calendarOf } from '../workflows/context';
 import { calendarFrom } from '../domain/unit-calendar';
 
 export type DeadlineReasons = ReturnType<typeof explainUnitDeadlines>;
@@ -17,8 +16,6 @@ export function deadlineReasons(state: UnitSnapshot, h: NamedHistory): DeadlineR
   if (!input?.ctx?.directive?.policy) return {};
   const { ctx } = input;
   // A calendar the Office loaded mid-run is the unit's own from then on.
-  const cal = state.calendarOverride
-    ? calendarFrom({ ...ctx.calendarOverride, ...state.calendarOverride })
-    : calendarOf(ctx);
+  const cal = calendarFrom({ ...ctx.calendarOverride, ...state.calendarOverride });
   return explainUnitDeadlines(state, ctx.directive.policy, cal);
 }

@@ -2,8 +2,8 @@ import type { CalendarData } from '../domain/holidays-vn';
 // Types only: domain/directive holds zod schemas, and zod in the workflow bundle costs ~2 MB per cached workflow.
 import type { Directive, DirectiveHead } from '../domain/directive';
 import type { OfficeInfo } from '../domain/plan';
-import { WorkingCalendar } from '../domain/calendar';
-import { VN_PUBLIC_SECTOR_CALENDAR } from '../domain/holidays-vn';
+import type { WorkingCalendar } from '../domain/calendar';
+import { calendarFrom } from '../domain/unit-calendar';
 
 /** What every workflow of a run shares. Small: the registry never travels whole. */
 export interface RunContext {
@@ -30,7 +30,5 @@ export function unitContext(ctx: RunContext): UnitContext {
 }
 
 export function calendarOf(ctx: Pick<RunContext, 'calendarOverride'>): WorkingCalendar {
-  return new WorkingCalendar(
-    ctx.calendarOverride ? { ...VN_PUBLIC_SECTOR_CALENDAR, ...ctx.calendarOverride } : VN_PUBLIC_SECTOR_CALENDAR,
-  );
+  return calendarFrom(ctx.calendarOverride);
 }

@@ -8,7 +8,6 @@ import type { MessageRequest } from '../../domain/messages';
 import { UnitLifecycleState, newSnapshot, type Effects, type Mail, type MessageBody } from '../../domain/unit-state';
 import { auditor } from '../audit';
 import { historyIsLong } from '../continue-as-new';
-import { calendarOf } from '../context';
 import { calendarFrom } from '../../domain/unit-calendar';
 import { messageBase } from '../message-base';
 import { unitChangedSignal, unitRow } from '../unit-rows';
@@ -37,8 +36,7 @@ export class UnitRuntime {
   constructor(readonly input: LifecycleInput) {
     const { ctx } = input;
     // A calendar the Office loaded mid-run travels in the snapshot, across continue-as-new.
-    const override = input.snapshot?.calendarOverride;
-    const cal = override ? calendarFrom({ ...ctx.calendarOverride, ...override }) : calendarOf(ctx);
+    const cal = calendarFrom({ ...ctx.calendarOverride, ...input.snapshot?.calendarOverride });
     const rules = { policy: ctx.directive.policy, cal, officeName: ctx.office.name };
     this.st = new UnitLifecycleState(input.snapshot ?? newSnapshot(input.unit), rules);
     this.seq = input.seq ?? 0;
