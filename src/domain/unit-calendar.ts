@@ -1,4 +1,4 @@
-import { WorkingCalendar } from './calendar';
+import { isLocalDate, WorkingCalendar } from './calendar';
 import { VN_PUBLIC_SECTOR_CALENDAR, type CalendarData } from './holidays-vn';
 import { followUpSchedule } from './follow-up';
 import { moveDeadline } from './unit-follow-up';
@@ -21,10 +21,17 @@ export function checkChangeCalendar(s: UnitSnapshot, data: CalendarData): void {
   const years = Object.keys(data);
   if (!years.length || years.length > MAX_CALENDAR_YEARS || years.some((y) => !/^\d{4}$/.test(y)))
     throw new LifecycleRefusal('BadInput', `Lịch mới phải có từ 1 đến ${MAX_CALENDAR_YEARS} năm, mỗi năm 4 chữ số.`);
-  try {
-    calendarFrom(data); // a malformed date is refused here, in the validator, before anything changes
-  } catch (e) {
-    throw new LifecycleRefusal('BadInput', `Lịch mới có ngày không hợp lệ: ${(e as Error).message}`);
+  // As the calendar file's schema checks them: a real date, or a range first ≤ last. Refused here, in the
+  // validator, before anything changes.
+  const real = (entry: unknown) => {
+    const [from = '', to = from, ...rest] = String(entry).split('..');
+    return !rest.length && isLocalDate(from) && isLocalDate(to) && from <= to;
+  };
+  for (const [year, y] of Object.entries(data)) {
+    const entries = [...(y?.daysOff ?? []), ...(y?.workingSaturdays ?? []), ...Object.keys(y?.labels ?? {})];
+    const wrong = entries.find((e) => !real(e));
+    if (!Array.isArray(y?.daysOff) || wrong !== undefined)
+      throw new LifecycleRefusal('BadInput', `Lịch mới, năm ${year}: ngày không hợp lệ "${wrong ?? ''}".`);
   }
 }
 

@@ -711,3 +711,27 @@ describe('deadlines moved by a rule (a wait, a new calendar) keep what the Offic
     expect(m.view.ackDeadline).toBe(HN('2023-12-19T00:00:00'));
   });
 });
+
+describe('a calendar change is bounded', () => {
+  it('more than 10 years, a year not written in 4 digits, or a date that does not exist is refused and changes nothing', () => {
+    const m = machine();
+    m.dispatched(T0, m.ackDeadlineFrom(T0), []);
+    const before = structuredClone(m.view);
+    const year = { daysOff: [], workingSaturdays: [] };
+    const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [String(2030 + i), year]));
+    const bad = (data: Record<string, unknown>) => {
+      try {
+        m.changeCalendar(T0 + MIN, 'VP', data as never, 'x');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    for (const data of [eleven, {}, { '27': year }, { '2030': { daysOff: ['2030-02-30'], workingSaturdays: [] } }]) {
+      const e = bad(data);
+      expect(e).toBeInstanceOf(LifecycleRefusal);
+      expect((e as LifecycleRefusal).type).toBe('BadInput');
+    }
+    expect(m.view).toEqual(before);
+  });
+});

@@ -113,6 +113,10 @@ describe("the auditor's view of a run", () => {
     for (const x of run.records.filter((y) => y.unit === 'T2'))
       expect(text).not.toContain(`Bản ghi seq ${x.seq}, khóa`);
 
+    // The unit's code is bounded (200 characters) before anything is read.
+    const long = await get(`/office/run/${run.key}/audit/pack.pdf?unit=${'T'.repeat(201)}`);
+    expect(long.statusCode).toBe(400);
+    expect(long.headers['content-type']).not.toMatch(/pdf/);
     const missing = await get(`/office/run/${run.key}/audit/pack.pdf?unit=T9`);
     expect(missing.statusCode).toBe(404);
     expect(missing.body).toContain('Đơn vị T9 không có bản ghi nào');
