@@ -6,6 +6,11 @@ import { defineConfig } from 'vitest/config';
  * `npm run test:unit` works before `scripts/setup` has built the Temporal CLI.
  */
 const UNIT = ['tests/domain/**/*.test.ts', 'tests/**/*.unit.test.ts'];
+/**
+ * The cluster's tests saturate both cores (five Temporal processes, PostgreSQL, a 1,000-unit fan-out):
+ * a test beside them once took over 120 s for a 500-unit run that takes 21 s alone. They run last, alone.
+ */
+const CLUSTER = ['tests/cluster/**/*.test.ts'];
 
 export default defineConfig({
   test: {
@@ -23,7 +28,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/**/*.test.ts'],
-          exclude: UNIT,
+          exclude: [...UNIT, ...CLUSTER],
           // Temporal's native worker does not run in worker threads: keep forks.
           pool: 'forks',
           // Once per run: the dev server, the SMTP server, PostgreSQL and the workflow bundle.
@@ -33,6 +38,18 @@ export default defineConfig({
           // The dev server and SMTP server are shared; two forks fit the machine's two cores.
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: CLUSTER,
+          pool: 'forks',
+          globalSetup: ['tests/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
