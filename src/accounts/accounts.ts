@@ -1,0 +1,193 @@
+import type { z } from 'zod';
+import { can, refusalFor, type Permission, type StaffRole } from '../domain/staff-roles';
+import {
+  LOCKOUT,
+  loginSchema,
+  newAccountSchema,
+  rolesSchema,
+  viewOf,
+  type Account,
+  type AccountView,
+  type NewAccount,
+} from './account';
+import { DUMMY_HASH, hashPassword, passwordProblem, temporaryPassword, verifyPassword } from './password';
+import { AccountRefusal, type AccountStore } from './store';
+
+export { AccountRefusal } from './store';
+
+/** Who acts: the account's login and name, as the audit trail records them. */
+export interface Staff {
+  login: string;
+  name: string;
+  roles: StaffRole[];
+}
+
+export const staffOf = (a: Account): Staff => ({ login: a.login, name: a.name, roles: a.roles });
+/** How an act is signed in the audit trail: the name people read, the login that identifies. */
+export const signature = (s: { name: string; login: string }): string => `${s.name} (${s.login})`;
+
+export type LoginOutcome = { ok: true; account: AccountView } | { ok: false; reason: string; lockedUntil?: number };
+
+const WRONG = 'Sai tên đăng nhập hoặc mật khẩu.';
+
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const i = r.error.issues[0]!;
+  throw new AccountRefusal(i.message);
+}
+
+/**
+ * The Office's accounts: creation with a temporary password, login with lockout, password changes,
+ * roles and disabling. Every change that should end a person's sessions moves the account's generation.
+ */
+export class Accounts {
+  constructor(
+    private readonly store: AccountStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  list(): AccountView[] {
+    return this.store.list().map(viewOf);
+  }
+
+  get(login: string): AccountView | undefined {
+    const a = this.store.get(loginSchema.safeParse(login).data ?? '');
+    return a && viewOf(a);
+  }
+
+  get empty(): boolean {
+    return this.store.list().length === 0;
+  }
+
+  /**
+   * A new account with a temporary password, to be changed at first login; or with a password chosen
+   * here (the development stack's accounts, tests), which must pass the policy and is not forced to change.
+   */
+  async add(input: NewAccount, opts: { password?: string } = {}): Promise<{ account: AccountView; password: string }> {
+    const n = parse(newAccountSchema, input);
+    const chosen = opts.password;
+    const problem = chosen === undefined ? undefined : passwordProblem(chosen, n.login);
+    if (problem) throw new AccountRefusal(problem);
+    const password = chosen ?? temporaryPassword();
+    const passwordHash = await hashPassword(password);
+    const at = new Date(this.now()).toISOString();
+    const account = this.store.update(n.login, (old) => {
+      if (old) throw new AccountRefusal(`Tên đăng nhập ${n.login} đã có.`);
+      const a: Account = {
+        ...n,
+        active: true,
+        passwordHash,
+        mustChangePassword: chosen === undefined,
+        generation: 1,
+        failedLogins: 0,
+        createdAt: at,
+        updatedAt: at,
+      };
+      return { account: a, result: a };
+    });
+    return { account: viewOf(account), password };
+  }
+
+  private change(login: string, f: (a: Account) => Partial<Account>): AccountView {
+    const l = parse(loginSchema, login);
+    return this.store.update(l, (a) => {
+      if (!a) throw new AccountRefusal(`Không có tài khoản ${l}.`);
+      const next = { ...a, ...f(a), updatedAt: new Date(this.now()).toISOString() };
+      return { account: next, result: viewOf(next) };
+    });
+  }
+
+  setActive(login: string, active: boolean): AccountView {
+    return this.change(login, (a) => ({
+      active,
+      generation: a.generation + 1,
+      failedLogins: 0,
+      lockedUntil: undefined,
+    }));
+  }
+
+  setRoles(login: string, roles: string[]): AccountView {
+    const r = parse(rolesSchema, roles);
+    return this.change(login, (a) => ({ roles: r, generation: a.generation + 1 }));
+  }
+
+  /** A new temporary password (printed once), every session ended, the lockout lifted. */
+  async resetPassword(login: string): Promise<{ account: AccountView; password: string }> {
+    const password = temporaryPassword();
+    const passwordHash = await hashPassword(password);
+    const account = this.change(login, (a) => ({
+      passwordHash,
+      mustChangePassword: true,
+      generation: a.generation + 1,
+      failedLogins: 0,
+      lockedUntil: undefined,
+    }));
+    return { account, password };
+  }
+
+  /** Checks a login; five wrong passwords in a row lock the account for 15 minutes. */
+  async login(login: string, password: string): Promise<LoginOutcome> {
+    const l = loginSchema.safeParse(login).data ?? '';
+    const a = l ? this.store.get(l) : undefined;
+    // The same scrypt work whether or not the account exists: timing does not tell which logins exist.
+    const right = await verifyPassword(password, a?.passwordHash ?? DUMMY_HASH);
+    if (!a) return { ok: false, reason: WRONG };
+    const now = this.now();
+    return this.store.update<LoginOutcome>(a.login, (cur) => {
+      if (!cur) return { result: { ok: false, reason: WRONG } };
+      if (cur.lockedUntil && cur.lockedUntil > now)
+        return { result: { ok: false, reason: lockedMessage(cur.lockedUntil, now), lockedUntil: cur.lockedUntil } };
+      if (!right) {
+        const failedLogins = cur.failedLogins + 1;
+        const locked = failedLogins >= LOCKOUT.failures ? now + LOCKOUT.ms : undefined;
+        const next = { ...cur, failedLogins: locked ? 0 : failedLogins, lockedUntil: locked };
+        return {
+          account: next,
+          result: locked
+            ? { ok: false, reason: lockedMessage(locked, now), lockedUntil: locked }
+            : { ok: false, reason: WRONG },
+        };
+      }
+      if (!cur.active) return { result: { ok: false, reason: 'Tài khoản đã bị khóa; hãy hỏi quản trị viên.' } };
+      const next = { ...cur, failedLogins: 0, lockedUntil: undefined };
+      return { account: next, result: { ok: true, account: viewOf(next) } };
+    });
+  }
+
+  /** The person's own change: the current password again, and a new one that passes the policy. */
+  async changePassword(login: string, current: string, next: string): Promise<AccountView> {
+    const a = this.store.get(parse(loginSchema, login));
+    if (!a || !(await verifyPassword(current, a.passwordHash)))
+      throw new AccountRefusal('Mật khẩu hiện tại không đúng.');
+    const problem = passwordProblem(next, a.login);
+    if (problem) throw new AccountRefusal(problem);
+    if (await verifyPassword(next, a.passwordHash)) throw new AccountRefusal('Mật khẩu mới phải khác mật khẩu cũ.');
+    const passwordHash = await hashPassword(next);
+    return this.change(a.login, (cur) => ({ passwordHash, mustChangePassword: false, generation: cur.generation + 1 }));
+  }
+
+  /** The account behind a session, if it still may act: active, and no password/role change since. */
+  current(login: string, generation: number): AccountView | undefined {
+    const a = this.store.get(login);
+    return a && a.active && a.generation === generation ? viewOf(a) : undefined;
+  }
+
+  /** An active account holding the permission, for the CLI's `--as`; a refusal that says why otherwise. */
+  actingAs(login: string | undefined, permission: Permission): Staff {
+    if (!login)
+      throw new AccountRefusal(
+        'Cần cho biết ai thao tác: thêm --as <tên đăng nhập> hoặc đặt CHIDAO_USER (tạo tài khoản: chidao user add).',
+      );
+    const a = this.store.get(parse(loginSchema, login));
+    if (!a) throw new AccountRefusal(`Không có tài khoản ${login}.`);
+    if (!a.active) throw new AccountRefusal(`Tài khoản ${a.login} đã bị khóa.`);
+    if (!can(a.roles, permission)) throw new AccountRefusal(refusalFor(permission));
+    return staffOf(a);
+  }
+}
+
+function lockedMessage(until: number, now: number): string {
+  const minutes = Math.max(1, Math.ceil((until - now) / 60_000));
+  return `Tài khoản tạm khóa vì nhập sai mật khẩu nhiều lần; thử lại sau ${minutes} phút hoặc hỏi quản trị viên.`;
+}

@@ -1,0 +1,147 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Accounts } from '../../src/accounts/accounts';
+import { FileAccountStore } from '../../src/accounts/store';
+import { hashPassword, passwordProblem, verifyPassword } from '../../src/accounts/password';
+
+const GOOD = 'Công văn 4432 đã tới nơi';
+
+function accounts(start = Date.UTC(2026, 11, 7, 8)) {
+  const dir = mkdtempSync(join(tmpdir(), 'chidao-accounts-'));
+  const clock = { now: start };
+  const store = new FileAccountStore(dir);
+  return { a: new Accounts(store, () => clock.now), store, clock, dir };
+}
+
+describe('passwords', () => {
+  it('are stored as scrypt hashes that verify the password and nothing else', async () => {
+    const h = await hashPassword(GOOD);
+    expect(h).toMatch(/^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(h).not.toContain('4432');
+    expect(await verifyPassword(GOOD, h)).toBe(true);
+    expect(await verifyPassword(`${GOOD} `, h)).toBe(false);
+    // Two hashes of one password differ (their salts do).
+    expect(await hashPassword(GOOD)).not.toBe(h);
+  });
+
+  it('refuses short, common, repetitive and login-bearing passwords, in Vietnamese', () => {
+    expect(passwordProblem('ngan-qua')).toBe('Mật khẩu cần ít nhất 12 ký tự.');
+    expect(passwordProblem('qwerty123456')).toMatch(/quá phổ biến/);
+    expect(passwordProblem('QWERTY123456')).toMatch(/quá phổ biến/);
+    expect(passwordProblem('aaaaaaaaaaaaaaaa')).toMatch(/dễ đoán/);
+    expect(passwordProblem('vanthu.hn-2026-mat', 'vanthu.hn')).toBe('Mật khẩu không được chứa tên đăng nhập.');
+    expect(passwordProblem(GOOD, 'vanthu.hn')).toBeUndefined();
+  });
+});
+
+describe('accounts', () => {
+  it('a new account gets a temporary password, must change it, and the file holds no password (mode 0600)', async () => {
+    const { a, store } = accounts();
+    const { account, password } = await a.add({
+      login: ' VanThu.HN ',
+      name: ' Nguyễn Thị Văn Thư ',
+      roles: ['van-thu'],
+    });
+    expect(account).toMatchObject({
+      login: 'vanthu.hn',
+      name: 'Nguyễn Thị Văn Thư',
+      roles: ['van-thu'],
+      active: true,
+      mustChangePassword: true,
+    });
+    expect(account).not.toHaveProperty('passwordHash');
+    expect(password).toHaveLength(16);
+    const file = readFileSync(store.file, 'utf8');
+    expect(file).not.toContain(password);
+    expect(statSync(store.file).mode & 0o777).toBe(0o600);
+    expect((await a.login('vanthu.hn', password)).ok).toBe(true);
+    await expect(a.add({ login: 'vanthu.hn', name: 'Người khác', roles: ['van-thu'] })).rejects.toThrow(
+      'Tên đăng nhập vanthu.hn đã có.',
+    );
+  });
+
+  it('refuses a bad login name, an unknown role and a missing name, saying which', async () => {
+    const { a } = accounts();
+    await expect(a.add({ login: 'có dấu', name: 'A', roles: ['van-thu'] })).rejects.toThrow(/Tên đăng nhập gồm 2–64/);
+    await expect(a.add({ login: 'ab', name: 'A', roles: ['thu-ky'] })).rejects.toThrow(
+      /Vai trò không có; các vai trò: quan-tri, van-thu/,
+    );
+    await expect(a.add({ login: 'ab', name: '  ', roles: ['van-thu'] })).rejects.toThrow('Cần họ tên.');
+    expect(a.list()).toEqual([]);
+  });
+
+  it('five wrong passwords lock the account for 15 minutes, even against the right one; then it opens', async () => {
+    const { a, clock } = accounts();
+    const { password } = await a.add({ login: 'cv1', name: 'Chuyên viên', roles: ['chuyen-vien'] });
+    for (let i = 1; i <= 4; i++)
+      expect(await a.login('cv1', `sai-${i}`)).toEqual({ ok: false, reason: 'Sai tên đăng nhập hoặc mật khẩu.' });
+    const fifth = await a.login('cv1', 'sai-5');
+    expect(fifth).toMatchObject({ ok: false, reason: expect.stringMatching(/tạm khóa .* sau 15 phút/) });
+    expect(await a.login('cv1', password)).toMatchObject({ ok: false, reason: expect.stringMatching(/tạm khóa/) });
+    clock.now += 15 * 60_000 + 1;
+    expect(await a.login('cv1', password)).toMatchObject({ ok: true, account: { login: 'cv1' } });
+    // An unknown login answers exactly as a wrong password does.
+    expect(await a.login('khong-co', password)).toEqual({ ok: false, reason: 'Sai tên đăng nhập hoặc mật khẩu.' });
+  });
+
+  it('disabling, a role change, a reset and a password change each end the sessions made before', async () => {
+    const { a } = accounts();
+    const { account, password } = await a.add({ login: 'ld', name: 'Lãnh đạo', roles: ['lanh-dao'] });
+    let gen = account.generation;
+    expect(a.current('ld', gen)).toBeDefined();
+    for (const step of [
+      () => a.setActive('ld', false),
+      () => a.setActive('ld', true),
+      () => a.setRoles('ld', ['lanh-dao', 'kiem-toan']),
+    ]) {
+      const next = step();
+      expect(a.current('ld', gen)).toBeUndefined();
+      gen = next.generation;
+    }
+    expect(a.current('ld', gen)?.roles).toEqual(['lanh-dao', 'kiem-toan']);
+    const changed = await a.changePassword('ld', password, GOOD);
+    expect(changed.mustChangePassword).toBe(false);
+    expect(a.current('ld', gen)).toBeUndefined();
+    const reset = await a.resetPassword('ld');
+    expect(reset.account.mustChangePassword).toBe(true);
+    expect(await a.login('ld', GOOD)).toMatchObject({ ok: false });
+    expect(await a.login('ld', reset.password)).toMatchObject({ ok: true });
+  });
+
+  it('a disabled account cannot log in, even with its password', async () => {
+    const { a } = accounts();
+    const { password } = await a.add({ login: 'kt', name: 'Kiểm toán', roles: ['kiem-toan'] });
+    a.setActive('kt', false);
+    expect(await a.login('kt', password)).toEqual({
+      ok: false,
+      reason: 'Tài khoản đã bị khóa; hãy hỏi quản trị viên.',
+    });
+  });
+
+  it('a password change needs the current password and a new one that passes the policy', async () => {
+    const { a } = accounts();
+    const { password } = await a.add({ login: 'vt', name: 'Văn thư', roles: ['van-thu'] });
+    await expect(a.changePassword('vt', 'sai', GOOD)).rejects.toThrow('Mật khẩu hiện tại không đúng.');
+    await expect(a.changePassword('vt', password, 'qwerty123456')).rejects.toThrow(/quá phổ biến/);
+    await expect(a.changePassword('vt', password, password)).rejects.toThrow(
+      /khác mật khẩu cũ|phổ biến|dễ đoán|12 ký tự/,
+    );
+    await a.changePassword('vt', password, GOOD);
+    expect(await a.login('vt', GOOD)).toMatchObject({ ok: true, account: { mustChangePassword: false } });
+  });
+
+  it('acting as someone needs a login, an active account and a role holding the permission', async () => {
+    const { a } = accounts();
+    await a.add({ login: 'vt', name: 'Nguyễn Văn Thư', roles: ['van-thu'] });
+    expect(() => a.actingAs(undefined, 'units.record')).toThrow(/--as <tên đăng nhập> hoặc đặt CHIDAO_USER/);
+    expect(() => a.actingAs('khong-co', 'units.record')).toThrow('Không có tài khoản khong-co.');
+    expect(() => a.actingAs('vt', 'runs.decide')).toThrow(
+      'Tài khoản không có quyền thu hồi hoặc kết thúc đợt gửi; việc này cần vai trò Lãnh đạo.',
+    );
+    expect(a.actingAs('VT', 'units.record')).toEqual({ login: 'vt', name: 'Nguyễn Văn Thư', roles: ['van-thu'] });
+    a.setActive('vt', false);
+    expect(() => a.actingAs('vt', 'units.record')).toThrow('Tài khoản vt đã bị khóa.');
+  });
+});
