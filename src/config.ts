@@ -33,8 +33,13 @@ export const configSchema = z.object({
   CHIDAO_PUBLIC_URL: z.url().default('http://localhost:8080'),
   CHIDAO_WEB_HOST: z.string().default('127.0.0.1'),
   CHIDAO_WEB_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** The Office dashboard's password; without it the dashboard stays off. */
-  CHIDAO_OFFICE_PASSWORD: z.string().min(8, 'CHIDAO_OFFICE_PASSWORD cần ít nhất 8 ký tự').optional(),
+  /** Gone: one shared password let anyone sign as anyone. A deployment that still sets it is told why. */
+  CHIDAO_OFFICE_PASSWORD: z
+    .undefined({
+      error:
+        'không còn dùng: mỗi người đăng nhập bằng tài khoản riêng (tạo bằng chidao user add … --role …); hãy bỏ biến này',
+    })
+    .optional(),
   CHIDAO_UPLOAD_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -56,6 +61,8 @@ export const configSchema = z.object({
    */
   CHIDAO_WORKER_CACHE_SIZE: z.coerce.number().int().min(2).default(250),
   CHIDAO_CALENDAR_FILE: z.string().optional(),
+  /** The account the CLI's acts are done as, when --as is not given. */
+  CHIDAO_USER: z.string().optional(),
   /** A workflow bundle built by `npm run bundle`; without it the worker bundles the code at start. */
   CHIDAO_WORKFLOW_BUNDLE: z.string().optional(),
   /** Where audit records go: an fsync'd JSONL file per directive under CHIDAO_DATA_DIR, or PostgreSQL. */

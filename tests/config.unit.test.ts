@@ -29,10 +29,11 @@ describe('configuration errors', () => {
     for (const l of lines) expect(l).toMatch(/^ {2}CHIDAO_\w+: \S/);
   });
 
-  it('a short Office password says how long it must be, in Vietnamese', () => {
-    expect(() => loadConfig({ CHIDAO_OFFICE_PASSWORD: 'short' })).toThrow(
-      'Cấu hình không hợp lệ:\n  CHIDAO_OFFICE_PASSWORD: CHIDAO_OFFICE_PASSWORD cần ít nhất 8 ký tự',
+  it('the old shared Office password is refused, saying what replaced it, in Vietnamese', () => {
+    expect(() => loadConfig({ CHIDAO_OFFICE_PASSWORD: 'mat-khau-chung-cu' })).toThrow(
+      'Cấu hình không hợp lệ:\n  CHIDAO_OFFICE_PASSWORD: không còn dùng: mỗi người đăng nhập bằng tài khoản riêng (tạo bằng chidao user add … --role …); hãy bỏ biến này',
     );
+    expect(loadConfig({}).CHIDAO_OFFICE_PASSWORD).toBeUndefined();
   });
 
   it.each([

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { InvalidInputError, SecretDocumentError } from '../domain/errors';
 import { DuplicateRunError } from '../client/start-run';
 import { NOT_FOUND_MESSAGE, OfficeRefusal } from '../office';
+import { AccountRefusal } from '../accounts/store';
 
 /** A usage mistake: printed as one line, exit code 2. */
 export class CliError extends Error {}
@@ -12,7 +13,12 @@ export function describeError(e: unknown): { message: string; code: number } {
   if (e instanceof CliError) return { message: `Lỗi: ${e.message}`, code: 2 };
   if (e instanceof InvalidInputError) return { message: `Tệp không hợp lệ, chưa bắt đầu gì:\n${e.message}`, code: 1 };
   if (e instanceof OfficeRefusal && e.type === 'NotFound') return { message: NOT_FOUND_MESSAGE, code: 1 };
-  if (e instanceof OfficeRefusal || e instanceof SecretDocumentError || e instanceof DuplicateRunError)
+  if (
+    e instanceof OfficeRefusal ||
+    e instanceof SecretDocumentError ||
+    e instanceof DuplicateRunError ||
+    e instanceof AccountRefusal
+  )
     return { message: `Từ chối: ${e.message}`, code: 1 };
   if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure)
     return { message: `Từ chối: ${e.cause.message}`, code: 1 };

@@ -10,6 +10,10 @@ import { WorkingCalendar } from '../domain/calendar';
 import { directiveKey } from '../domain/directive';
 import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderUnit, renderVisibilityRows } from './render';
 import { auditCommand } from './audit';
+import { openAccounts, userCommand } from './users';
+import { signature } from '../accounts/accounts';
+import type { Permission } from '../domain/staff-roles';
+
 import { parseAt, renderCalendarApplied, renderCalendarYear } from './calendar';
 import { progress } from './progress';
 import { USAGE } from './usage';
@@ -19,6 +23,9 @@ import { Office, OfficeRefusal } from '../office';
 
 export { describeError };
 
+/** Acts that record what a unit said (the records desk); the others are the follow-up officer's. */
+const RECORDED = new Set(['ack', 'report', 'address']);
+
 const OPTIONS = {
   registry: { type: 'string' },
   calendar: { type: 'string' },
@@ -26,6 +33,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   overdue: { type: 'boolean' },
   by: { type: 'string' },
+  as: { type: 'string' },
   text: { type: 'string' },
   file: { type: 'string' },
   reason: { type: 'string' },
@@ -37,6 +45,9 @@ const OPTIONS = {
   unit: { type: 'string' },
   out: { type: 'string' },
   at: { type: 'string' },
+  name: { type: 'string' },
+  title: { type: 'string' },
+  role: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -93,7 +104,13 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const print = (s: string) => out.write(s + '\n');
   let client: Client | undefined;
   const connect = async () => Office.fromConfig((client ??= await connectClient(cfg)), cfg);
-  const actor = { channel: 'office' as const, by: o.by ?? 'Văn phòng' };
+  if (o.by !== undefined)
+    throw new CliError('--by không còn dùng: mỗi việc ghi tên tài khoản làm việc đó, cho bằng --as <tên đăng nhập>');
+  /** Who acts: an active account holding the act's permission, named by --as or CHIDAO_USER. */
+  const actingAs = (permission: Permission) => {
+    const by = signature(openAccounts(cfg).actingAs(o.as ?? cfg.CHIDAO_USER, permission));
+    return { by, actor: { channel: 'office' as const, by } };
+  };
 
   try {
     switch (cmd) {
@@ -111,6 +128,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           print(renderPlan(plan, now, cal.calendar, at));
           return 0;
         }
+        actingAs('runs.start');
         const office = await connect();
         const bar = progress(process.stderr, 'Thêm nơi nhận');
         const { workflowId, resumed } = await office.start(plan, {
@@ -166,8 +184,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         const key = runKey(args[0]);
         const unit = args[1];
         if (!unit) throw new CliError('thiếu <mã đơn vị>');
+        const { by, actor } = actingAs(RECORDED.has(cmd) ? 'units.record' : 'units.follow-up');
         const office = await connect();
-        const by = actor.by;
         await act(async () => {
           if (cmd === 'ack') return office.acknowledge({ key, unit, by: actor });
           if (cmd === 'report') {
@@ -197,10 +215,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'recall':
       case 'close': {
         const key = runKey(args[0]);
+        const { by } = actingAs('runs.decide');
         const office = await connect();
-        if (cmd === 'recall')
-          await office.recall({ key, by: actor.by, reason: required('reason', o.reason, 'lý do thu hồi') });
-        else await office.close({ key, by: actor.by, note: o.note ?? '' });
+        if (cmd === 'recall') await office.recall({ key, by, reason: required('reason', o.reason, 'lý do thu hồi') });
+        else await office.close({ key, by, note: o.note ?? '' });
         print(
           cmd === 'recall'
             ? `Đã thu hồi ${key}; các đơn vị sẽ được thông báo.`
@@ -214,7 +232,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         const address = await app.listen({ host: cfg.CHIDAO_WEB_HOST, port: cfg.CHIDAO_WEB_PORT });
         print(`Đang lắng nghe tại ${address}`);
         print(
-          `Trang đơn vị: ${cfg.CHIDAO_PUBLIC_URL}/u/…   Bảng điều khiển Văn phòng: ${cfg.CHIDAO_PUBLIC_URL}/office${cfg.CHIDAO_OFFICE_PASSWORD ? '' : ' (chưa bật: đặt CHIDAO_OFFICE_PASSWORD)'}`,
+          `Trang đơn vị: ${cfg.CHIDAO_PUBLIC_URL}/u/…   Bảng điều khiển Văn phòng: ${cfg.CHIDAO_PUBLIC_URL}/office${cfg.CHIDAO_SESSION_SECRET ? '' : ' (chưa bật: đặt CHIDAO_SESSION_SECRET và tạo tài khoản: chidao user add)'}`,
         );
         await new Promise<void>((resolve) => {
           const stop = () => void app.close().then(() => resolve());
@@ -228,11 +246,12 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           const file = args[1];
           if (!file) throw new CliError('thiếu <tệp lịch>: chidao calendar apply <tệp lịch> [<văn bản>]');
           const data = loadCalendarOverride(file);
+          const { by } = actingAs('admin');
           const office = await connect();
           const r = await office.applyCalendar({
             calendar: data,
             source: `tệp ${basename(file)}`,
-            by: actor.by,
+            by,
             runKey: args[2] === undefined ? undefined : runKey(args[2]),
           });
           print(renderCalendarApplied(r, Object.keys(data)));
@@ -242,6 +261,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         print(renderCalendarYear(calendar(cfg, o.calendar).calendar, year));
         return 0;
       }
+      case 'user':
+        return await userCommand(args, o, cfg, print);
       case 'audit':
         return await auditCommand(args, o, { cfg, print, connect, runKey });
       default:

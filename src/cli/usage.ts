@@ -5,12 +5,12 @@ Cách dùng:
   chidao start <công-văn.yaml> --registry <danh-mục.yaml> [--dry-run [--at <ngày gửi>]] [--calendar <tệp>]
                                               --dry-run --at 2024-04-25: lập kế hoạch như thể gửi ngày đó
   chidao calendar [<năm>] [--calendar <tệp>]   ngày nghỉ lễ, Tết, thứ Bảy làm bù, số ngày làm việc và nguồn
-  chidao calendar apply <tệp lịch> [<văn bản>] [--by <người>]
+  chidao calendar apply <tệp lịch> [<văn bản>]
                                               đưa lịch nghỉ mới tới các đơn vị đang theo dõi; tính lại thời hạn
   chidao status <văn bản> [--json] [--overdue] [--unit <mã đơn vị>]
   chidao overdue <văn bản> [--json]
-  chidao ack <văn bản> <mã đơn vị> [--by <người ghi nhận>]
-  chidao report <văn bản> <mã đơn vị> --text <nội dung> [--file <tệp>] [--by <người ghi nhận>]
+  chidao ack <văn bản> <mã đơn vị>
+  chidao report <văn bản> <mã đơn vị> --text <nội dung> [--file <tệp>]
   chidao accept <văn bản> <mã đơn vị>
   chidao return <văn bản> <mã đơn vị> --reason <lý do> --due <hạn mới>
   chidao extend <văn bản> <mã đơn vị> --until <hạn mới> [--reason <lý do>]
@@ -18,6 +18,12 @@ Cách dùng:
   chidao address <văn bản> <mã đơn vị> <email> [<email>…]
   chidao recall <văn bản> --reason <lý do>
   chidao close <văn bản> [--note <ghi chú>]
+  chidao user add <tên đăng nhập> --name <họ tên> --role <vai trò> [--role …] [--title <chức vụ>] [--unit <đơn vị>]
+  chidao user list [--json]                    tài khoản, vai trò, trạng thái
+  chidao user disable|enable <tên đăng nhập>   khóa (kết thúc ngay các phiên đang mở) hoặc mở lại
+  chidao user reset-password <tên đăng nhập>   mật khẩu tạm mới; phải đổi khi đăng nhập
+  chidao user roles <tên đăng nhập> <vai trò>…
+                                              vai trò: quan-tri, van-thu, chuyen-vien, lanh-dao, kiem-toan
   chidao serve                                 trang cho đơn vị (liên kết ký số) và bảng điều khiển Văn phòng
   chidao audit export <văn bản> <thư mục>     lịch sử workflow + bản ghi kiểm toán, lưu lâu dài
   chidao audit replay <thư mục|văn bản>       chạy lại lịch sử bằng mã hiện tại, in dòng thời gian
@@ -28,6 +34,8 @@ Cách dùng:
   chidao audit keygen --key <tệp> --keyring <tệp>   tạo khóa ký sổ kiểm toán (Ed25519)
   chidao audit rotate --key <tệp> --keyring <tệp>   thay khóa ký; khóa công khai cũ được giữ kèm thời hạn
 
+Việc làm (start, ack, report, accept, return, extend, answer, address, recall, close, calendar apply) ghi tên
+tài khoản làm việc đó: --as <tên đăng nhập> hoặc biến CHIDAO_USER; tài khoản cần vai trò có quyền làm việc ấy.
 <văn bản> là tệp công văn (.yaml) hoặc khóa năm-số-ký hiệu, ví dụ 2023-4432-TCTHADS-VP.
 Hạn viết dạng 2023-12-15, 2023-12-15T17:00:00+07:00 hoặc "5 ngày làm việc".
 Kết nối Temporal theo biến môi trường của Temporal CLI: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TLS_*.`;

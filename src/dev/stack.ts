@@ -10,6 +10,7 @@ import { connectWorker, createChidaoWorker } from '../worker/create-worker';
 import { startDevServer } from './temporal-server';
 import { createWebServer } from '../web/server';
 import { generateSigningKey } from '../audit/keys';
+import { devAccounts } from './dev-accounts';
 
 export interface StackOptions {
   /** Keep Temporal's state in .data/temporal.db across restarts (npm run dev); else in memory (demo). */
@@ -39,8 +40,6 @@ function portInUse(port: number): Promise<boolean> {
     s.once('error', () => res(false));
   });
 }
-
-export const DEV_OFFICE_PASSWORD = 'chidao-dev';
 
 /**
  * The local stack's secrets: random, made once per data folder and kept there (mode 0600), so links in
@@ -152,8 +151,6 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
       CHIDAO_DATA_DIR: dataDir,
       CHIDAO_WEB_PORT: String(ports.web),
       CHIDAO_PUBLIC_URL: process.env.CHIDAO_PUBLIC_URL ?? `http://127.0.0.1:${ports.web}`,
-      // A known password for the local dashboard only; production sets its own.
-      CHIDAO_OFFICE_PASSWORD: process.env.CHIDAO_OFFICE_PASSWORD ?? DEV_OFFICE_PASSWORD,
     });
     Runtime.install({ logger: new DefaultLogger('WARN') });
     const nativeConnection = await connectWorker(config);
@@ -183,9 +180,9 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     log(`Hộp thư (web):   ${urls.mailUi}   API: ${urls.mailApi}`);
     log(`SMTP:            ${urls.smtp}`);
     log(`Worker:          hàng đợi "${config.CHIDAO_TASK_QUEUE}"`);
-    log(
-      `Văn phòng:       ${urls.web}/office   (mật khẩu: ${config.CHIDAO_OFFICE_PASSWORD === DEV_OFFICE_PASSWORD ? DEV_OFFICE_PASSWORD : 'CHIDAO_OFFICE_PASSWORD'})`,
-    );
+    const dev = await devAccounts(dataDir);
+    log(`Văn phòng:       ${urls.web}/office`);
+    log(`Tài khoản:       ${dev.logins.join(', ')}   (mật khẩu: ${dev.password})`);
     return { config, client, urls, stop };
   } catch (e) {
     await stop();

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
 import type { LinkSigner } from '../links/signer';
 import type { SessionStore } from './session';
+import type { Accounts } from '../accounts/accounts';
 import type { AuditStore } from '../audit/store';
 import type { Keyring } from '../audit/keys';
 import { OfficeRefusal, type Office } from '../office';
@@ -15,8 +16,10 @@ export interface WebDeps {
   office: Office;
   config: Config;
   links: LinkSigner;
-  /** Only when the dashboard is on (CHIDAO_OFFICE_PASSWORD set). */
+  /** Only when the dashboard is on (CHIDAO_SESSION_SECRET set). */
   sessions?: SessionStore | undefined;
+  /** The Office's accounts: who may log in, with which roles. */
+  accounts: Accounts;
   /** The audit store (opened per request, closed after) and the auditors' keyring, for the auditor's view. */
   audit: { store: () => AuditStore; keyring: () => Keyring | undefined };
   now: () => number;

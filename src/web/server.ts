@@ -3,6 +3,8 @@ import { serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErr
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { openAuditStore } from '../audit/open-store';
+import { Accounts } from '../accounts/accounts';
+import { FileAccountStore } from '../accounts/store';
 import { readKeyring } from '../audit/keys';
 import type { Config } from '../config';
 import { Office } from '../office';
@@ -37,6 +39,7 @@ export async function createWebServer(opts: {
     config,
     links: new LinkSigner(config.CHIDAO_LINK_SECRET, config.CHIDAO_PUBLIC_URL, config.CHIDAO_LINK_TTL_DAYS),
     sessions: officeSessions(config),
+    accounts: new Accounts(new FileAccountStore(config.CHIDAO_DATA_DIR), now),
     audit: {
       store: () => openAuditStore(config),
       // Read at each request: a rotation adds a key without a restart.

@@ -12,12 +12,13 @@ const b64 = (b: Buffer) => b.toString('base64url');
 export interface Session {
   /** SHA-256 of the cookie's token: the file never holds a token that would log someone in. */
   id: string;
-  /** The staff member's name as typed at login; it signs the Office's acts in the audit trail. */
+  /** The account logged in; it and its name sign the Office's acts in the audit trail. */
+  login: string;
   name: string;
+  /** The account's generation at login: a password, role or active change moves it and ends this session. */
+  generation: number;
   createdAt: number;
   lastSeen: number;
-  /** Fingerprint of the credential used to log in: a password change ends every session made with the old one. */
-  credential: string;
 }
 
 export interface SessionStoreOptions {
@@ -31,7 +32,8 @@ export interface SessionStoreOptions {
 
 /**
  * Server-side sessions: the cookie holds a random token; the server keeps what it means, so logging out
- * ends the session at once, an idle one expires, and a changed password invalidates the old ones.
+ * ends the session at once, an idle one expires, and the caller's check (the account still active and
+ * unchanged) ends it on the next request.
  */
 export class SessionStore {
   private readonly key: Buffer;
@@ -52,33 +54,29 @@ export class SessionStore {
     return createHash('sha256').update(token).digest('hex');
   }
 
-  /** A credential's fingerprint, keyed so the session file does not reveal the password. */
-  fingerprint(credential: string): string {
-    return this.mac(`credential:${credential}`);
-  }
-
-  create(name: string, credential: string, now: number): string {
+  create(who: { login: string; name: string; generation: number }, now: number): string {
     this.reload();
     const token = b64(randomBytes(32));
     this.sessions.set(this.idOf(token), {
       id: this.idOf(token),
-      name,
+      login: who.login,
+      name: who.name,
+      generation: who.generation,
       createdAt: now,
       lastSeen: now,
-      credential: this.fingerprint(credential),
     });
     this.persist(now);
     return token;
   }
 
-  /** The live session behind a cookie's token, touched; undefined if unknown, ended, idle or made with an old credential. */
-  read(token: string | undefined, credential: string, now: number): Session | undefined {
+  /** The live session behind a cookie's token, touched; undefined if unknown, ended, idle or refused by `valid`. */
+  read(token: string | undefined, now: number, valid: (s: Session) => boolean): Session | undefined {
     if (!token || token.length > 100) return undefined;
     const id = this.idOf(token);
     if (!this.sessions.has(id)) this.reload();
     const s = this.sessions.get(id);
     if (!s) return undefined;
-    if (!this.live(s, now) || !safeEqual(s.credential, this.fingerprint(credential))) {
+    if (!this.live(s, now) || !valid(s)) {
       this.sessions.delete(id);
       this.persist(now);
       return undefined;

@@ -1,3 +1,5 @@
+import { injectLogin } from '../helpers/inject';
+import { staffAccount } from '../helpers/accounts';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -108,21 +110,14 @@ describe('mail server health', () => {
       expect(status).toContain('Đang gửi');
       const web = await createWebServer({
         client: s.client,
-        config: { ...s.config, CHIDAO_TASK_QUEUE: s.taskQueue, CHIDAO_OFFICE_PASSWORD: 'mat-khau-thu-suc-khoe' },
+        config: { ...s.config, CHIDAO_TASK_QUEUE: s.taskQueue },
       });
       try {
-        const form = await web.inject({ method: 'GET', url: '/office/login' });
-        const nonce = /name="nonce" value="([^"]+)"/.exec(form.body)![1]!;
-        const login = await web.inject({
-          method: 'POST',
-          url: '/office/login',
-          cookies: { chidao_login: form.cookies.find((c) => c.name === 'chidao_login')!.value },
-          payload: { nonce, next: '/office', name: 'VP', password: 'mat-khau-thu-suc-khoe' },
-        });
+        const session = await injectLogin(web, await staffAccount(s.config.CHIDAO_DATA_DIR));
         const page = await web.inject({
           method: 'GET',
           url: `/office/run/${plan.key}`,
-          cookies: { chidao_session: login.cookies.find((c) => c.name === 'chidao_session')!.value },
+          cookies: { chidao_session: session },
         });
         expect(page.statusCode).toBe(200);
         expect(page.body).toMatch(/Đang chờ máy chủ thư: chưa gửi được từ/);

@@ -8,6 +8,8 @@ import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { raiseDifficultyUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { chidao } from '../helpers/cli';
+import { staffAccount } from '../helpers/accounts';
+import { FileAuditStore } from '../../src/audit/file-store';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan, uniqueNumber } from '../helpers/fixtures';
 import { waitUntil } from '../helpers/wait';
@@ -29,6 +31,10 @@ beforeAll(async () => {
   process.env.TEMPORAL_ADDRESS = inject('temporalAddress');
   process.env.CHIDAO_TASK_QUEUE = s.taskQueue;
   process.env.CHIDAO_DATA_DIR = s.config.CHIDAO_DATA_DIR;
+  // Acts are done as an account: one with every role by default, and two with one role each.
+  process.env.CHIDAO_USER = (await staffAccount(s.config.CHIDAO_DATA_DIR)).login;
+  await staffAccount(s.config.CHIDAO_DATA_DIR, { login: 'vanthu', name: 'Lê Thị Văn Thư', roles: ['van-thu'] });
+  await staffAccount(s.config.CHIDAO_DATA_DIR, { login: 'chanhvp', name: 'Chánh Văn phòng', roles: ['chuyen-vien'] });
   dir = mkdtempSync(join(inject('tmpDir'), 'cli-'));
 });
 afterAll(async () => {
@@ -155,7 +161,7 @@ describe('chidao status and the acts on a unit', () => {
   it('ack records the acknowledgement; a second ack is refused (exit 1)', async () => {
     await s.run(async () => {
       const { key, unit } = await started();
-      const r = await chidao('ack', key, 'T1', '--by', 'Nhận qua điện thoại');
+      const r = await chidao('ack', key, 'T1', '--as', 'vanthu');
       expect(r).toEqual({ code: 0, out: `Đã ghi nhận: ack T1 (${key}).\n` });
       const st = await unit('T1').query(unitStateQuery);
       expect(st.stage).toBe('acknowledged');
@@ -164,6 +170,48 @@ describe('chidao status and the acts on a unit', () => {
       expect(again.code).toBe(1);
       expect(again.out).toMatch(/^Từ chối: /);
       expect((await unit('T1').query(unitStateQuery)).acknowledgedAt).toBe(st.acknowledgedAt);
+    });
+  });
+
+  it('an act is done as an account holding its role; without one, or with the wrong role, nothing is done', async () => {
+    await s.run(async () => {
+      const { key, unit } = await started();
+      const user = process.env.CHIDAO_USER;
+      try {
+        delete process.env.CHIDAO_USER;
+        expect(await chidao('ack', key, 'T1')).toEqual({
+          code: 1,
+          out: 'Từ chối: Cần cho biết ai thao tác: thêm --as <tên đăng nhập> hoặc đặt CHIDAO_USER (tạo tài khoản: chidao user add).',
+        });
+        expect(await chidao('extend', key, 'T1', '--until', '2099-12-15', '--as', 'vanthu')).toEqual({
+          code: 1,
+          out: 'Từ chối: Tài khoản không có quyền duyệt báo cáo, trả lời vướng mắc, gia hạn; việc này cần vai trò Chuyên viên theo dõi.',
+        });
+        expect((await chidao('recall', key, '--reason', 'Thử', '--as', 'khong-co')).out).toBe(
+          'Từ chối: Không có tài khoản khong-co.',
+        );
+        expect(await chidao('ack', key, 'T1', '--by', 'Ai đó')).toMatchObject({
+          code: 2,
+          out: expect.stringContaining('--by không còn dùng'),
+        });
+        expect((await unit('T1').query(unitStateQuery)).stage).toBe('dispatched');
+        // The act names the account: its name and login, as the audit trail keeps them.
+        expect(await chidao('ack', key, 'T1', '--as', 'VanThu')).toMatchObject({ code: 0 });
+        // The audit record is written by an activity after the update returns.
+        const ack = await waitUntil(
+          async () =>
+            (await new FileAuditStore(join(s.config.CHIDAO_DATA_DIR, 'audit')).list(key)).find(
+              (r) => r.kind === 'acknowledged',
+            ),
+          (r) => r !== undefined,
+        );
+        expect(ack!.actor).toEqual({
+          channel: 'office',
+          by: 'Lê Thị Văn Thư (vanthu)',
+        });
+      } finally {
+        process.env.CHIDAO_USER = user;
+      }
     });
   });
 
@@ -236,21 +284,11 @@ describe('chidao status and the acts on a unit', () => {
         ),
       );
 
-      await chidao(
-        'extend',
-        key,
-        'T1',
-        '--until',
-        '2099-12-15',
-        '--reason',
-        'Đang sáp nhập',
-        '--by',
-        'Chánh Văn phòng',
-      );
+      await chidao('extend', key, 'T1', '--until', '2099-12-15', '--reason', 'Đang sáp nhập', '--as', 'chanhvp');
       const json = await chidao('status', key, '--unit', 'T1', '--json');
       const parsed = JSON.parse(json.out) as { why: { acknowledge: string } };
       expect(parsed.why.acknowledge).toMatch(
-        /^Chánh Văn phòng gia hạn ngày .* \(lý do: Đang sáp nhập\), từ .* → hết Thứ Ba, 15\/12\/2099$/,
+        /^Chánh Văn phòng \(chanhvp\) gia hạn ngày .* \(lý do: Đang sáp nhập\), từ .* → hết Thứ Ba, 15\/12\/2099$/,
       );
     });
   });

@@ -99,7 +99,7 @@ describe('entry points', () => {
       CHIDAO_PUBLIC_URL: 'http://127.0.0.1:8080',
       CHIDAO_LINK_SECRET: secret(),
     });
-    await s.line(/Bảng điều khiển Văn phòng: .*chưa bật: đặt CHIDAO_OFFICE_PASSWORD/);
+    await s.line(/Bảng điều khiển Văn phòng: .*chưa bật: đặt CHIDAO_SESSION_SECRET và tạo tài khoản/);
     const address = /Đang lắng nghe tại (http:\/\/127\.0\.0\.1:\d+)/.exec(s.output())![1]!;
     expect(address).not.toBe('http://127.0.0.1:0');
     const res = await fetch(`${address}/healthz`);
@@ -141,14 +141,16 @@ describe('entry points', () => {
     const link = secret();
     const noSession = serve({
       CHIDAO_LINK_SECRET: link,
-      CHIDAO_OFFICE_PASSWORD: 'mat-khau-van-phong',
-      CHIDAO_SESSION_SECRET: '',
+      CHIDAO_SESSION_SECRET: 'ngan-qua',
     });
     expect(await exited(noSession.child)).not.toBe(0);
-    expect(noSession.output()).toMatch(/Thiếu CHIDAO_SESSION_SECRET/);
+    expect(noSession.output()).toMatch(/CHIDAO_SESSION_SECRET quá ngắn/);
+    // The old shared password is refused by name, with what replaces it.
+    const old = serve({ CHIDAO_LINK_SECRET: link, CHIDAO_OFFICE_PASSWORD: 'mat-khau-van-phong' });
+    expect(await exited(old.child)).not.toBe(0);
+    expect(old.output()).toMatch(/CHIDAO_OFFICE_PASSWORD: không còn dùng: mỗi người đăng nhập bằng tài khoản riêng/);
     const shared = serve({
       CHIDAO_LINK_SECRET: link,
-      CHIDAO_OFFICE_PASSWORD: 'mat-khau-van-phong',
       CHIDAO_SESSION_SECRET: link,
     });
     expect(await exited(shared.child)).not.toBe(0);

@@ -7,6 +7,7 @@ import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { chidao } from '../helpers/cli';
+import { staffAccount } from '../helpers/accounts';
 import { testPlan } from '../helpers/fixtures';
 
 /** The Office's commands on a bad day: after a recall, and while no worker answers (issue 13 items 6, 10). */
@@ -16,6 +17,8 @@ beforeAll(async () => {
   s = await devServerStack();
   process.env.TEMPORAL_ADDRESS = inject('temporalAddress');
   process.env.CHIDAO_TASK_QUEUE = s.taskQueue;
+  process.env.CHIDAO_DATA_DIR = s.config.CHIDAO_DATA_DIR;
+  process.env.CHIDAO_USER = (await staffAccount(s.config.CHIDAO_DATA_DIR)).login;
 });
 afterAll(async () => {
   process.env = saved;

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { staffAccount } from '../helpers/accounts';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startRun } from '../../src/client/start-run';
 import { describeError, main } from '../../src/cli/main';
@@ -24,6 +25,9 @@ beforeAll(async () => {
   for (const [k, v] of Object.entries({
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     CHIDAO_TASK_QUEUE: s.taskQueue,
+    // A clerk's shell also names who they are: the printed commands carry no --as.
+    CHIDAO_DATA_DIR: s.config.CHIDAO_DATA_DIR,
+    CHIDAO_USER: (await staffAccount(s.config.CHIDAO_DATA_DIR)).login,
   })) {
     env[k] = process.env[k];
     process.env[k] = v;

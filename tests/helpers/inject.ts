@@ -19,19 +19,15 @@ export function multipart(parts: { name: string; value: string | Buffer; filenam
 }
 
 /** Logs in to the Office's dashboard through its form (nonce cookie included); returns the session cookie. */
-export async function injectLogin(
-  app: FastifyInstance,
-  password: string,
-  name = 'Nguyễn Văn Kiểm Thử',
-): Promise<string> {
+export async function injectLogin(app: FastifyInstance, who: { login: string; password: string }): Promise<string> {
   const form = await app.inject({ method: 'GET', url: '/office/login' });
   const nonce = /name="nonce" value="([^"]+)"/.exec(form.body)![1]!;
   const r = await app.inject({
     method: 'POST',
     url: '/office/login',
     cookies: { chidao_login: cookieOf(form, 'chidao_login')! },
-    payload: { nonce, next: '/office', name, password },
+    payload: { nonce, next: '/office', login: who.login, password: who.password },
   });
-  expect(r.statusCode).toBe(303);
+  expect(r.statusCode, r.body).toBe(303);
   return cookieOf(r, 'chidao_session')!;
 }

@@ -8,6 +8,7 @@ import { hashRecord, type AuditRecord } from '../../src/audit/record';
 import { createWebServer } from '../../src/web/server';
 import { chidao } from '../helpers/cli';
 import { injectLogin } from '../helpers/inject';
+import { staffAccount } from '../helpers/accounts';
 import { signedRun, type SignedRun } from '../audit/signed-run';
 
 /**
@@ -15,7 +16,6 @@ import { signedRun, type SignedRun } from '../audit/signed-run';
  * `verify` finds, the zip it gives verifies with the CLI on the export and the keyring alone, and packs
  * download. Read-only, and behind the Office's login.
  */
-const PASSWORD = 'mat-khau-kiem-toan-vien-thu';
 let run: SignedRun;
 let web: FastifyInstance;
 let session: string;
@@ -23,9 +23,14 @@ let dir: string;
 
 beforeAll(async () => {
   run = await signedRun();
-  const config = { ...run.stack.config, CHIDAO_OFFICE_PASSWORD: PASSWORD, CHIDAO_AUDIT_KEYRING: run.keys.keyring };
+  const config = { ...run.stack.config, CHIDAO_AUDIT_KEYRING: run.keys.keyring };
   web = await createWebServer({ client: run.stack.client, config });
-  session = await injectLogin(web, PASSWORD, 'Trần Thị Kiểm Toán');
+  const dataDir = config.CHIDAO_DATA_DIR;
+  // An auditor's account: read-only, the role this page is for.
+  session = await injectLogin(
+    web,
+    await staffAccount(dataDir, { login: 'kiemtoan', name: 'Trần Thị Kiểm Toán', roles: ['kiem-toan'] }),
+  );
   dir = mkdtempSync(join(inject('tmpDir'), 'auditor-'));
 }, 180_000);
 afterAll(async () => {
@@ -69,6 +74,29 @@ describe("the auditor's view of a run", () => {
       payload: {},
     });
     expect(post.statusCode).toBe(404);
+  });
+
+  it('the auditor reads but cannot act; a clerk without the auditor role cannot open the audit trail', async () => {
+    const recall = await web.inject({
+      method: 'POST',
+      url: `/office/run/${run.key}/recall`,
+      cookies: { chidao_session: session },
+      payload: { reason: 'Thử quyền' },
+    });
+    expect(recall.statusCode).toBe(403);
+    expect(recall.body).toContain('Tài khoản không có quyền thu hồi hoặc kết thúc đợt gửi');
+    expect((await get(`/office/run/${run.key}`)).statusCode).toBe(200);
+
+    const clerk = await injectLogin(
+      web,
+      await staffAccount(run.stack.config.CHIDAO_DATA_DIR, { login: 'vanthu', name: 'Lê Văn Thư', roles: ['van-thu'] }),
+    );
+    for (const url of ['', '/export.zip', '/pack.pdf']) {
+      const r = await get(`/office/run/${run.key}/audit${url}`, clerk);
+      expect(r.statusCode, url).toBe(403);
+      expect(r.body).toContain('việc này cần vai trò Lãnh đạo, Kiểm toán');
+      expect(r.headers['content-type']).toMatch(/^text\/html/);
+    }
   });
 
   it("the zip from the page holds the CLI's export and verifies with `chidao audit verify` and the keyring alone", async () => {

@@ -6,7 +6,10 @@ import { createWebServer } from '../../src/web/server';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { acknowledgeUpdate, submitReportUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
-import { cookieOf } from '../helpers/inject';
+import { staffAccount } from '../helpers/accounts';
+import { Accounts } from '../../src/accounts/accounts';
+import { FileAccountStore } from '../../src/accounts/store';
+import { cookieOf, injectLogin } from '../helpers/inject';
 import { localDateOf } from '../../src/domain/calendar';
 import { vnDateTime } from '../../src/domain/vn-format';
 import { devServerStack, type Stack } from '../helpers/stack';
@@ -17,13 +20,14 @@ import { waitUntil } from '../helpers/wait';
  * The Office's acts from the dashboard (accept, return, recall, close) and the edges of its login and of
  * the units' links, through `app.inject` on a real dev server. Each test starts its own run.
  */
-const PASSWORD = 'mat-khau-thu-nghiem-hanh-dong';
 const BASE = 'http://chidao.test';
 let s: Stack;
 let web: FastifyInstance;
+let staff: { login: string; password: string };
 beforeAll(async () => {
-  s = await devServerStack({ CHIDAO_PUBLIC_URL: BASE, CHIDAO_OFFICE_PASSWORD: PASSWORD });
+  s = await devServerStack({ CHIDAO_PUBLIC_URL: BASE });
   web = await createWebServer({ client: s.client, config: s.config });
+  staff = await staffAccount(s.config.CHIDAO_DATA_DIR, { login: 'hanhdong', name: 'Nguyễn Văn Hành Động' });
 });
 afterAll(async () => {
   await web?.close();
@@ -65,7 +69,7 @@ async function login(next = '/office', app = web): Promise<{ session: string; lo
     method: 'POST',
     url: '/office/login',
     cookies: { chidao_login: cookie },
-    payload: { nonce, next, name: 'Nguyễn Văn Hành Động', password: PASSWORD },
+    payload: { nonce, next, login: staff.login, password: staff.password },
   });
   expect(r.statusCode).toBe(303);
   return { session: cookieOf(r, 'chidao_session')!, location: String(r.headers.location) };
@@ -81,8 +85,13 @@ async function officeSession() {
 }
 
 /** A POST of the dashboard's forms, as the browser sends it. */
-async function post(session: { session: string; csrf: string }, url: string, fields: Record<string, string>) {
-  return web.inject({
+async function post(
+  session: { session: string; csrf: string },
+  url: string,
+  fields: Record<string, string>,
+  app = web,
+) {
+  return app.inject({
     method: 'POST',
     url,
     cookies: { chidao_session: session.session },
@@ -159,7 +168,7 @@ describe("the Office's acts from the dashboard", () => {
       const extended = await unit('T1').query(unitStateQuery);
       const on = (t: number) => localDateOf(t).split('-').reverse().join('/');
       expect(await page()).toContain(
-        `Vì sao: Nguyễn Văn Hành Động gia hạn ngày ${on(extended.extensions[0]!.at)} (lý do: Đang sáp nhập), ` +
+        `Vì sao: Nguyễn Văn Hành Động (hanhdong) gia hạn ngày ${on(extended.extensions[0]!.at)} (lý do: Đang sáp nhập), ` +
           `từ ${vnDateTime(fresh.ackDeadline!)} → hết Thứ Ba, 15/12/2099`,
       );
 
@@ -184,10 +193,47 @@ describe("the Office's acts from the dashboard", () => {
       for (const code of ['T1', 'T2']) expect((await unit(code).query(unitStateQuery)).stage).toBe('recalled');
       expect((await run.query(runStatusQuery)).stop).toMatchObject({
         stage: 'recalled',
-        by: 'Nguyễn Văn Hành Động',
+        by: 'Nguyễn Văn Hành Động (hanhdong)',
         reason: 'Ban hành nhầm',
       });
     });
+  });
+
+  it('each role sees the forms it may use; a POST beyond the role is 403 and changes nothing', async () => {
+    // A server of its own: three more logins would pass the shared server's limit of ten an address.
+    const app = await createWebServer({ client: s.client, config: s.config });
+    await s
+      .run(async () => {
+        const { key, unit, run } = await started(1);
+        const dir = s.config.CHIDAO_DATA_DIR;
+        const clerk = await injectLogin(app, await staffAccount(dir, { login: 'vt2', roles: ['van-thu'] }));
+        const officer = await injectLogin(app, await staffAccount(dir, { login: 'cv2', roles: ['chuyen-vien'] }));
+        const leader = await injectLogin(app, await staffAccount(dir, { login: 'ld2', roles: ['lanh-dao'] }));
+        const page = async (url: string, cookie: string) =>
+          (await app.inject({ method: 'GET', url, cookies: { chidao_session: cookie } })).body;
+        const runUrl = `/office/run/${key}`;
+        const unitUrl = `${runUrl}/unit/T1`;
+        expect(await page(runUrl, leader)).toContain(`action="${runUrl}/recall"`);
+        for (const c of [clerk, officer]) expect(await page(runUrl, c)).not.toContain(`action="${runUrl}/recall"`);
+        expect(await page(unitUrl, officer)).toContain(`action="${unitUrl}/extend"`);
+        for (const c of [clerk, leader]) expect(await page(unitUrl, c)).not.toContain(`action="${unitUrl}/extend"`);
+
+        // The clerk's own session token, on a form it was never shown.
+        const csrf = /name="csrf" value="([^"]+)"/.exec(await page('/office', clerk))![1]!;
+        const before = (await unit('T1').query(unitStateQuery)).ackDeadline;
+        const r = await post(
+          { session: clerk, csrf },
+          `${unitUrl}/extend`,
+          { until: '2099-12-15', reason: 'Thử' },
+          app,
+        );
+        expect(r.statusCode).toBe(403);
+        expect(r.body).toContain('việc này cần vai trò Chuyên viên theo dõi');
+        expect((await unit('T1').query(unitStateQuery)).ackDeadline).toBe(before);
+        expect((await post({ session: clerk, csrf }, `${runUrl}/recall`, { reason: 'Thử' }, app)).statusCode).toBe(403);
+        expect((await run.query(runStatusQuery)).stop).toBeUndefined();
+      })
+      .finally(() => app.close());
   });
 
   it('close POST: the run closes with its note, and every unit is closed', async () => {
@@ -214,11 +260,60 @@ describe('the login', () => {
         method: 'POST',
         url: '/office/login',
         ...(jar ? { cookies: { chidao_login: jar } } : {}),
-        payload: { nonce: sent, next: '/office', name: 'Kẻ giả mạo', password: PASSWORD },
+        payload: { nonce: sent, next: '/office', login: staff.login, password: staff.password },
       });
       expect(r.statusCode).toBe(403);
       expect(r.body).toContain('Phiên đăng nhập đã cũ; hãy nhập lại.');
       expect(cookieOf(r, 'chidao_session')).toBeUndefined();
+    }
+  });
+
+  it('a temporary password leads to its change before anything else; a weak new one is refused; the old one then fails', async () => {
+    const app = await createWebServer({ client: s.client, config: s.config });
+    const accounts = new Accounts(new FileAccountStore(s.config.CHIDAO_DATA_DIR));
+    try {
+      const { password: temporary } = await accounts.add({ login: 'moi', name: 'Người Mới', roles: ['chuyen-vien'] });
+      const { nonce, cookie } = await loginForm(undefined, app);
+      const first = await app.inject({
+        method: 'POST',
+        url: '/office/login',
+        cookies: { chidao_login: cookie },
+        payload: { nonce, next: '/office/run/2023-1-X', login: 'moi', password: temporary },
+      });
+      expect(first.statusCode).toBe(303);
+      expect(first.headers.location).toBe('/office/password');
+      const session = cookieOf(first, 'chidao_session')!;
+      const get = (url: string, c = session) => app.inject({ method: 'GET', url, cookies: { chidao_session: c } });
+      // Every other page leads back to the change while the password is temporary.
+      expect((await get('/office')).headers.location).toBe('/office/password');
+      const form = await get('/office/password');
+      expect(form.body).toContain('Đây là mật khẩu tạm');
+      const csrf = /name="csrf" value="([^"]+)"/.exec(form.body)![1]!;
+      const change = (payload: Record<string, string>) =>
+        app.inject({
+          method: 'POST',
+          url: '/office/password',
+          cookies: { chidao_session: session },
+          payload: { csrf, current: temporary, ...payload },
+        });
+      const weak = await change({ next: 'qwerty123456', repeat: 'qwerty123456' });
+      expect(weak.statusCode).toBe(422);
+      expect(weak.body).toContain('Mật khẩu này quá phổ biến hoặc dễ đoán');
+      const mismatch = await change({ next: 'Một cụm từ dài và riêng', repeat: 'Một cụm từ khác hẳn' });
+      expect(mismatch.body).toContain('Hai lần nhập mật khẩu mới không khớp.');
+      const done = await change({ next: 'Một cụm từ dài và riêng', repeat: 'Một cụm từ dài và riêng' });
+      expect(done.statusCode).toBe(303);
+      expect(done.headers.location).toBe('/office');
+      // The change ended the old session and started a new one, which now reaches the pages.
+      expect((await get('/office')).statusCode).toBe(303);
+      expect((await get('/office', cookieOf(done, 'chidao_session')!)).statusCode).toBe(200);
+      expect(await accounts.login('moi', temporary)).toMatchObject({ ok: false });
+      expect(await accounts.login('moi', 'Một cụm từ dài và riêng')).toMatchObject({
+        ok: true,
+        account: { mustChangePassword: false },
+      });
+    } finally {
+      await app.close();
     }
   });
 
@@ -238,9 +333,9 @@ describe('the login', () => {
   });
 });
 
-describe('the dashboard without a password', () => {
+describe('the dashboard without a session secret', () => {
   it('every Office URL answers 503 with what the administrator must set, and no login form', async () => {
-    const cfg = { ...s.config, CHIDAO_OFFICE_PASSWORD: undefined };
+    const cfg = { ...s.config, CHIDAO_SESSION_SECRET: undefined };
     const off = await createWebServer({ client: s.client, config: cfg });
     try {
       for (const [method, url] of [
@@ -249,10 +344,11 @@ describe('the dashboard without a password', () => {
         ['POST', '/office/login'],
         ['GET', '/office/run/2023-1-X'],
       ] as const) {
-        const r = await off.inject({ method, url, payload: method === 'POST' ? { password: PASSWORD } : undefined });
+        const r = await off.inject({ method, url, payload: method === 'POST' ? { ...staff } : undefined });
         expect(r.statusCode, url).toBe(503);
         expect(r.body).toContain('Bảng điều khiển chưa bật');
-        expect(r.body).toContain('CHIDAO_OFFICE_PASSWORD');
+        expect(r.body).toContain('CHIDAO_SESSION_SECRET');
+        expect(r.body).toContain('chidao user add');
         expect(r.body).not.toContain('name="password"');
         expect(cookieOf(r, 'chidao_session')).toBeUndefined();
       }

@@ -17,6 +17,7 @@ import {
   unitStateQuery,
 } from '../../src/workflows/unit-lifecycle';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
+import { staffAccount } from '../helpers/accounts';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { testPlan } from '../helpers/fixtures';
@@ -28,7 +29,7 @@ import { chromiumPath, CHROMIUM_ARGS } from '../helpers/browser';
  * The units' pages and the Office's dashboard in Debian's Chromium, against the real dev server and
  * SMTP server: links are taken from the mail as delivered.
  */
-const PASSWORD = 'mat-khau-thu-nghiem';
+let staff: { login: string; password: string };
 const SHOTS = 'test-artifacts/screenshots';
 let s: Stack;
 let web: FastifyInstance;
@@ -78,8 +79,8 @@ const POLL = { timeout: 15_000, interval: 200 };
 
 async function login(page: Page, path: string) {
   await page.goto(`${base}${path}`);
-  await page.getByLabel('Họ tên người thao tác').fill('Nguyễn Thị Văn Thư');
-  await page.getByLabel('Mật khẩu').fill(PASSWORD);
+  await page.getByLabel('Tên đăng nhập').fill(staff.login);
+  await page.getByLabel('Mật khẩu').fill(staff.password);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }
 
@@ -91,10 +92,10 @@ beforeAll(async () => {
     const base = `http://127.0.0.1:${port}`;
     const s = await devServerStack({
       CHIDAO_PUBLIC_URL: base,
-      CHIDAO_OFFICE_PASSWORD: PASSWORD,
       CHIDAO_UPLOAD_MAX_BYTES: String(64 * 1024),
     });
     const web = await createWebServer({ client: s.client, config: s.config });
+    staff = await staffAccount(s.config.CHIDAO_DATA_DIR, { login: 'vanthu', name: 'Nguyễn Thị Văn Thư' });
     try {
       await web.listen({ host: '127.0.0.1', port });
     } catch (e) {
@@ -335,14 +336,16 @@ describe('the Office dashboard', () => {
       const page = await browser.newPage();
       await page.goto(`${base}/office/run/${key}`);
       expect(page.url()).toMatch(/\/office\/login\?next=/);
-      await page.getByLabel('Họ tên người thao tác').fill('Ai đó');
+      await page.getByLabel('Tên đăng nhập').fill(staff.login);
       await page.getByLabel('Mật khẩu').fill('sai-mat-khau');
       await page.getByRole('button', { name: 'Đăng nhập' }).click();
-      await expect.poll(() => page.locator('[role=alert]').textContent(), POLL).toMatch(/Sai mật khẩu/);
+      await expect
+        .poll(() => page.locator('[role=alert]').textContent(), POLL)
+        .toMatch(/Sai tên đăng nhập hoặc mật khẩu/);
       await shot(page, 'office-login');
 
-      await page.getByLabel('Họ tên người thao tác').fill('Nguyễn Thị Văn Thư');
-      await page.getByLabel('Mật khẩu').fill(PASSWORD);
+      await page.getByLabel('Tên đăng nhập').fill(staff.login);
+      await page.getByLabel('Mật khẩu').fill(staff.password);
       await page.getByRole('button', { name: 'Đăng nhập' }).click();
       await page.waitForURL(`${base}/office/run/${key}`);
       const row = page.locator('tr[data-unit="T1"]');
@@ -453,7 +456,9 @@ print('|'.join(re.findall(r'<t xml:space="preserve">([^<]*)</t>', x)))`,
       await page.getByRole('button', { name: 'Gia hạn' }).click();
       await expect.poll(() => page.locator('[role=status]').textContent(), POLL).toMatch(/Đã gia hạn/);
       expect((await unitState(key, 'T3')).ackDeadline).toBeGreaterThan(before);
-      expect(await page.locator('ol.timeline').textContent()).toMatch(/Văn phòng gia hạn — Nguyễn Thị Văn Thư/);
+      expect(await page.locator('ol.timeline').textContent()).toMatch(
+        /Văn phòng gia hạn — Nguyễn Thị Văn Thư \(vanthu\)/,
+      );
       await shot(page, 'office-unit');
 
       // The session cookie alone is not enough: a cross-site form has no CSRF token.

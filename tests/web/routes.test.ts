@@ -9,6 +9,7 @@ import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { LIMITS } from '../../src/domain/unit-state';
+import { staffAccount } from '../helpers/accounts';
 import { injectLogin, multipart } from '../helpers/inject';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
@@ -17,7 +18,6 @@ import { testPlan } from '../helpers/fixtures';
  * The routes' refusals through Fastify's inject, on a real dev server: each asserts the status, the
  * page a person would see, and that nothing changed in the run.
  */
-const PASSWORD = 'mat-khau-thu-nghiem-cac-tuyen';
 const BASE = 'http://chidao.test';
 let s: Stack;
 let web: FastifyInstance;
@@ -37,7 +37,10 @@ const files = (dir: string): string[] =>
 
 /** Logs in and returns the session cookie and the CSRF token of the run's page. */
 async function login(): Promise<{ cookie: string; csrf: string }> {
-  const cookie = await injectLogin(web, PASSWORD, 'Trần Thị Kiểm Tra');
+  const cookie = await injectLogin(
+    web,
+    await staffAccount(s.config.CHIDAO_DATA_DIR, { login: 'kiemtra', name: 'Trần Thị Kiểm Tra' }),
+  );
   const page = await web.inject({ method: 'GET', url: `/office/run/${key}`, cookies: { chidao_session: cookie } });
   return { cookie, csrf: /name="csrf" value="([^"]+)"/.exec(page.body)![1]! };
 }
@@ -45,7 +48,6 @@ async function login(): Promise<{ cookie: string; csrf: string }> {
 beforeAll(async () => {
   s = await devServerStack({
     CHIDAO_PUBLIC_URL: BASE,
-    CHIDAO_OFFICE_PASSWORD: PASSWORD,
     CHIDAO_UPLOAD_MAX_BYTES: String(32 * 1024),
   });
   web = await createWebServer({ client: s.client, config: s.config });

@@ -17,7 +17,10 @@ import {
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { LIMITS } from '../../src/domain/unit-state';
 import { requireSecret } from '../../src/config';
-import { injectLogin, multipart } from '../helpers/inject';
+import { cookieOf, injectLogin, multipart } from '../helpers/inject';
+import { staffAccount } from '../helpers/accounts';
+import { Accounts } from '../../src/accounts/accounts';
+import { FileAccountStore } from '../../src/accounts/store';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 
@@ -25,7 +28,6 @@ import { testPlan } from '../helpers/fixtures';
  * The attacks of SECURITY.md, each performed against the real pages (Fastify's inject) on a real dev
  * server: every test asserts that the attack no longer does harm.
  */
-const PASSWORD = 'mat-khau-thu-nghiem-bao-mat';
 let s: Stack;
 let web: FastifyInstance;
 let key: string;
@@ -39,15 +41,17 @@ const path = (action: LinkAction, code: string, gen = 0) =>
   signer().url(key, code, action, Date.now(), gen).slice(BASE.length);
 /** A route reached with a link of another action (the difficulty form posts with the report link). */
 const at = (route: string, action: LinkAction, code: string) => `/u/${route}?${path(action, code).split('?')[1]}`;
-const login = (app: FastifyInstance, password = PASSWORD) => injectLogin(app, password);
+let staff: { login: string; password: string };
+const login = (app: FastifyInstance) => injectLogin(app, staff);
+const accounts = () => new Accounts(new FileAccountStore(s.config.CHIDAO_DATA_DIR));
 
 beforeAll(async () => {
   s = await devServerStack({
     CHIDAO_PUBLIC_URL: BASE,
-    CHIDAO_OFFICE_PASSWORD: PASSWORD,
     CHIDAO_UPLOAD_MAX_BYTES: String(64 * 1024),
     CHIDAO_UPLOAD_QUOTA_BYTES: String(100 * 1024),
   });
+  staff = await staffAccount(s.config.CHIDAO_DATA_DIR);
   const logStream = new Writable({ write: (c, _e, cb) => ((log += String(c)), cb()) });
   web = await createWebServer({ client: s.client, config: s.config, logStream, now: () => clock });
   await s.run(async () => {
@@ -194,7 +198,7 @@ describe('sessions', () => {
     });
   });
 
-  it('an idle session expires, and a changed password ends the sessions made with the old one', async () => {
+  it("an idle session expires; disabling, a role change or a password reset ends the person's open sessions at once", async () => {
     await s.run(async () => {
       const cookie = await login(web);
       clock += (s.config.CHIDAO_SESSION_IDLE_MINUTES - 1) * 60_000;
@@ -206,24 +210,39 @@ describe('sessions', () => {
         (await web.inject({ method: 'GET', url: '/office', cookies: { chidao_session: cookie } })).statusCode,
       ).toBe(303);
 
-      const fresh = await login(web);
-      // The same data folder, restarted with a new password: sessions survive a restart, not a password change.
-      const same = await createWebServer({ client: s.client, config: s.config, now: () => clock });
-      const changed = await createWebServer({
-        client: s.client,
-        config: { ...s.config, CHIDAO_OFFICE_PASSWORD: 'mat-khau-moi-sau-khi-lo' },
-        now: () => clock,
-      });
+      // Another server process on the same data folder (a restart): sessions survive it, and an
+      // administrator's change made from the CLI ends them in every process, on the next request.
+      const other = await createWebServer({ client: s.client, config: s.config, now: () => clock });
+      const status = async (app: FastifyInstance, cookie: string) =>
+        (await app.inject({ method: 'GET', url: '/office', cookies: { chidao_session: cookie } })).statusCode;
       try {
-        expect(
-          (await same.inject({ method: 'GET', url: '/office', cookies: { chidao_session: fresh } })).statusCode,
-        ).toBe(200);
-        expect(
-          (await changed.inject({ method: 'GET', url: '/office', cookies: { chidao_session: fresh } })).statusCode,
-        ).toBe(303);
+        for (const change of [
+          () => accounts().setActive(staff.login, false),
+          () => accounts().setRoles(staff.login, ['van-thu', 'chuyen-vien', 'lanh-dao', 'kiem-toan', 'quan-tri']),
+        ]) {
+          accounts().setActive(staff.login, true);
+          const fresh = await login(web);
+          expect(await status(other, fresh)).toBe(200);
+          change();
+          expect(await status(web, fresh)).toBe(303);
+          expect(await status(other, fresh)).toBe(303);
+        }
+        // While disabled, the password no longer opens a session.
+        accounts().setActive(staff.login, false);
+        const refused = await web.inject({ method: 'GET', url: '/office/login' });
+        const nonce = /name="nonce" value="([^"]+)"/.exec(refused.body)![1]!;
+        const r = await web.inject({
+          method: 'POST',
+          url: '/office/login',
+          cookies: { chidao_login: cookieOf(refused, 'chidao_login')! },
+          payload: { nonce, login: staff.login, password: staff.password },
+        });
+        expect(r.statusCode).toBe(401);
+        expect(r.body).toContain('Tài khoản đã bị khóa; hãy hỏi quản trị viên.');
+        expect(cookieOf(r, 'chidao_session')).toBeUndefined();
       } finally {
-        await same.close();
-        await changed.close();
+        accounts().setActive(staff.login, true);
+        await other.close();
       }
     });
   });
@@ -240,7 +259,7 @@ describe('sessions', () => {
                 method: 'POST',
                 url: '/office/login',
                 remoteAddress: '10.0.0.9',
-                payload: { name: 'x', password: 'sai' },
+                payload: { login: 'x', password: 'sai' },
               })
             ).statusCode,
           );
@@ -253,7 +272,7 @@ describe('sessions', () => {
               method: 'POST',
               url: '/office/login',
               remoteAddress: '10.0.0.10',
-              payload: { name: 'x', password: 'sai' },
+              payload: { login: 'x', password: 'sai' },
             })
           ).statusCode,
         ).toBe(403);

@@ -11,6 +11,7 @@ import { startRun } from '../../src/client/start-run';
 import { unitWorkflowId } from '../../src/workflows/ids';
 import { acknowledgeUpdate, extendUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { vnDateTime } from '../../src/domain/vn-format';
+import { staffAccount } from '../helpers/accounts';
 import { chidao } from '../helpers/cli';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
@@ -30,6 +31,9 @@ beforeAll(async () => {
   s = await devServerStack({ CHIDAO_SEARCH_ATTRIBUTES: 'false' });
   process.env.TEMPORAL_ADDRESS = inject('temporalAddress');
   process.env.CHIDAO_DATA_DIR = s.config.CHIDAO_DATA_DIR;
+  process.env.CHIDAO_USER = (
+    await staffAccount(s.config.CHIDAO_DATA_DIR, { login: 'quantri', name: 'Quản trị viên', roles: ['quan-tri'] })
+  ).login;
 });
 afterAll(async () => {
   process.env = saved;
@@ -85,7 +89,7 @@ describe('a new calendar reaches running lifecycles', () => {
       expect(expectedAck).toBeGreaterThan(before.T1.ackDeadline!);
       const expectedReport = endOfDay(after.addWorkingDays(localDateOf(before.T3.dispatchedAt!), 20));
 
-      const r = await chidao('calendar', 'apply', file, key, '--by', 'Quản trị viên');
+      const r = await chidao('calendar', 'apply', file, key, '--as', 'quantri');
       expect(r.code, r.out).toBe(0);
       expect(r.out).toContain(`Đã đưa lịch năm ${year} tới 3 đơn vị đang được theo dõi.`);
       expect(r.out).toContain('Thời hạn thay đổi: 2 đơn vị (T1, T3), đã báo từng đơn vị qua thư.');
@@ -124,7 +128,7 @@ describe('a new calendar reaches running lifecycles', () => {
         moved: [{ target: 'acknowledge', from: before.T1.ackDeadline, until: expectedAck }],
       });
       expect(byUnit.T2!.data).toMatchObject({ moved: [] });
-      expect(byUnit.T1!.actor).toEqual({ channel: 'office', by: 'Quản trị viên' });
+      expect(byUnit.T1!.actor).toEqual({ channel: 'office', by: 'Quản trị viên (quantri)' });
       const findings = verifyBundle({
         runKey: key,
         histories: await fetchRunHistories(s.client, key),

@@ -27,27 +27,35 @@ export function auditRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offic
     }
   }
 
-  r.get('/office/run/:key/audit', { schema: { params: runParams } }, async (req, reply) => {
-    const { key } = req.params;
-    const bundle = await bundleOf(key);
-    const keyring = audit.keyring();
-    const body = auditView(key, bundle, verifyBundle(bundle, keyring), !!keyring);
-    return sendPage(reply, `Kiểm toán ${key}`, body, { nav: officeNav(sessions, req.session) });
-  });
+  r.get(
+    '/office/run/:key/audit',
+    { config: { permission: 'audit.read' }, schema: { params: runParams } },
+    async (req, reply) => {
+      const { key } = req.params;
+      const bundle = await bundleOf(key);
+      const keyring = audit.keyring();
+      const body = auditView(key, bundle, verifyBundle(bundle, keyring), !!keyring);
+      return sendPage(reply, `Kiểm toán ${key}`, body, { nav: officeNav(sessions, req.session) });
+    },
+  );
 
-  r.get('/office/run/:key/audit/export.zip', { schema: { params: runParams } }, async (req, reply) => {
-    const { key } = req.params;
-    const zip = zipExport(await bundleOf(key), new Date(now()));
-    return reply
-      .type('application/zip')
-      .header('content-disposition', `attachment; filename="chidao-${key}-kiem-toan.zip"`)
-      .send(Buffer.from(zip));
-  });
+  r.get(
+    '/office/run/:key/audit/export.zip',
+    { config: { permission: 'audit.read' }, schema: { params: runParams } },
+    async (req, reply) => {
+      const { key } = req.params;
+      const zip = zipExport(await bundleOf(key), new Date(now()));
+      return reply
+        .type('application/zip')
+        .header('content-disposition', `attachment; filename="chidao-${key}-kiem-toan.zip"`)
+        .send(Buffer.from(zip));
+    },
+  );
 
   const packQuery = z.object({ unit: z.string().max(200).optional() }).loose();
   r.get(
     '/office/run/:key/audit/pack.pdf',
-    { schema: { params: runParams, querystring: packQuery } },
+    { config: { permission: 'audit.read' }, schema: { params: runParams, querystring: packQuery } },
     async (req, reply) => {
       const { key } = req.params;
       const unit = req.query.unit || undefined;

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { errorPage, PageError, type WebDeps } from '../context';
 import { OfficeSessionCookies } from '../plugins/session';
-import { guard, loginRoutes, logoutRoute } from './auth';
+import { guard, loginRoutes, logoutRoute, passwordRoutes } from './auth';
 import { runRoutes } from './runs';
 import { unitRoutes } from './unit';
 import { auditRoutes } from './audit';
 
 /**
- * The Office's dashboard: behind a password and a server-side session, with a CSRF token on every form.
+ * The Office's dashboard: each person under their own account and server-side session, a CSRF token on
+ * every form, and every route declaring the permission it needs.
  * The routes that show or change anything live in a plugin of their own whose hook guards every route
  * registered in it, whatever spelling of the URL reached it.
  */
@@ -17,18 +18,19 @@ export async function officePages(root: FastifyInstance, deps: WebDeps): Promise
       const off = new PageError(
         503,
         'Bảng điều khiển chưa bật',
-        'Quản trị viên cần đặt mật khẩu CHIDAO_OFFICE_PASSWORD (và khóa CHIDAO_SESSION_SECRET) để bật bảng điều khiển của Văn phòng.',
+        'Quản trị viên cần đặt khóa CHIDAO_SESSION_SECRET và tạo tài khoản (chidao user add) để bật bảng điều khiển của Văn phòng.',
       );
       office.all('/office', async (_req, reply) => errorPage(reply, off));
       office.all('/office/*', async (_req, reply) => errorPage(reply, off));
       return;
     }
     const https = deps.config.CHIDAO_PUBLIC_URL.startsWith('https:');
-    const sessions = new OfficeSessionCookies(deps.sessions, deps.config.CHIDAO_OFFICE_PASSWORD!, https, deps.now);
+    const sessions = new OfficeSessionCookies(deps.sessions, deps.accounts, https, deps.now);
     loginRoutes(office, deps, sessions);
     await office.register(async (guarded) => {
       guard(guarded, sessions);
       logoutRoute(guarded, sessions);
+      passwordRoutes(guarded, deps, sessions);
       runRoutes(guarded, deps, sessions);
       unitRoutes(guarded, deps, sessions);
       auditRoutes(guarded, deps, sessions);

@@ -95,7 +95,8 @@ export interface RunViewInput {
   filters: Required<RunFilters>;
   done?: string | undefined;
   mailNotice: Html | string;
-  csrfField: Html;
+  /** Absent when the person may not recall or close: the forms are not shown. */
+  csrfField?: Html | undefined;
   now: number;
 }
 
@@ -203,7 +204,7 @@ export function runView({
         : ''
     }
     ${
-      stopped
+      stopped || !csrfField
         ? ''
         : html`<h2>Thao tác với cả đợt gửi</h2>
             <div class="actions">

@@ -6,7 +6,7 @@ import { csrfBody, formText, runParams } from '../forms-schema';
 import { html } from '../html';
 import type { OfficeSessionCookies } from '../plugins/session';
 import { csv, xlsx } from '../xlsx';
-import { officeNav, sessionOf } from './auth';
+import { mayAct, officeNav, sessionOf, signedBy } from './auth';
 import { DONE, EXPORT_COLUMNS, exportCells, noWorkerView, runList, runView } from './run-view';
 
 const filtersQuery = z
@@ -24,39 +24,48 @@ export function runRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeS
   const r = app.withTypeProvider<ZodTypeProvider>();
   const nav = (req: { session?: Parameters<typeof officeNav>[1] }) => officeNav(sessions, req.session);
 
-  r.get('/office', async (req, reply) =>
+  r.get('/office', { config: { permission: 'runs.view' } }, async (req, reply) =>
     sendPage(reply, 'Các đợt gửi văn bản', runList(await office.listRuns()), { nav: nav(req) }),
   );
 
-  r.get('/office/run/:key', { schema: { params: runParams, querystring: filtersQuery } }, async (req, reply) => {
-    const { key } = req.params;
-    const { done, ...filters } = req.query;
-    const table = await office.table(key);
-    const mailNotice = table.mailNotice
-      ? html`<div class="notice bad" role="alert"><p>${table.mailNotice}</p></div>`
-      : '';
-    // Without a worker no query answers; visibility still knows each unit's stage and lateness.
-    if (!table.status)
-      return sendPage(reply, `Đợt gửi ${key}`, noWorkerView(table.rows, mailNotice), { nav: nav(req), status: 503 });
-    const { status, rows, shown } = await office.rows(key, filters, { status: table.status, rows: table.rows });
-    const csrfField = html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}" />`;
-    const body = runView({
-      key,
-      status,
-      rows,
-      shown,
-      filters,
-      done: DONE[done ?? ''],
-      mailNotice,
-      csrfField,
-      now: now(),
-    });
-    return sendPage(reply, `${status.ref} — ${status.subject}`, body, { nav: nav(req) });
-  });
+  r.get(
+    '/office/run/:key',
+    { config: { permission: 'runs.view' }, schema: { params: runParams, querystring: filtersQuery } },
+    async (req, reply) => {
+      const { key } = req.params;
+      const { done, ...filters } = req.query;
+      const table = await office.table(key);
+      const mailNotice = table.mailNotice
+        ? html`<div class="notice bad" role="alert"><p>${table.mailNotice}</p></div>`
+        : '';
+      // Without a worker no query answers; visibility still knows each unit's stage and lateness.
+      if (!table.status)
+        return sendPage(reply, `Đợt gửi ${key}`, noWorkerView(table.rows, mailNotice), { nav: nav(req), status: 503 });
+      const { status, rows, shown } = await office.rows(key, filters, { status: table.status, rows: table.rows });
+      const csrfField = mayAct(req, 'runs.decide')
+        ? html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}" />`
+        : undefined;
+      const body = runView({
+        key,
+        status,
+        rows,
+        shown,
+        filters,
+        done: DONE[done ?? ''],
+        mailNotice,
+        csrfField,
+        now: now(),
+      });
+      return sendPage(reply, `${status.ref} — ${status.subject}`, body, { nav: nav(req) });
+    },
+  );
 
   r.get(
     '/office/run/:key/export.:format',
-    { schema: { params: runParams.extend({ format: z.string() }), querystring: filtersQuery } },
+    {
+      config: { permission: 'runs.view' },
+      schema: { params: runParams.extend({ format: z.string() }), querystring: filtersQuery },
+    },
     async (req, reply): Promise<FastifyReply> => {
       const { key, format } = req.params;
       if (format !== 'csv' && format !== 'xlsx')
@@ -73,12 +82,20 @@ export function runRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeS
   );
 
   const body = csrfBody.extend({ reason: formText, note: formText });
-  r.post('/office/run/:key/recall', { schema: { params: runParams, body } }, async (req, reply) => {
-    await office.recall({ key: req.params.key, by: sessionOf(req).name, reason: req.body.reason });
-    return reply.redirect(`/office/run/${req.params.key}?done=recall`, 303);
-  });
-  r.post('/office/run/:key/close', { schema: { params: runParams, body } }, async (req, reply) => {
-    await office.close({ key: req.params.key, by: sessionOf(req).name, note: req.body.note });
-    return reply.redirect(`/office/run/${req.params.key}?done=close`, 303);
-  });
+  r.post(
+    '/office/run/:key/recall',
+    { config: { permission: 'runs.decide' }, schema: { params: runParams, body } },
+    async (req, reply) => {
+      await office.recall({ key: req.params.key, by: signedBy(req), reason: req.body.reason });
+      return reply.redirect(`/office/run/${req.params.key}?done=recall`, 303);
+    },
+  );
+  r.post(
+    '/office/run/:key/close',
+    { config: { permission: 'runs.decide' }, schema: { params: runParams, body } },
+    async (req, reply) => {
+      await office.close({ key: req.params.key, by: signedBy(req), note: req.body.note });
+      return reply.redirect(`/office/run/${req.params.key}?done=close`, 303);
+    },
+  );
 }

@@ -9,7 +9,7 @@ import { csrfBody, formText, unitParams } from '../forms-schema';
 import { html, type Html } from '../html';
 import type { DeadlineReasons } from '../../office/deadline-reasons';
 import type { OfficeSessionCookies } from '../plugins/session';
-import { officeNav, sessionOf } from './auth';
+import { mayAct, officeNav, sessionOf, signedBy } from './auth';
 import { DONE } from './run-view';
 
 /** A unit code as it came in the path (%-escapes undone once more, as links are built with encodeURIComponent). */
@@ -26,7 +26,8 @@ function unitView(
   code: string,
   s: UnitSnapshot,
   events: TimelineEntry[],
-  csrfField: Html,
+  /** Absent when the person may not follow the unit up: the forms are not shown. */
+  csrfField: Html | undefined,
   why: DeadlineReasons,
   done?: string,
 ): Html {
@@ -108,7 +109,7 @@ function unitView(
         : ''
     }
     ${
-      active
+      active && csrfField
         ? html`<h2>Thao tác</h2>
             <div class="actions">
               ${
@@ -166,36 +167,41 @@ export function unitRoutes(app: FastifyInstance, deps: WebDeps, sessions: Office
 
   r.get(
     '/office/run/:key/unit/:code',
-    { schema: { params: unitParams, querystring: z.object({ done: z.string().max(20).optional() }).loose() } },
+    {
+      config: { permission: 'runs.view' },
+      schema: { params: unitParams, querystring: z.object({ done: z.string().max(20).optional() }).loose() },
+    },
     async (req, reply) => {
       const { key } = req.params;
       const code = codeOf(req.params.code);
       const { state, timeline, why } = await office.unitWithTimeline(key, code);
-      const csrfField = html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}" />`;
+      const csrfField = mayAct(req, 'units.follow-up')
+        ? html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}" />`
+        : undefined;
       const body = unitView(key, code, state, timeline, csrfField, why, DONE[req.query.done ?? '']);
       return sendPage(reply, `${state.unit.name} (${code})`, body, { nav: officeNav(sessions, req.session) });
     },
   );
 
   const body = csrfBody.extend({ until: formText, due: formText, reason: formText, text: formText, id: formText });
-  const opts = { schema: { params: unitParams, body } };
+  const opts = { config: { permission: 'units.follow-up' as const }, schema: { params: unitParams, body } };
   r.post('/office/run/:key/unit/:code/extend', opts, async (req, reply) => {
-    const [key, unit, by] = [req.params.key, codeOf(req.params.code), sessionOf(req).name];
+    const [key, unit, by] = [req.params.key, codeOf(req.params.code), signedBy(req)];
     await office.extend({ key, unit, by, until: req.body.until, reason: req.body.reason });
     return reply.redirect(done('extend', key, unit), 303);
   });
   r.post('/office/run/:key/unit/:code/answer', opts, async (req, reply) => {
-    const [key, unit, by] = [req.params.key, codeOf(req.params.code), sessionOf(req).name];
+    const [key, unit, by] = [req.params.key, codeOf(req.params.code), signedBy(req)];
     await office.answer({ key, unit, by, text: req.body.text, id: req.body.id });
     return reply.redirect(done('answer', key, unit), 303);
   });
   r.post('/office/run/:key/unit/:code/accept', opts, async (req, reply) => {
-    const [key, unit, by] = [req.params.key, codeOf(req.params.code), sessionOf(req).name];
+    const [key, unit, by] = [req.params.key, codeOf(req.params.code), signedBy(req)];
     await office.accept({ key, unit, by });
     return reply.redirect(done('accept', key, unit), 303);
   });
   r.post('/office/run/:key/unit/:code/return', opts, async (req, reply) => {
-    const [key, unit, by] = [req.params.key, codeOf(req.params.code), sessionOf(req).name];
+    const [key, unit, by] = [req.params.key, codeOf(req.params.code), signedBy(req)];
     await office.returnReport({ key, unit, by, reason: req.body.reason, due: req.body.due });
     return reply.redirect(done('return', key, unit), 303);
   });

@@ -4,11 +4,15 @@ import cookie from '@fastify/cookie';
 import { requireSecret, type Config } from '../../config';
 import { safeEqual, SessionStore, type Session } from '../session';
 import type { Html } from '../html';
+import type { Accounts } from '../../accounts/accounts';
+import type { AccountView } from '../../accounts/account';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The Office's session, set by the guard of the Office's routes. */
     session?: Session;
+    /** The account behind the session, read afresh on every request (roles, active, password change). */
+    account?: AccountView;
     /** The header links of the page a failure is shown on (the Office's, once logged in). */
     pageNav?: Html;
   }
@@ -18,9 +22,12 @@ export const SESSION_COOKIE = 'chidao_session';
 /** An Office session lasts a working day at most, whatever the idle timeout. */
 const SESSION_TTL_MS = 8 * 3600_000;
 
-/** The session store, when the dashboard is on; it refuses to start on a missing or shared secret. */
+/**
+ * The session store, when the dashboard is on (a session secret is set); it refuses to start on a weak
+ * or shared secret. Who may log in is the account store's business.
+ */
 export function officeSessions(config: Config): SessionStore | undefined {
-  if (!config.CHIDAO_OFFICE_PASSWORD) return undefined;
+  if (!config.CHIDAO_SESSION_SECRET) return undefined;
   const secret = requireSecret(config.CHIDAO_SESSION_SECRET, 'CHIDAO_SESSION_SECRET');
   if (secret === config.CHIDAO_LINK_SECRET)
     throw new Error('CHIDAO_SESSION_SECRET phải khác CHIDAO_LINK_SECRET: mỗi khóa chỉ dùng cho một việc.');
@@ -45,23 +52,32 @@ export const cookieOptions = (https: boolean, path = '/office') => ({
  * SessionStore says what it means, so logging out ends a session at once, an idle one expires and a
  * password change ends them all. (@fastify/session would keep the same server-side record, but with its
  * own store interface and signed cookie; ours also keeps sessions across restarts and `chidao serve`
- * processes sharing a data folder.)
+ * processes sharing a data folder, and checks the account on every request.)
  */
 export class OfficeSessionCookies {
   constructor(
     readonly store: SessionStore,
-    private readonly password: string,
+    readonly accounts: Accounts,
     private readonly https: boolean,
     private readonly now: () => number,
   ) {}
 
-  /** The live session behind the request's cookie, if any. */
-  read(req: FastifyRequest): Session | undefined {
-    return this.store.read(req.cookies[SESSION_COOKIE], this.password, this.now());
+  /**
+   * The live session behind the request's cookie and its account, if both still hold: a disabled
+   * account, or one whose password or roles changed, ends the session on its next request.
+   */
+  read(req: FastifyRequest): { session: Session; account: AccountView } | undefined {
+    let account: AccountView | undefined;
+    const session = this.store.read(
+      req.cookies[SESSION_COOKIE],
+      this.now(),
+      (s) => (account = this.accounts.current(s.login, s.generation)) !== undefined,
+    );
+    return session && account ? { session, account } : undefined;
   }
 
-  start(reply: FastifyReply, name: string): void {
-    reply.setCookie(SESSION_COOKIE, this.store.create(name, this.password, this.now()), {
+  start(reply: FastifyReply, account: AccountView): void {
+    reply.setCookie(SESSION_COOKIE, this.store.create(account, this.now()), {
       ...cookieOptions(this.https),
       maxAge: SESSION_TTL_MS / 1000,
     });
