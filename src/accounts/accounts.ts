@@ -34,7 +34,7 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const i = r.error.issues[0]!;
-  throw new AccountRefusal(i.message);
+  throw new AccountRefusal(i.message, typeof i.path[0] === 'string' ? i.path[0] : undefined);
 }
 
 /**
@@ -73,7 +73,7 @@ export class Accounts {
     const passwordHash = await hashPassword(password);
     const at = new Date(this.now()).toISOString();
     const account = this.store.update(n.login, (old) => {
-      if (old) throw new AccountRefusal(`Tên đăng nhập ${n.login} đã có.`);
+      if (old) throw new AccountRefusal(`Tên đăng nhập ${n.login} đã có.`, 'login');
       const a: Account = {
         ...n,
         active: true,

@@ -23,8 +23,15 @@ function lockWithRetry(file: string): () => void {
   }
 }
 
+/** A refusal to show a person; `field` names the form field it is about, when there is one. */
 export class AccountRefusal extends Error {
   override name = 'AccountRefusal';
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
 }
 
 /**

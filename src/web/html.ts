@@ -87,6 +87,10 @@ button, .button { display:inline-block; padding:.55rem 1rem; border-radius:6px; 
 button.secondary { background:#fff; color:var(--accent); }
 button.danger { background:var(--bad); border-color:var(--bad); }
 .hint { color:var(--muted); font-size:.9rem; }
+.field-error { color:#b42318; margin:.25rem 0 0; }
+[aria-invalid=true] { border-color:#b42318; }
+fieldset { border:1px solid var(--line); border-radius:6px; }
+label.check { font-weight:400; display:inline-flex; gap:.35rem; align-items:center; margin-right:1rem; }
 .filters { display:flex; flex-wrap:wrap; gap:.5rem 1rem; align-items:end; margin:.5rem 0 1rem; }
 .filters label { display:grid; font-weight:400; }
 .table-wrap { overflow-x:auto; border:1px solid var(--line); border-radius:6px; }

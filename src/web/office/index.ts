@@ -5,6 +5,7 @@ import { guard, loginRoutes, logoutRoute, passwordRoutes } from './auth';
 import { runRoutes } from './runs';
 import { unitRoutes } from './unit';
 import { auditRoutes } from './audit';
+import { accountRoutes } from './accounts';
 
 /**
  * The Office's dashboard: each person under their own account and server-side session, a CSRF token on
@@ -34,6 +35,7 @@ export async function officePages(root: FastifyInstance, deps: WebDeps): Promise
       runRoutes(guarded, deps, sessions);
       unitRoutes(guarded, deps, sessions);
       auditRoutes(guarded, deps, sessions);
+      accountRoutes(guarded, deps, sessions);
     });
   });
 }
