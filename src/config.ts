@@ -61,6 +61,14 @@ export const configSchema = z.object({
    */
   CHIDAO_WORKER_CACHE_SIZE: z.coerce.number().int().min(2).default(250),
   CHIDAO_CALENDAR_FILE: z.string().optional(),
+  /** Single sign-on (OpenID Connect, authorization code + PKCE): the provider's issuer URL and our client. */
+  CHIDAO_OIDC_ISSUER: z.url().optional(),
+  CHIDAO_OIDC_CLIENT_ID: z.string().optional(),
+  CHIDAO_OIDC_CLIENT_SECRET: z.string().optional(),
+  /** The ID token claim that lists a person's roles. */
+  CHIDAO_OIDC_ROLES_CLAIM: z.string().default('roles'),
+  /** Provider role → our role, e.g. "VP_VanThu=van-thu,VP_LanhDao=lanh-dao"; without it, names must match ours. */
+  CHIDAO_OIDC_ROLE_MAP: z.string().optional(),
   /** The account the CLI's acts are done as, when --as is not given. */
   CHIDAO_USER: z.string().optional(),
   /** A workflow bundle built by `npm run bundle`; without it the worker bundles the code at start. */

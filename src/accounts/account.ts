@@ -19,6 +19,11 @@ export interface Account {
   generation: number;
   failedLogins: number;
   lockedUntil?: number;
+  /**
+   * Set for an account an identity provider vouches for (single sign-on): it has no password here, and
+   * its roles come from the provider at each login.
+   */
+  sso?: { issuer: string; subject: string };
   createdAt: string;
   updatedAt: string;
 }

@@ -29,6 +29,7 @@ export const signature = (s: { name: string; login: string }): string => `${s.na
 export type LoginOutcome = { ok: true; account: AccountView } | { ok: false; reason: string; lockedUntil?: number };
 
 const WRONG = 'Sai tên đăng nhập hoặc mật khẩu.';
+const SSO_PASSWORD = 'Tài khoản này đăng nhập qua nhà cung cấp định danh của cơ quan; mật khẩu do nơi đó quản lý.';
 
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);
@@ -116,13 +117,16 @@ export class Accounts {
   async resetPassword(login: string): Promise<{ account: AccountView; password: string }> {
     const password = temporaryPassword();
     const passwordHash = await hashPassword(password);
-    const account = this.change(login, (a) => ({
-      passwordHash,
-      mustChangePassword: true,
-      generation: a.generation + 1,
-      failedLogins: 0,
-      lockedUntil: undefined,
-    }));
+    const account = this.change(login, (a) => {
+      if (a.sso) throw new AccountRefusal(SSO_PASSWORD);
+      return {
+        passwordHash,
+        mustChangePassword: true,
+        generation: a.generation + 1,
+        failedLogins: 0,
+        lockedUntil: undefined,
+      };
+    });
     return { account, password };
   }
 
@@ -155,9 +159,73 @@ export class Accounts {
     });
   }
 
+  /**
+   * A person an identity provider vouched for. Their account is made at the first login and keeps the
+   * provider's name and roles at each one; disabling it here still refuses them. A provider's user can
+   * never take over an account with a password here (a login already used is refused).
+   */
+  signInFromProvider(p: {
+    issuer: string;
+    subject: string;
+    login: string;
+    name: string;
+    roles: StaffRole[];
+  }): LoginOutcome {
+    if (!p.roles.length)
+      return {
+        ok: false,
+        reason: 'Nhà cung cấp định danh chưa cấp vai trò nào của chidao cho tài khoản này; hãy hỏi quản trị viên.',
+      };
+    const same = (a: Account) => a.sso?.issuer === p.issuer && a.sso.subject === p.subject;
+    const existing = this.store.list().find(same);
+    const login = existing?.login ?? loginSchema.safeParse(p.login).data;
+    if (!login)
+      return {
+        ok: false,
+        reason: `Tên đăng nhập "${p.login.slice(0, 64)}" từ nhà cung cấp định danh không dùng được ở đây.`,
+      };
+    const at = new Date(this.now()).toISOString();
+    return this.store.update<LoginOutcome>(login, (cur) => {
+      if (cur && !same(cur))
+        return {
+          result: {
+            ok: false,
+            reason: `Tên đăng nhập ${login} đã là một tài khoản mật khẩu ở đây; quản trị viên cần đổi tên một trong hai.`,
+          },
+        };
+      if (cur && !cur.active) return { result: { ok: false, reason: 'Tài khoản đã bị khóa; hãy hỏi quản trị viên.' } };
+      const changed = !cur || cur.roles.join() !== p.roles.join();
+      const next: Account = cur
+        ? {
+            ...cur,
+            name: p.name || cur.name,
+            roles: p.roles,
+            generation: cur.generation + (changed ? 1 : 0),
+            updatedAt: at,
+          }
+        : {
+            login,
+            name: p.name || login,
+            title: '',
+            unit: '',
+            roles: p.roles,
+            active: true,
+            passwordHash: '',
+            mustChangePassword: false,
+            generation: 1,
+            failedLogins: 0,
+            sso: { issuer: p.issuer, subject: p.subject },
+            createdAt: at,
+            updatedAt: at,
+          };
+      return { account: next, result: { ok: true, account: viewOf(next) } };
+    });
+  }
+
   /** The person's own change: the current password again, and a new one that passes the policy. */
   async changePassword(login: string, current: string, next: string): Promise<AccountView> {
     const a = this.store.get(parse(loginSchema, login));
+    if (a?.sso) throw new AccountRefusal(SSO_PASSWORD);
     if (!a || !(await verifyPassword(current, a.passwordHash)))
       throw new AccountRefusal('Mật khẩu hiện tại không đúng.');
     const problem = passwordProblem(next, a.login);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Accounts } from '../../src/accounts/accounts';
 import { FileAccountStore } from '../../src/accounts/store';
 import { hashPassword, passwordProblem, verifyPassword } from '../../src/accounts/password';
+import { parseRoleMap, rolesFromClaim } from '../../src/accounts/provider-roles';
 
 const GOOD = 'Công văn 4432 đã tới nơi';
 
@@ -143,5 +144,24 @@ describe('accounts', () => {
     expect(a.actingAs('VT', 'units.record')).toEqual({ login: 'vt', name: 'Nguyễn Văn Thư', roles: ['van-thu'] });
     a.setActive('vt', false);
     expect(() => a.actingAs('vt', 'units.record')).toThrow('Tài khoản vt đã bị khóa.');
+  });
+});
+
+describe("roles from an identity provider's claim", () => {
+  it('maps the listed roles, ignores the rest, and reads arrays or space/comma lists', () => {
+    const map = parseRoleMap('VP_LanhDao=lanh-dao, VP_VanThu = van-thu');
+    expect(rolesFromClaim(['VP_LanhDao', 'Email_Users', 'VP_LanhDao'], map)).toEqual(['lanh-dao']);
+    expect(rolesFromClaim('VP_VanThu VP_LanhDao', map)).toEqual(['van-thu', 'lanh-dao']);
+    expect(rolesFromClaim('quan-tri,kiem-toan')).toEqual(['quan-tri', 'kiem-toan']);
+    // Without a map, only our own role names count; with one, our names alone grant nothing.
+    expect(rolesFromClaim(['quan-tri'], map)).toEqual([]);
+    expect(rolesFromClaim(42)).toEqual([]);
+  });
+
+  it('a role map naming a role we do not have is refused, naming the pair', () => {
+    expect(() => parseRoleMap('VP_LanhDao=giam-doc')).toThrow(
+      'CHIDAO_OIDC_ROLE_MAP: "VP_LanhDao=giam-doc" cần dạng <vai trò ở nhà cung cấp>=<vai trò chidao>',
+    );
+    expect(parseRoleMap('  ')).toBeUndefined();
   });
 });

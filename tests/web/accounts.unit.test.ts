@@ -165,3 +165,30 @@ describe("the administrator's account pages", () => {
     expect(cookieOf(anon, 'chidao_session')).toBeUndefined();
   });
 });
+
+describe('single sign-on settings', () => {
+  const base = { CHIDAO_LINK_SECRET: randomBytes(32).toString('hex') };
+  it('a half-set provider, or one over plain http on another host, stops the server at start', async () => {
+    const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    const start = (env: Record<string, string>) =>
+      createWebServer({
+        client,
+        config: configSchema.parse({
+          ...base,
+          CHIDAO_DATA_DIR: dataDir,
+          CHIDAO_SESSION_SECRET: randomBytes(32).toString('hex'),
+          ...env,
+        }),
+      });
+    await expect(start({ CHIDAO_OIDC_ISSUER: 'https://sso.example.gov.vn' })).rejects.toThrow(
+      'Đăng nhập một lần (OpenID Connect) cần đủ CHIDAO_OIDC_ISSUER, CHIDAO_OIDC_CLIENT_ID và CHIDAO_OIDC_CLIENT_SECRET.',
+    );
+    await expect(
+      start({
+        CHIDAO_OIDC_ISSUER: 'http://sso.example.gov.vn',
+        CHIDAO_OIDC_CLIENT_ID: 'chidao',
+        CHIDAO_OIDC_CLIENT_SECRET: 's',
+      }),
+    ).rejects.toThrow('CHIDAO_OIDC_ISSUER phải là địa chỉ https');
+  });
+});

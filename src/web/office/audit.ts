@@ -5,8 +5,7 @@ import { verifyBundle, zipExport, type AuditBundle } from '../../audit/commands'
 import { evidencePackPdf } from '../../audit/pack';
 import { PageError, sendPage, type WebDeps } from '../context';
 import { runParams } from '../forms-schema';
-import type { OfficeSessionCookies } from '../plugins/session';
-import { officeNav } from './auth';
+import { navOf } from './auth';
 import { auditView } from './audit-view';
 
 /**
@@ -14,7 +13,7 @@ import { auditView } from './audit-view';
  * as `chidao audit export` writes it, and the evidence packs. Read live from Temporal and the audit store
  * on each request, so what the page says is what an export made now would say.
  */
-export function auditRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeSessionCookies): void {
+export function auditRoutes(app: FastifyInstance, deps: WebDeps): void {
   const { office, audit, now } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -35,7 +34,7 @@ export function auditRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offic
       const bundle = await bundleOf(key);
       const keyring = audit.keyring();
       const body = auditView(key, bundle, verifyBundle(bundle, keyring), !!keyring);
-      return sendPage(reply, `Kiểm toán ${key}`, body, { nav: officeNav(sessions, req.session) });
+      return sendPage(reply, `Kiểm toán ${key}`, body, { nav: navOf(req) });
     },
   );
 

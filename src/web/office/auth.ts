@@ -38,7 +38,7 @@ export const officeNav = (sessions: OfficeSessionCookies, s?: Session, a?: Accou
         >${a && can(a.roles, 'admin') ? html`<a href="/office/accounts">Tài khoản</a>` : ''}<span
           title="${a ? roleNames(a.roles) : ''}"
           >${s.name} (${s.login})</span
-        ><a href="${PASSWORD_PATH}">Đổi mật khẩu</a>
+        >${a?.sso ? '' : html`<a href="${PASSWORD_PATH}">Đổi mật khẩu</a>`}
         <form method="post" action="/office/logout">
           <input type="hidden" name="csrf" value="${sessions.csrf(s)}" /><button type="submit">Đăng xuất</button>
         </form>`
@@ -47,20 +47,22 @@ export const officeNav = (sessions: OfficeSessionCookies, s?: Session, a?: Accou
 const safeNext = (n: string) => (/^\/office(\/|$|\?)/.test(n) && n.length < 500 ? n : '/office');
 
 /** The login form and its POST: a nonce cookie against login CSRF, ten tries per address in 15 minutes. */
-export function loginRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeSessionCookies): void {
+export function loginRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeSessionCookies, sso = false): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const https = deps.config.CHIDAO_PUBLIC_URL.startsWith('https:');
   const loginForm = (reply: FastifyReply, next: string, error?: string, status = 200, login = '') => {
     const nonce = randomBytes(16).toString('base64url');
     reply.setCookie(LOGIN_COOKIE, nonce, { ...cookieOptions(https, '/office/login'), maxAge: 1800 });
-    const none = deps.accounts.empty
-      ? html`<div class="notice bad" role="alert">
-          <p>
-            Chưa có tài khoản nào. Quản trị viên tạo tài khoản đầu tiên tại máy chủ:
-            <code>chidao user add &lt;tên đăng nhập&gt; --name "&lt;họ tên&gt;" --role quan-tri</code>
-          </p>
-        </div>`
-      : '';
+    const none = sso
+      ? ''
+      : deps.accounts.empty
+        ? html`<div class="notice bad" role="alert">
+            <p>
+              Chưa có tài khoản nào. Quản trị viên tạo tài khoản đầu tiên tại máy chủ:
+              <code>chidao user add &lt;tên đăng nhập&gt; --name "&lt;họ tên&gt;" --role quan-tri</code>
+            </p>
+          </div>`
+        : '';
     return sendPage(
       reply,
       'Đăng nhập — Văn phòng',
@@ -81,7 +83,16 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offic
           <label for="password">Mật khẩu</label
           ><input id="password" name="password" type="password" autocomplete="current-password" required />
           <button type="submit">Đăng nhập</button>
-        </form>`,
+        </form>
+        ${
+          sso
+            ? html`<p>
+                <a class="button" href="/office/login/oidc?next=${encodeURIComponent(next)}"
+                  >Đăng nhập bằng tài khoản của cơ quan</a
+                >
+              </p>`
+            : ''
+        }`,
       { status },
     );
   };
@@ -174,6 +185,9 @@ export function sessionOf(req: { session?: Session }): Session {
   if (!req.session) throw loginAgain;
   return req.session;
 }
+
+/** The header of a guarded page, as the guard made it for this person (their roles decide its links). */
+export const navOf = (req: FastifyRequest): Html => req.pageNav ?? html``;
 
 /** Whether the logged-in person's roles grant a permission: pages show only the forms they may use. */
 export const mayAct = (req: FastifyRequest, p: Permission): boolean => !!req.account && can(req.account.roles, p);

@@ -6,6 +6,7 @@ import { runRoutes } from './runs';
 import { unitRoutes } from './unit';
 import { auditRoutes } from './audit';
 import { accountRoutes } from './accounts';
+import { oidcRoutes, oidcSettings } from './oidc';
 
 /**
  * The Office's dashboard: each person under their own account and server-side session, a CSRF token on
@@ -27,14 +28,17 @@ export async function officePages(root: FastifyInstance, deps: WebDeps): Promise
     }
     const https = deps.config.CHIDAO_PUBLIC_URL.startsWith('https:');
     const sessions = new OfficeSessionCookies(deps.sessions, deps.accounts, https, deps.now);
-    loginRoutes(office, deps, sessions);
+    // Read at start: a half-set single sign-on stops the server rather than half-working.
+    const sso = oidcSettings(deps.config);
+    loginRoutes(office, deps, sessions, !!sso);
+    if (sso) oidcRoutes(office, deps, sessions, sso);
     await office.register(async (guarded) => {
       guard(guarded, sessions);
       logoutRoute(guarded, sessions);
       passwordRoutes(guarded, deps, sessions);
       runRoutes(guarded, deps, sessions);
       unitRoutes(guarded, deps, sessions);
-      auditRoutes(guarded, deps, sessions);
+      auditRoutes(guarded, deps);
       accountRoutes(guarded, deps, sessions);
     });
   });

@@ -6,7 +6,7 @@ import { csrfBody, formText, runParams } from '../forms-schema';
 import { html } from '../html';
 import type { OfficeSessionCookies } from '../plugins/session';
 import { csv, xlsx } from '../xlsx';
-import { mayAct, officeNav, sessionOf, signedBy } from './auth';
+import { mayAct, navOf, sessionOf, signedBy } from './auth';
 import { DONE, EXPORT_COLUMNS, exportCells, noWorkerView, runList, runView } from './run-view';
 
 const filtersQuery = z
@@ -22,7 +22,7 @@ const filtersQuery = z
 export function runRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeSessionCookies): void {
   const { office, now } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const nav = (req: { session?: Parameters<typeof officeNav>[1] }) => officeNav(sessions, req.session);
+  const nav = navOf;
 
   r.get('/office', { config: { permission: 'runs.view' } }, async (req, reply) =>
     sendPage(reply, 'Các đợt gửi văn bản', runList(await office.listRuns()), { nav: nav(req) }),

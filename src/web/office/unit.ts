@@ -9,7 +9,7 @@ import { csrfBody, formText, unitParams } from '../forms-schema';
 import { html, type Html } from '../html';
 import type { DeadlineReasons } from '../../office/deadline-reasons';
 import type { OfficeSessionCookies } from '../plugins/session';
-import { mayAct, officeNav, sessionOf, signedBy } from './auth';
+import { mayAct, navOf, sessionOf, signedBy } from './auth';
 import { DONE } from './run-view';
 
 /** A unit code as it came in the path (%-escapes undone once more, as links are built with encodeURIComponent). */
@@ -179,7 +179,7 @@ export function unitRoutes(app: FastifyInstance, deps: WebDeps, sessions: Office
         ? html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}" />`
         : undefined;
       const body = unitView(key, code, state, timeline, csrfField, why, DONE[req.query.done ?? '']);
-      return sendPage(reply, `${state.unit.name} (${code})`, body, { nav: officeNav(sessions, req.session) });
+      return sendPage(reply, `${state.unit.name} (${code})`, body, { nav: navOf(req) });
     },
   );
 
