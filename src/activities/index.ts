@@ -5,7 +5,7 @@ import { messageId, type MessageRequest, type StageCounts } from '../domain/mess
 import { renderMessage } from '../domain/templates';
 import type { LinkSigner } from '../links/signer';
 import type { Stage } from '../domain/unit-state';
-import { RecipientRejected, SmtpUnavailable, type Mailer, type SendOutcome } from './mailer';
+import { RecipientRejected, SmtpUnavailable, type Mailer, type OutgoingMail, type SendOutcome } from './mailer';
 import type { MailHealthTracker } from './mail-health';
 import type { SentLog } from './sent-log';
 import { readRunRows } from '../client/run-rows';
@@ -14,6 +14,7 @@ import type { AuditAct, AuditRecord } from '../audit/record';
 import type { Directive } from '../domain/directive';
 import { fetchRunDirective } from '../client/run-directive';
 import type { Activities, SendResult } from './types';
+import type { DocumentStore } from '../documents/store';
 
 export type { Activities, SendResult } from './types';
 
@@ -27,6 +28,8 @@ export interface ActivityDeps {
   messageIdDomain: string;
   /** Told the outcome of every SMTP transaction; absent, nobody keeps the server's health. */
   mailHealth?: MailHealthTracker;
+  /** The runs' signed documents; a dispatch attaches its run's, read and checked against its hash. */
+  documents?: DocumentStore;
 }
 
 /**
@@ -129,6 +132,13 @@ export function createActivities(deps: ActivityDeps): Activities {
       : undefined;
     if (req.kind === 'dispatch' && !req.directive) req = { ...req, directive: await directiveOf(req.runKey) };
     const m = renderMessage(req, links);
+    const attachments: NonNullable<OutgoingMail['attachments']> = m.attachment ? [m.attachment] : [];
+    const signed = req.kind === 'dispatch' ? req.directive?.document : undefined;
+    if (signed) {
+      if (!deps.documents) throw new Error('the worker has no document store: cannot attach the signed document');
+      const content = deps.documents.read(signed);
+      attachments.unshift({ filename: signed.fileName, content, contentType: signed.mediaType });
+    }
     let out: SendOutcome;
     try {
       out = await deps.mailer.send({
@@ -139,7 +149,7 @@ export function createActivities(deps: ActivityDeps): Activities {
         subject: m.subject,
         text: m.text,
         html: m.html,
-        ...(m.attachment ? { attachments: [m.attachment] } : {}),
+        ...(attachments.length ? { attachments } : {}),
         headers: { 'X-Chidao-Run': req.runKey, 'X-Chidao-Kind': req.kind, ...(unit ? { 'X-Chidao-Unit': unit } : {}) },
       });
     } catch (e) {

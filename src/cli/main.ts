@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { loadConfig, type Config } from '../config';
+import { loadConfig } from '../config';
 import { connectClient } from '../client/connection';
 import { loadCalendarOverride, loadDirective, loadPlan } from '../files/load';
-import { WorkingCalendar } from '../domain/calendar';
+import { calendarFromConfig } from '../files/calendar-config';
 import { directiveKey } from '../domain/directive';
 import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderUnit, renderVisibilityRows } from './render';
 import { auditCommand } from './audit';
@@ -83,16 +83,6 @@ async function act<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-function calendar(
-  cfg: Config,
-  file?: string,
-): { calendar: WorkingCalendar; override?: ReturnType<typeof loadCalendarOverride> } {
-  const path = file ?? cfg.CHIDAO_CALENDAR_FILE;
-  if (!path) return { calendar: new WorkingCalendar() };
-  const override = loadCalendarOverride(path);
-  return { calendar: new WorkingCalendar().withOverride(override, `tệp ${path}`), override };
-}
-
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const { values: o, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   const [cmd, ...args] = positionals;
@@ -118,7 +108,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         const file = args[0];
         if (!file) throw new CliError('thiếu tệp công văn');
         if (!o.registry) throw new CliError('thiếu --registry <danh-mục.yaml>');
-        const cal = calendar(cfg, o.calendar);
+        const cal = calendarFromConfig(cfg, o.calendar);
         if (o.at && !o['dry-run'])
           throw new CliError('--at chỉ dùng cùng --dry-run: văn bản luôn được gửi ngay khi bắt đầu');
         const at = o.at ? parseAt(o.at) : undefined;
@@ -128,12 +118,13 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           print(renderPlan(plan, now, cal.calendar, at));
           return 0;
         }
-        actingAs('runs.start');
+        const { by } = actingAs('runs.start');
         const office = await connect();
         const bar = progress(process.stderr, 'Thêm nơi nhận');
         const { workflowId, resumed } = await office.start(plan, {
           ...(cal.override ? { calendarOverride: cal.override } : {}),
           onProgress: bar.update,
+          startedBy: by,
         });
         bar.done();
         print(
@@ -258,7 +249,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           return 0;
         }
         const year = args[0] ?? String(new Date().getFullYear());
-        print(renderCalendarYear(calendar(cfg, o.calendar).calendar, year));
+        print(renderCalendarYear(calendarFromConfig(cfg, o.calendar).calendar, year));
         return 0;
       }
       case 'user':

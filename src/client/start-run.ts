@@ -24,6 +24,8 @@ export interface StartOptions {
   /** Recipients per addRecipients update. */
   chunk?: number;
   onProgress?: (added: number, total: number) => void;
+  /** Who starts it, for the audit trail ("Name (login)"). */
+  startedBy?: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export async function startRun(
     await client.workflow.start(disseminationRun, {
       taskQueue: opts.taskQueue,
       workflowId,
-      args: [{ ctx, expected: plan.recipients.length }],
+      args: [{ ctx, expected: plan.recipients.length, ...(opts.startedBy ? { startedBy: opts.startedBy } : {}) }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       ...(opts.searchAttributes ? { typedSearchAttributes: [{ key: SA_DIRECTIVE, value: ctx.ref }] } : {}),
     });

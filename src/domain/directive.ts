@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { localDate, unitCode } from './registry';
 import { policySchema } from './policy';
 import { ROLES } from './roles';
+import { documentRefSchema } from './document';
 
 export const URGENCIES = ['thuong', 'khan', 'thuong-khan', 'hoa-toc'] as const;
 export const URGENCY_LABEL: Record<(typeof URGENCIES)[number], string> = {
@@ -65,6 +66,8 @@ export const directiveSchema = z.strictObject({
   contact: z.strictObject({ unit: z.string(), phone: z.string().optional(), email: z.email().optional() }),
   recipients: z.array(recipientSchema).min(1),
   policy: policySchema.default(policySchema.parse({})),
+  /** The signed file (PDF, DOCX, ODT) when the run was started with one: attached to every dispatch. */
+  document: documentRefSchema.optional(),
 });
 export type Directive = z.infer<typeof directiveSchema>;
 

@@ -127,8 +127,21 @@ export function loadPlan(
   registryPath: string,
   opts: { now: number; calendar: WorkingCalendar },
 ): DisseminationPlan {
-  const { directive, parsed } = loadDirective(directivePath);
-  const registry = loadRegistry(registryPath);
+  return planFromText(readInputText(directivePath, 'directive'), directivePath, loadRegistry(registryPath), opts);
+}
+
+/**
+ * The same from a directive's text (pasted or uploaded in the browser): `source` names it in errors.
+ * A refusal names the line and field, as for a file.
+ */
+export function planFromText(
+  text: string,
+  source: string,
+  registry: Registry,
+  opts: { now: number; calendar: WorkingCalendar },
+): DisseminationPlan {
+  const parsed = parseYamlText(text, source);
+  const directive = validateYaml(parsed, directiveSchema);
   let built: ReturnType<typeof buildPlan>;
   try {
     built = buildPlan(directive, registry, opts);

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { CalendarData } from '../domain/holidays-vn';
 import type { DisseminationPlan } from '../domain/plan';
+import type { Directive } from '../domain/directive';
+import { fetchRunDirective } from '../client/run-directive';
 import type { Actor, UnitBrief, UnitSnapshot } from '../domain/unit-state';
 import { closeUpdate, recallUpdate, runStatusQuery, type RunStatus } from '../workflows/dissemination-run';
 import { runWorkflowId, unitWorkflowId } from '../workflows/ids';
@@ -87,12 +89,32 @@ export class Office {
   /** Starts the run of a plan (or completes one that stopped halfway through adding recipients). */
   async start(
     plan: DisseminationPlan,
-    o: { calendarOverride?: CalendarData; onProgress?: (added: number, total: number) => void } = {},
+    o: {
+      calendarOverride?: CalendarData;
+      onProgress?: (added: number, total: number) => void;
+      startedBy?: string;
+    } = {},
   ): Promise<{ workflowId: string; resumed: boolean }> {
     try {
       return await startRun(this.client, plan, { ...this.opts, ...o });
     } catch (e) {
       if (e instanceof DuplicateRunError) throw new OfficeRefusal('DuplicateRun', e.message);
+      throw e;
+    }
+  }
+
+  /** The run's whole directive, from its first event: no worker needs to answer. */
+  directive(runKey: string): Promise<Directive> {
+    return fetchRunDirective(this.client, parseInput(runKeySchema, runKey));
+  }
+
+  /** Whether a run of this key was ever started: a number is used once a year. */
+  async exists(runKey: string): Promise<boolean> {
+    try {
+      await this.client.workflow.getHandle(runWorkflowId(runKey)).describe();
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
       throw e;
     }
   }

@@ -93,5 +93,5 @@ export function visitor(req: FastifyRequest): { ip: string; userAgent: string } 
 
 /** The URL as logs may keep it: a unit's link token works for weeks, so it never reaches a log. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&]t=)[^&#]*/g, '$1[đã-ẩn]');
+  return url.replace(/([?&](?:t|csrf)=)[^&#]*/g, '$1[đã-ẩn]');
 }

@@ -8,6 +8,7 @@ import { FileSentLog } from '../activities/sent-log';
 import { MailHealthTracker } from '../activities/mail-health';
 import type { Config } from '../config';
 import { LinkSigner } from '../links/signer';
+import { DocumentStore } from '../documents/store';
 import { nativeConnectionOptions } from '../client/connection';
 import { openAuditStore, openAuditWriter } from '../audit/open-store';
 import type { AuditStore } from '../audit/store';
@@ -63,6 +64,7 @@ export async function createChidaoWorker(
     from: config.CHIDAO_MAIL_FROM,
     messageIdDomain: config.CHIDAO_MESSAGE_ID_DOMAIN,
     mailHealth,
+    documents: new DocumentStore(config.CHIDAO_DATA_DIR),
   });
   const worker = await Worker.create({
     connection: parts.connection,

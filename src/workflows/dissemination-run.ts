@@ -43,6 +43,8 @@ export interface RunInput {
   ctx: RunContext;
   expected: number;
   state?: RunState;
+  /** Who started the run ("Name (login)"); absent in runs started before accounts. */
+  startedBy?: string;
 }
 
 export interface RunStatus {
@@ -193,7 +195,18 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
   registerStopHandlers(rt);
   if (!input.state) {
     const { ref, directive, office } = ctx;
-    audit.record('run-started', { ref, subject: directive.subject, expected: input.expected, office: office.code });
+    // The signed document's hash and the starter only when present: older histories replay unchanged.
+    audit.record(
+      'run-started',
+      {
+        ref,
+        subject: directive.subject,
+        expected: input.expected,
+        office: office.code,
+        ...(directive.document ? { document: directive.document } : {}),
+      },
+      input.startedBy ? { channel: 'office', by: input.startedBy } : undefined,
+    );
   }
 
   // --- until the Office closes or recalls: digests, and continue-as-new to bound the history -------

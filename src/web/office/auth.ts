@@ -167,7 +167,12 @@ export function guard(app: FastifyInstance, sessions: OfficeSessionCookies): voi
   });
   app.addHook('preValidation', async (req, reply) => {
     if (req.method !== 'POST' || !req.session) return;
-    if (!sessions.csrfValid(req.session, csrfBody.safeParse(req.body ?? {}).data?.csrf))
+    // A multipart form (an upload) is read by its handler, after this hook: its token rides in the URL.
+    const multipart = String(req.headers['content-type'] ?? '').startsWith('multipart/');
+    const token = multipart
+      ? csrfBody.safeParse(req.query ?? {}).data?.csrf
+      : csrfBody.safeParse(req.body ?? {}).data?.csrf;
+    if (!sessions.csrfValid(req.session, token))
       return errorPage(
         reply,
         new PageError(

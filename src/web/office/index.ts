@@ -6,6 +6,7 @@ import { runRoutes } from './runs';
 import { unitRoutes } from './unit';
 import { auditRoutes } from './audit';
 import { accountRoutes } from './accounts';
+import { newRunRoutes } from './new-run';
 import { oidcRoutes, oidcSettings } from './oidc';
 
 /**
@@ -40,6 +41,7 @@ export async function officePages(root: FastifyInstance, deps: WebDeps): Promise
       unitRoutes(guarded, deps, sessions);
       auditRoutes(guarded, deps);
       accountRoutes(guarded, deps, sessions);
+      newRunRoutes(guarded, deps, sessions);
     });
   });
 }

@@ -14,6 +14,7 @@ export const DONE: Record<string, string> = {
   accept: 'Đã chấp nhận báo cáo.',
   return: 'Đã trả lại báo cáo; đơn vị được báo lý do và hạn báo cáo lại.',
   recall: 'Đã thu hồi văn bản; các đơn vị sẽ được thông báo.',
+  started: 'Đã bắt đầu đợt gửi; văn bản đang được gửi tới các nơi nhận.',
   close: 'Đã kết thúc đợt gửi; báo cáo tổng hợp sẽ được gửi.',
 };
 

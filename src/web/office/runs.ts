@@ -8,6 +8,7 @@ import type { OfficeSessionCookies } from '../plugins/session';
 import { csv, xlsx } from '../xlsx';
 import { mayAct, navOf, sessionOf, signedBy } from './auth';
 import { DONE, EXPORT_COLUMNS, exportCells, noWorkerView, runList, runView } from './run-view';
+import { sendSignedDocument } from '../signed-document';
 
 const filtersQuery = z
   .object({
@@ -24,9 +25,12 @@ export function runRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeS
   const r = app.withTypeProvider<ZodTypeProvider>();
   const nav = navOf;
 
-  r.get('/office', { config: { permission: 'runs.view' } }, async (req, reply) =>
-    sendPage(reply, 'Các đợt gửi văn bản', runList(await office.listRuns()), { nav: nav(req) }),
-  );
+  r.get('/office', { config: { permission: 'runs.view' } }, async (req, reply) => {
+    const start = mayAct(req, 'runs.start')
+      ? html`<p><a class="button" href="/office/runs/new">Bắt đầu đợt gửi mới</a></p>`
+      : '';
+    return sendPage(reply, 'Các đợt gửi văn bản', html`${start}${runList(await office.listRuns())}`, { nav: nav(req) });
+  });
 
   r.get(
     '/office/run/:key',
@@ -58,6 +62,12 @@ export function runRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeS
       });
       return sendPage(reply, `${status.ref} — ${status.subject}`, body, { nav: nav(req) });
     },
+  );
+
+  r.get(
+    '/office/run/:key/document',
+    { config: { permission: 'runs.view' }, schema: { params: runParams } },
+    async (req, reply) => sendSignedDocument(reply, deps, req.params.key),
   );
 
   r.get(

@@ -8,6 +8,7 @@ import { html } from '../html';
 import { unitKit } from './link';
 import { reportRoutes } from './report';
 import { OPEN_STAGES } from './view';
+import { sendSignedDocument } from '../signed-document';
 
 /**
  * The pages a unit reaches from the signed links in its email. GET only shows; every change is a POST
@@ -87,10 +88,19 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
     const title = (id: string) => v.run.reports?.find((r) => r.id === id)?.title ?? id;
     const ack = s.acknowledgedAt === undefined && s.stage === 'dispatched' ? k.linkTo(v, 'acknowledge') : undefined;
     const report = OPEN_STAGES(s.stage) ? k.linkTo(v, 'report') : undefined;
+    const signed = (await deps.office.directive(v.claims.run)).document;
     return sendPage(
       reply,
       'Tình trạng thực hiện',
       html`${k.facts(v.run, s)}
+        ${
+          signed
+            ? html`<p>
+                Văn bản đã ký số: <a href="/u/document?t=${encodeURIComponent(v.token)}">${signed.fileName}</a>
+                <span class="hint">(SHA-256 ${signed.sha256})</span>
+              </p>`
+            : ''
+        }
         ${ack || report ? html`<p>${ack ? html`<a class="button" href="${ack}">Xác nhận đã nhận văn bản</a> ` : ''}${report ? html`<a href="${report}">Gửi báo cáo / phản ánh vướng mắc</a>` : ''}</p>` : ''}
         <h2>Báo cáo đã gửi</h2>
         ${
@@ -117,6 +127,12 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
             : ''
         }`,
     );
+  });
+
+  // The very file that was signed, for any of the unit's links.
+  r.get('/u/document', { ...k.perUnit, schema: query }, async (req, reply) => {
+    const v = await k.load(req.query.t ?? '', ['status', 'acknowledge', 'report']);
+    return sendSignedDocument(reply, deps, v.claims.run);
   });
 
   reportRoutes(app, deps, k);

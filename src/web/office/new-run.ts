@@ -1,0 +1,156 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { PageError, sendPage, type WebDeps } from '../context';
+import { csrfBody } from '../forms-schema';
+import type { OfficeSessionCookies } from '../plugins/session';
+import { navOf, sessionOf, signedBy } from './auth';
+import { newRunForm, previewView, type Draft, type DraftErrors } from './new-run-view';
+import { DocumentRefused, DocumentStore, MAX_DOCUMENT_BYTES } from '../../documents/store';
+import { loadRegistry, MAX_INPUT_BYTES, planFromText } from '../../files/load';
+import { calendarFromConfig } from '../../files/calendar-config';
+import { InvalidInputError, SecretDocumentError } from '../../domain/errors';
+import { directiveKey, directiveRef } from '../../domain/directive';
+import type { DisseminationPlan } from '../../domain/plan';
+import { previewDispatch } from '../../domain/dispatch-preview';
+import { renderMessage } from '../../domain/templates';
+import { renderPlan } from '../../cli/render';
+import { OfficeRefusal } from '../../office';
+
+const TITLE = 'Bắt đầu đợt gửi mới';
+const SOURCE = 'ô Nội dung công văn';
+
+/**
+ * Starting a run from the browser: the signed document and the directive's content, a preview of what
+ * will be sent (plan, deadlines, the email), then the start. The document is stored once by its SHA-256
+ * and attached to every dispatch; the run and its history name the hash.
+ */
+export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeSessionCookies): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const config = { permission: 'runs.start' as const };
+  const documents = new DocumentStore(deps.config.CHIDAO_DATA_DIR);
+  const csrf = (req: FastifyRequest) => sessions.csrf(sessionOf(req));
+  const registryFile = () => {
+    const file = deps.config.CHIDAO_REGISTRY_FILE;
+    if (!file)
+      throw new PageError(
+        503,
+        'Chưa có danh mục đơn vị',
+        'Quản trị viên cần đặt CHIDAO_REGISTRY_FILE (tệp danh mục đơn vị) để bắt đầu đợt gửi từ trình duyệt.',
+      );
+    return file;
+  };
+  const form = (req: FastifyRequest, reply: FastifyReply, draft?: Draft, errors?: DraftErrors, status = 200) =>
+    sendPage(reply, TITLE, newRunForm(csrf(req), registryFile(), draft, errors), { status, nav: navOf(req) });
+
+  /** The plan as it would start now, or the refusal to show beside the directive's field. */
+  async function plan(draft: Draft): Promise<{ plan?: DisseminationPlan; errors?: DraftErrors }> {
+    const now = deps.now();
+    try {
+      const cal = calendarFromConfig(deps.config);
+      const p = planFromText(draft.directive, SOURCE, loadRegistry(registryFile()), { now, calendar: cal.calendar });
+      if (await deps.office.exists(directiveKey(p.directive)))
+        return {
+          errors: {
+            directive: `Số ${directiveRef(p.directive)} năm ${p.directive.date.slice(0, 4)} đã được gửi; mỗi số chỉ dùng một lần trong năm.`,
+          },
+        };
+      return { plan: p };
+    } catch (e) {
+      if (e instanceof InvalidInputError || e instanceof SecretDocumentError)
+        return { errors: { directive: e.message } };
+      throw e;
+    }
+  }
+
+  /** The document kept from an earlier step, checked again against the store. */
+  function keptDocument(sha: string, fileName: string): Draft['document'] {
+    if (!documents.has(sha)) return undefined;
+    return { sha256: sha, fileName, size: documents.read({ sha256: sha }).length };
+  }
+
+  r.get('/office/runs/new', { config }, async (req, reply) => form(req, reply));
+
+  r.post(
+    '/office/runs/new',
+    { config, schema: { querystring: z.object({ edit: z.string().max(2).optional() }).loose() } },
+    async (req, reply) => {
+      const draft: Draft = { directive: '' };
+      const errors: DraftErrors = {};
+      let sha = '';
+      let name = '';
+      const limits = { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, fieldSize: MAX_INPUT_BYTES.directive };
+      for await (const part of req.parts({ limits })) {
+        if (part.type === 'file') {
+          const bytes = await part.toBuffer().catch(() => undefined);
+          if (!part.filename || !bytes?.length) continue;
+          if (part.file.truncated) errors.document = `Tệp văn bản quá ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB.`;
+          else
+            try {
+              draft.document = documents.put(part.filename, bytes);
+            } catch (e) {
+              if (!(e instanceof DocumentRefused)) throw e;
+              errors.document = e.message;
+            }
+        } else if (part.fieldname === 'directive') {
+          draft.directive = String(part.value);
+          if (part.valueTruncated)
+            errors.directive = `Nội dung công văn dài quá ${MAX_INPUT_BYTES.directive / 1024 / 1024} MiB.`;
+        } else if (part.fieldname === 'documentSha') sha = String(part.value).slice(0, 64);
+        else if (part.fieldname === 'documentName') name = String(part.value).slice(0, 255);
+      }
+      draft.document ??= sha ? keptDocument(sha, name) : undefined;
+      if (req.query.edit) return form(req, reply, draft);
+      if (!draft.document && !errors.document) errors.document = 'Cần tải lên văn bản đã ký số.';
+      if (!draft.directive.trim()) errors.directive ??= 'Cần nội dung công văn.';
+      if (errors.document || errors.directive) return form(req, reply, draft, errors, 422);
+      const planned = await plan(draft);
+      if (!planned.plan) return form(req, reply, draft, planned.errors, 422);
+      const cal = calendarFromConfig(deps.config).calendar;
+      const now = deps.now();
+      const email = renderMessage(previewDispatch(planned.plan, now, cal), {
+        acknowledge: `${deps.config.CHIDAO_PUBLIC_URL}/u/acknowledge?t=…`,
+        report: `${deps.config.CHIDAO_PUBLIC_URL}/u/report?t=…`,
+        status: `${deps.config.CHIDAO_PUBLIC_URL}/u/status?t=…`,
+      });
+      return sendPage(
+        reply,
+        `Xem trước: ${directiveRef(planned.plan.directive)}`,
+        previewView(csrf(req), draft, renderPlan(planned.plan, now, cal), email),
+        { nav: navOf(req) },
+      );
+    },
+  );
+
+  const startBody = csrfBody.extend({
+    directive: z
+      .string()
+      .max(MAX_INPUT_BYTES.directive * 4)
+      .default(''),
+    documentSha: z.string().max(64).default(''),
+    documentName: z.string().max(255).default(''),
+  });
+  r.post(
+    '/office/runs/start',
+    // The directive's text comes back whole: up to the directive file's limit, beyond the forms' 256 KiB.
+    { config, bodyLimit: 5 * MAX_INPUT_BYTES.directive, schema: { body: startBody } },
+    async (req, reply) => {
+      const document = keptDocument(req.body.documentSha, req.body.documentName);
+      const draft: Draft = { directive: req.body.directive, document };
+      if (!document) return form(req, reply, draft, { document: 'Cần tải lên văn bản đã ký số.' }, 422);
+      const planned = await plan(draft);
+      if (!planned.plan) return form(req, reply, draft, planned.errors, 422);
+      const bytes = documents.read(document);
+      const ref = documents.put(document.fileName, bytes);
+      const run = { ...planned.plan, directive: { ...planned.plan.directive, document: ref } };
+      const { override } = calendarFromConfig(deps.config);
+      try {
+        await deps.office.start(run, { ...(override ? { calendarOverride: override } : {}), startedBy: signedBy(req) });
+      } catch (e) {
+        if (e instanceof OfficeRefusal) return form(req, reply, draft, { general: e.message }, 409);
+        throw e;
+      }
+      return reply.redirect(`/office/run/${directiveKey(run.directive)}?done=started`, 303);
+    },
+  );
+}

@@ -1,0 +1,18 @@
+import type { FastifyReply } from 'fastify';
+import { PageError, type WebDeps } from './context';
+import { DocumentStore } from '../documents/store';
+
+/**
+ * The run's signed document, byte for byte as stored under its SHA-256 (checked on read), for the Office
+ * and for the units it was sent to. The hash travels in a header so a download can be checked.
+ */
+export async function sendSignedDocument(reply: FastifyReply, deps: WebDeps, runKey: string): Promise<FastifyReply> {
+  const ref = (await deps.office.directive(runKey)).document;
+  if (!ref) throw new PageError(404, 'Không có tệp ký số', 'Đợt gửi này bắt đầu không kèm tệp văn bản ký số.');
+  const bytes = new DocumentStore(deps.config.CHIDAO_DATA_DIR).read(ref);
+  return reply
+    .type(ref.mediaType)
+    .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(ref.fileName)}`)
+    .header('x-content-sha256', ref.sha256)
+    .send(bytes);
+}
