@@ -140,5 +140,8 @@ console.log(
     (values.temporal ? ` (cụm Temporal ${values.temporal}),` : `, workflow tại ${stack.urls.temporalUi},`),
 );
 console.log(`bảng điều khiển Văn phòng tại ${stack.urls.web}/office/run/${runKey}.`);
+console.log(
+  `Bắt đầu đợt gửi thứ hai từ trình duyệt: ${stack.urls.web}/office/runs/new (tài khoản vanthu, tệp công văn và nội dung như examples/4432-TCTHADS-VP.yaml với số khác).`,
+);
 console.log(`Thử: npx chidao status ${runKey}   (Ctrl-C để dừng)`);
 stopOnSignal('\nĐang dừng…', () => stack.stop());

@@ -149,6 +149,8 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
       TEMPORAL_ADDRESS: address,
       CHIDAO_SMTP_URL: `smtp://127.0.0.1:${ports.smtp}?ignoreTLS=true`,
       CHIDAO_DATA_DIR: dataDir,
+      // The 2023 registry the examples use, for runs started from the browser.
+      CHIDAO_REGISTRY_FILE: process.env.CHIDAO_REGISTRY_FILE ?? resolve('examples/units-thads-2023.yaml'),
       CHIDAO_WEB_PORT: String(ports.web),
       CHIDAO_PUBLIC_URL: process.env.CHIDAO_PUBLIC_URL ?? `http://127.0.0.1:${ports.web}`,
     });

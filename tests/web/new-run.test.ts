@@ -11,7 +11,10 @@ import { devServerStack, type Stack } from '../helpers/stack';
 import { staffAccount } from '../helpers/accounts';
 import { injectLogin, multipart } from '../helpers/inject';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
-import { uniqueNumber } from '../helpers/fixtures';
+import { testPlan, uniqueNumber } from '../helpers/fixtures';
+import { replaysWithCurrentCode } from '../helpers/time-skipping';
+import { startRun } from '../../src/client/start-run';
+import { DocumentStore } from '../../src/documents/store';
 import { waitUntil } from '../helpers/wait';
 
 /**
@@ -164,6 +167,31 @@ describe('starting a run from the browser', () => {
     ]);
     expect(again.statusCode).toBe(422);
     expect(again.body).toMatch(/đã được gửi; mỗi số chỉ dùng một lần trong năm/);
+  });
+
+  it('a run started with a signed document and a starter replays with the current code', async () => {
+    const file = pdf();
+    const ref = new DocumentStore(s.config.CHIDAO_DATA_DIR).put('cong-van.pdf', file);
+    const plan = testPlan({
+      units: 2,
+      policy: { acknowledge: { due: 'PT1H' }, reports: [], reminders: [], escalation: [] },
+    });
+    plan.directive.document = ref;
+    await s.run(async () => {
+      await startRun(s.client, plan, {
+        taskQueue: s.taskQueue,
+        searchAttributes: true,
+        batchSize: 10,
+        startedBy: 'Nguyễn Thị Văn Thư (vanthu)',
+      });
+      // Every recipient, implementing or informed, gets the signed file.
+      const n = plan.recipients.length;
+      const mails = await waitForMails(both(ofRun(plan.key), ofKind('dispatch')), n);
+      expect(mails.map((m) => m.attachments?.some((a) => a.contentType === 'application/pdf'))).toEqual(
+        Array<boolean>(n).fill(true),
+      );
+      await replaysWithCurrentCode(s.client, plan.key, 4, 'a-run-started-with-a-signed-document');
+    });
   });
 
   it('only the records desk starts runs: others get 403 and see no start button', async () => {
