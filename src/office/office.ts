@@ -23,7 +23,7 @@ import {
 } from '../workflows/unit-lifecycle';
 import { DuplicateRunError, startRun } from '../client/start-run';
 import { readRunRows, readRunTable } from '../client/run-rows';
-import { describeMailHealth, readMailHealth, type MailHealth } from '../client/mail-health';
+import { describeMailHealth, readMailHealth } from '../client/mail-health';
 import { collectRun, exportRun, type AuditBundle } from '../audit/commands';
 import { timeline, type TimelineEntry } from '../audit/timeline';
 import { deadlineReasons, type DeadlineReasons } from './deadline-reasons';
@@ -33,33 +33,12 @@ import { closedReason } from './closed-reason';
 import { isNotFound, NOT_FOUND_MESSAGE, OfficeRefusal, refusalOfUpdate } from './refusal';
 import * as acts from './acts';
 import { parseInput, runKeySchema, unitCodeSchema } from './input';
+import type { OfficeOptions, RunFilters, RunTable } from './office-types';
 import { listRuns, selectByVisibility, UNACKNOWLEDGED, type RunListing } from './visibility';
 
 export type { RunListing } from './visibility';
 
-export interface OfficeOptions {
-  taskQueue: string;
-  searchAttributes: boolean;
-  batchSize: number;
-  now?: () => number;
-}
-
-/** A run's table as the Office sees it, with the mail server's health beside it. */
-export interface RunTable {
-  /** Absent when no worker answered: rows then come from visibility (stage and lateness only). */
-  status?: RunStatus;
-  rows: UnitRow[];
-  noWorker: boolean;
-  mail?: MailHealth;
-  /** One Vietnamese sentence while mail waits on the server. */
-  mailNotice?: string;
-}
-
-export interface RunFilters {
-  filter?: string;
-  province?: string;
-  region?: string;
-}
+export type { OfficeOptions, RunFilters, RunTable } from './office-types';
 
 /**
  * Every act the Office can take, whichever way it comes in (CLI, pages, demo, API): input parsed with
