@@ -1,6 +1,5 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { lockSync } from 'proper-lockfile';
+import { join } from 'node:path';
+import { LockedJsonMap } from '../files/locked-json-map';
 import { MAX_ACCOUNTS, type Account } from './account';
 
 /** Accounts, kept where the Office's other state is. One backend today (a file); PostgreSQL may follow. */
@@ -9,18 +8,6 @@ export interface AccountStore {
   get(login: string): Account | undefined;
   /** Reads, changes and writes one account under a lock, so the CLI and `chidao serve` never lose a change. */
   update<T>(login: string, change: (a: Account | undefined) => { account?: Account; result: T }): T;
-}
-
-/** proper-lockfile's sync lock does not retry; a change takes milliseconds, so wait briefly for it. */
-function lockWithRetry(file: string): () => void {
-  for (let i = 0; ; i++) {
-    try {
-      return lockSync(dirname(file), { lockfilePath: `${file}.lock`, stale: 10_000 });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED' || i >= 100) throw e;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-    }
-  }
 }
 
 /** A refusal to show a person; `field` names the form field it is about, when there is one. */
@@ -34,53 +21,32 @@ export class AccountRefusal extends Error {
   }
 }
 
-/**
- * `accounts.json` under CHIDAO_DATA_DIR, mode 0600, replaced atomically; writers on one host serialise
- * through proper-lockfile (as the audit file store does).
- */
+/** `accounts.json` under CHIDAO_DATA_DIR. */
 export class FileAccountStore implements AccountStore {
-  readonly file: string;
+  private readonly map: LockedJsonMap<Account>;
   constructor(dataDir: string) {
-    this.file = join(dataDir, 'accounts.json');
+    this.map = new LockedJsonMap<Account>(join(dataDir, 'accounts.json'), (a) => a.login, {
+      count: MAX_ACCOUNTS,
+      refusal: () => new AccountRefusal(`Đã có ${MAX_ACCOUNTS} tài khoản, không thêm được nữa.`),
+    });
   }
 
-  private read(): Map<string, Account> {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-      throw e;
-    }
-    const list = JSON.parse(text) as Account[];
-    return new Map(list.map((a) => [a.login, a]));
+  get file(): string {
+    return this.map.file;
   }
 
   list(): Account[] {
-    return [...this.read().values()].sort((a, b) => a.login.localeCompare(b.login));
+    return this.map.list().sort((a, b) => a.login.localeCompare(b.login));
   }
 
   get(login: string): Account | undefined {
-    return this.read().get(login);
+    return this.map.get(login);
   }
 
   update<T>(login: string, change: (a: Account | undefined) => { account?: Account; result: T }): T {
-    mkdirSync(dirname(this.file), { recursive: true });
-    const release = lockWithRetry(this.file);
-    try {
-      const all = this.read();
-      const { account, result } = change(all.get(login));
-      if (!account) return result;
-      if (!all.has(login) && all.size >= MAX_ACCOUNTS)
-        throw new AccountRefusal(`Đã có ${MAX_ACCOUNTS} tài khoản, không thêm được nữa.`);
-      all.set(login, account);
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify([...all.values()], null, 1), { mode: 0o600 });
-      chmodSync(tmp, 0o600);
-      renameSync(tmp, this.file);
-      return result;
-    } finally {
-      release();
-    }
+    return this.map.update(login, (a) => {
+      const { account, result } = change(a);
+      return account ? { record: account, result } : { result };
+    });
   }
 }

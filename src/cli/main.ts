@@ -11,6 +11,7 @@ import { directiveKey } from '../domain/directive';
 import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderUnit, renderVisibilityRows } from './render';
 import { auditCommand } from './audit';
 import { openAccounts, userCommand } from './users';
+import { tokenCommand } from './tokens';
 import { signature } from '../accounts/accounts';
 import type { Permission } from '../domain/staff-roles';
 
@@ -254,6 +255,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       }
       case 'user':
         return await userCommand(args, o, cfg, print);
+      case 'token':
+        return tokenCommand(args, o, cfg, print);
       case 'audit':
         return await auditCommand(args, o, { cfg, print, connect, runKey });
       default:

@@ -1,5 +1,12 @@
 import fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+} from 'fastify-type-provider-zod';
+import swagger from '@fastify/swagger';
+import { apiRoutes } from './api';
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { openAuditStore } from '../audit/open-store';
@@ -77,6 +84,22 @@ export async function createWebServer(opts: {
   await cookies(app);
   await forms(app, { uploadMaxBytes: config.CHIDAO_UPLOAD_MAX_BYTES });
   await rateLimits(app);
+  // OpenAPI 3.1 from the API routes' zod schemas; the pages carry no tag and stay out of it.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'chidao — API cho hệ thống khác',
+        version: '1',
+        description:
+          'Khóa API tạo bằng `chidao token add`; gửi kèm `Authorization: Bearer <khóa>`. Lỗi theo RFC 9457 (application/problem+json).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    hideUntagged: true,
+    transform: jsonSchemaTransform,
+  });
 
   app.setNotFoundHandler((_req, reply) =>
     errorPage(reply, new PageError(404, 'Không tìm thấy trang', 'Địa chỉ này không có trên hệ thống.')),
@@ -108,6 +131,8 @@ export async function createWebServer(opts: {
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/', async (_req, reply) => reply.redirect('/office', 302));
 
+  app.get('/api/openapi.json', async () => app.swagger());
+  await apiRoutes(app, deps);
   await app.register(async (units) => unitPages(units, deps));
   await officePages(app, deps);
 
