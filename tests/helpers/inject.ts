@@ -18,16 +18,25 @@ export function multipart(parts: { name: string; value: string | Buffer; filenam
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-/** Logs in to the Office's dashboard through its form (nonce cookie included); returns the session cookie. */
-export async function injectLogin(app: FastifyInstance, who: { login: string; password: string }): Promise<string> {
+/** Posts the login form as a browser does (its nonce cookie and field); the answer, whatever it is. */
+export async function postLogin(
+  app: FastifyInstance,
+  who: { login: string; password: string },
+  next = '/office',
+): Promise<LightMyRequestResponse> {
   const form = await app.inject({ method: 'GET', url: '/office/login' });
   const nonce = /name="nonce" value="([^"]+)"/.exec(form.body)![1]!;
-  const r = await app.inject({
+  return app.inject({
     method: 'POST',
     url: '/office/login',
     cookies: { chidao_login: cookieOf(form, 'chidao_login')! },
-    payload: { nonce, next: '/office', login: who.login, password: who.password },
+    payload: { nonce, next, login: who.login, password: who.password },
   });
+}
+
+/** Logs in to the Office's dashboard through its form; returns the session cookie. */
+export async function injectLogin(app: FastifyInstance, who: { login: string; password: string }): Promise<string> {
+  const r = await postLogin(app, who);
   expect(r.statusCode, r.body).toBe(303);
   return cookieOf(r, 'chidao_session')!;
 }

@@ -10,7 +10,7 @@ import { createWebServer } from '../../src/web/server';
 import { Accounts } from '../../src/accounts/accounts';
 import { FileAccountStore } from '../../src/accounts/store';
 import { staffAccount, STAFF_PASSWORD } from '../helpers/accounts';
-import { cookieOf, injectLogin } from '../helpers/inject';
+import { cookieOf, injectLogin, postLogin } from '../helpers/inject';
 
 /**
  * The administrator's account pages through `app.inject`. They never reach Temporal: the client is a
@@ -76,18 +76,7 @@ describe("the administrator's account pages", () => {
     });
     // Not shown again on the list.
     expect((await get('/office/accounts')).body).not.toContain(password!);
-    const form = await web.inject({ method: 'GET', url: '/office/login' });
-    const login = await web.inject({
-      method: 'POST',
-      url: '/office/login',
-      cookies: { chidao_login: cookieOf(form, 'chidao_login')! },
-      payload: {
-        nonce: /name="nonce" value="([^"]+)"/.exec(form.body)![1]!,
-        next: '/office',
-        login: 'vanthu.moi',
-        password: password!,
-      },
-    });
+    const login = await postLogin(web, { login: 'vanthu.moi', password: password! });
     expect(login.headers.location).toBe('/office/password');
   });
 

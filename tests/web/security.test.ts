@@ -17,7 +17,7 @@ import {
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { LIMITS } from '../../src/domain/unit-state';
 import { requireSecret } from '../../src/config';
-import { cookieOf, injectLogin, multipart } from '../helpers/inject';
+import { cookieOf, injectLogin, multipart, postLogin } from '../helpers/inject';
 import { staffAccount } from '../helpers/accounts';
 import { Accounts } from '../../src/accounts/accounts';
 import { FileAccountStore } from '../../src/accounts/store';
@@ -229,14 +229,7 @@ describe('sessions', () => {
         }
         // While disabled, the password no longer opens a session.
         accounts().setActive(staff.login, false);
-        const refused = await web.inject({ method: 'GET', url: '/office/login' });
-        const nonce = /name="nonce" value="([^"]+)"/.exec(refused.body)![1]!;
-        const r = await web.inject({
-          method: 'POST',
-          url: '/office/login',
-          cookies: { chidao_login: cookieOf(refused, 'chidao_login')! },
-          payload: { nonce, login: staff.login, password: staff.password },
-        });
+        const r = await postLogin(web, staff);
         expect(r.statusCode).toBe(401);
         expect(r.body).toContain('Tài khoản đã bị khóa; hãy hỏi quản trị viên.');
         expect(cookieOf(r, 'chidao_session')).toBeUndefined();
