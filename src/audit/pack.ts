@@ -1,3 +1,4 @@
+import { VIA_LABEL } from '../domain/unit-model';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -85,7 +86,7 @@ function details(r: AuditRecord): { label: string; value: string; code?: true }[
 function actorText(r: AuditRecord): string {
   if (!r.actor) return r.kind === 'message-sent' || r.kind === 'delivery-failed' ? 'hệ thống chidao' : '—';
   const a = r.actor;
-  const via = CHANNEL_LABEL[a.channel] ?? a.channel;
+  const via = `${CHANNEL_LABEL[a.channel] ?? a.channel}${a.via ? ` ${VIA_LABEL[a.via]}` : ''}`;
   const from = [a.ip ? `IP ${a.ip}` : '', a.userAgent ? `trình duyệt "${a.userAgent}"` : ''].filter(Boolean).join(', ');
   return `${a.by} — ${via}${from ? ` (${from})` : ''}`;
 }

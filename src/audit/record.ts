@@ -1,3 +1,4 @@
+import type { Via } from '../domain/unit-model';
 import { createHash } from 'node:crypto';
 
 export const AUDIT_KINDS = [
@@ -29,7 +30,7 @@ export interface AuditAct {
   /** When the act happened (workflow time), ISO 8601 UTC. */
   at: string;
   unit?: string;
-  actor?: { channel: string; by: string; ip?: string; userAgent?: string };
+  actor?: { channel: string; by: string; via?: Via; ip?: string; userAgent?: string };
   data: Record<string, unknown>;
   workflowId: string;
   runId: string;

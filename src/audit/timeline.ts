@@ -1,3 +1,4 @@
+import { VIA_LABEL, type Via } from '../domain/unit-model';
 import { vnDateTime } from '../domain/vn-format';
 import { ROLE_LABEL } from '../domain/roles';
 import { actsOf } from './events';
@@ -64,13 +65,15 @@ export function timeline(histories: NamedHistory[]): TimelineEntry[] {
       else if (a.kind === 'delivery-failed' && a.request)
         text = `KHÔNG GỬI ĐƯỢC ${MESSAGE_LABEL[a.request.kind] ?? a.request.kind} → ${a.request.to.join(', ')}`;
       else if (a.kind === 'update' && a.update && a.update !== 'addRecipients') {
-        const arg = a.args?.[0] as { by?: unknown; channel?: string } | undefined;
+        const arg = a.args?.[0] as { by?: unknown; channel?: string; via?: Via } | undefined;
         const by =
           typeof arg?.by === 'string'
             ? arg.by
             : ((arg?.by as { by?: string } | undefined)?.by ?? (arg as { by?: string })?.by);
-        const channel = arg && 'channel' in arg ? arg.channel : (arg?.by as { channel?: string } | undefined)?.channel;
-        text = `${UPDATE_LABEL[a.update] ?? a.update}${by ? ` — ${by}` : ''}${channel ? ` [${channel}]` : ''}`;
+        const actor = (arg && 'channel' in arg ? arg : arg?.by) as { channel?: string; via?: Via } | undefined;
+        const channel = actor?.channel;
+        const via = actor?.via ? ` ${VIA_LABEL[actor.via]}` : '';
+        text = `${UPDATE_LABEL[a.update] ?? a.update}${by ? ` — ${by}` : ''}${channel ? ` [${channel}]` : ''}${via}`;
       } else if (a.kind === 'signal' && a.signal === 'stop') {
         const s = a.args?.[0] as { stage?: string } | undefined;
         text = s?.stage === 'recalled' ? 'dừng theo dõi: văn bản bị thu hồi' : 'dừng theo dõi: đợt gửi kết thúc';

@@ -73,9 +73,20 @@ export const LIMITS = {
 export type Channel = 'link' | 'office' | 'email';
 
 /** Who did an act and how: a unit through its link, or the Office on its behalf (phone, paper). */
+/** How a unit told the Office what the Office records on its behalf. */
+export const VIAS = ['phone', 'paper', 'email'] as const;
+export type Via = (typeof VIAS)[number];
+export const VIA_LABEL: Record<Via, string> = {
+  phone: 'qua điện thoại',
+  paper: 'bằng văn bản giấy',
+  email: 'qua thư điện tử',
+};
+
 export interface Actor {
   channel: Channel;
   by: string;
+  /** For the Office's records: how the unit told it. */
+  via?: Via;
   ip?: string;
   userAgent?: string;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../domain/unit-state';
+import { VIAS } from '../domain/unit-model';
 import {
   boundedText,
   deadlineInput,
@@ -21,6 +22,7 @@ const onUnit = { key: runKeySchema, unit: unitCodeSchema };
 export const actorSchema = z.object({
   channel: z.enum(['link', 'office', 'email']),
   by: officerSchema,
+  via: z.enum(VIAS).optional(),
   ip: z.string().max(100).optional(),
   userAgent: z.string().max(300).optional(),
 });

@@ -1,3 +1,4 @@
+import type { Via } from '../domain/unit-model';
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/types';
 import type { AuditKind } from '../audit/record';
@@ -13,7 +14,7 @@ const { recordAudit } = proxyActivities<Activities>({
   retry: { initialInterval: '1s', maximumInterval: '1 minute' },
 });
 
-export type AuditActor = { channel: string; by: string; ip?: string; userAgent?: string };
+export type AuditActor = { channel: string; by: string; via?: Via; ip?: string; userAgent?: string };
 
 /**
  * Records a workflow's acts; keys are the workflow id and a sequence carried over continue-as-new.

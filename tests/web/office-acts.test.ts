@@ -7,6 +7,8 @@ import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { acknowledgeUpdate, submitReportUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { staffAccount } from '../helpers/accounts';
+import { FileAuditStore } from '../../src/audit/file-store';
+import { join } from 'node:path';
 import { Accounts } from '../../src/accounts/accounts';
 import { FileAccountStore } from '../../src/accounts/store';
 import { cookieOf, injectLogin } from '../helpers/inject';
@@ -232,6 +234,70 @@ describe("the Office's acts from the dashboard", () => {
         expect((await unit('T1').query(unitStateQuery)).ackDeadline).toBe(before);
         expect((await post({ session: clerk, csrf }, `${runUrl}/recall`, { reason: 'Thử' }, app)).statusCode).toBe(403);
         expect((await run.query(runStatusQuery)).stop).toBeUndefined();
+      })
+      .finally(() => app.close());
+  });
+
+  it('the records desk records an acknowledgement by phone and a report on paper, and corrects an address', async () => {
+    const app = await createWebServer({ client: s.client, config: s.config });
+    await s
+      .run(async () => {
+        const { key, unit } = await started(1);
+        const dir = s.config.CHIDAO_DATA_DIR;
+        const clerk = await injectLogin(
+          app,
+          await staffAccount(dir, { login: 'vt3', name: 'Lê Văn Thư Ba', roles: ['van-thu'] }),
+        );
+        const officer = await injectLogin(app, await staffAccount(dir, { login: 'cv3', roles: ['chuyen-vien'] }));
+        const unitUrl = `/office/run/${key}/unit/T1`;
+        const page = await app.inject({ method: 'GET', url: unitUrl, cookies: { chidao_session: clerk } });
+        expect(page.body).toContain(`action="${unitUrl}/record-ack"`);
+        const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+
+        // Another role may not record, even with a valid token of its own.
+        const officerPage = await app.inject({ method: 'GET', url: unitUrl, cookies: { chidao_session: officer } });
+        expect(officerPage.body).not.toContain(`${unitUrl}/record-ack`);
+        const officerCsrf = /name="csrf" value="([^"]+)"/.exec(officerPage.body)![1]!;
+        const refused = await post(
+          { session: officer, csrf: officerCsrf },
+          `${unitUrl}/record-ack`,
+          { via: 'phone' },
+          app,
+        );
+        expect(refused.statusCode).toBe(403);
+        expect((await unit('T1').query(unitStateQuery)).acknowledgedAt).toBeUndefined();
+
+        const ack = await post({ session: clerk, csrf }, `${unitUrl}/record-ack`, { via: 'phone' }, app);
+        expect(ack.headers.location).toBe(`${unitUrl}?done=record-ack`);
+        expect((await unit('T1').query(unitStateQuery)).stage).toBe('acknowledged');
+        const rep = await post(
+          { session: clerk, csrf },
+          `${unitUrl}/record-report`,
+          { via: 'paper', text: 'Báo cáo số 12/BC gửi bằng đường bưu điện.' },
+          app,
+        );
+        expect(rep.headers.location).toBe(`${unitUrl}?done=record-report`);
+        expect((await unit('T1').query(unitStateQuery)).reports.at(-1)?.text).toBe(
+          'Báo cáo số 12/BC gửi bằng đường bưu điện.',
+        );
+        const addr = await post(
+          { session: clerk, csrf },
+          `${unitUrl}/address`,
+          { emails: 't1.moi@thads.example\n' },
+          app,
+        );
+        expect(addr.headers.location).toBe(`${unitUrl}?done=address`);
+        expect((await unit('T1').query(unitStateQuery)).unit.emails).toEqual(['t1.moi@thads.example']);
+
+        // The timeline and the audit trail say who recorded it and how the unit told the Office.
+        const after = await app.inject({ method: 'GET', url: unitUrl, cookies: { chidao_session: clerk } });
+        expect(after.body).toMatch(/Lê Văn Thư Ba \(vt3\) \[office\] qua điện thoại/);
+        expect(after.body).toMatch(/Lê Văn Thư Ba \(vt3\) \[office\] bằng văn bản giấy/);
+        const acked = await waitUntil(
+          async () => (await new FileAuditStore(join(dir, 'audit')).list(key)).find((r) => r.kind === 'acknowledged'),
+          (r) => r !== undefined,
+        );
+        expect(acked!.actor).toEqual({ channel: 'office', by: 'Lê Văn Thư Ba (vt3)', via: 'phone' });
       })
       .finally(() => app.close());
   });

@@ -18,6 +18,7 @@ import {
 } from '../../src/workflows/unit-lifecycle';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { staffAccount } from '../helpers/accounts';
+import { injectLogin } from '../helpers/inject';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { testPlan } from '../helpers/fixtures';
@@ -202,7 +203,7 @@ describe('pages for units', () => {
     });
   });
 
-  it('a unit submits its report with a file; a wrong type or an oversized file is refused and keeps the text', async () => {
+  it('a unit submits its report with a file, which the Office downloads; a wrong type or an oversized file is refused and keeps the text', async () => {
     await s.run(async () => {
       const mail = await dispatchTo(key, 'T1');
       const page = await browser.newPage();
@@ -251,6 +252,15 @@ describe('pages for units', () => {
       expect(
         existsSync(join(s.config.CHIDAO_DATA_DIR, 'uploads', key, 'T1', `${sha.slice(0, 16)}-Báo cáo kết quả.pdf`)),
       ).toBe(true);
+      // The Office downloads the very file from the unit's page; a hash the unit never sent is 404.
+      const office = await injectLogin(web, staff);
+      const file = (h: string) =>
+        web.inject({ method: 'GET', url: `/office/run/${key}/unit/T1/file/${h}`, cookies: { chidao_session: office } });
+      const got = await file(sha);
+      expect(got.statusCode).toBe(200);
+      expect(createHash('sha256').update(got.rawPayload).digest('hex')).toBe(sha);
+      expect(got.headers['content-disposition']).toContain(encodeURIComponent('Báo cáo kết quả.pdf'));
+      expect((await file('0'.repeat(64))).statusCode).toBe(404);
       await page.close();
     });
   });

@@ -15,6 +15,9 @@ export const DONE: Record<string, string> = {
   return: 'Đã trả lại báo cáo; đơn vị được báo lý do và hạn báo cáo lại.',
   recall: 'Đã thu hồi văn bản; các đơn vị sẽ được thông báo.',
   started: 'Đã bắt đầu đợt gửi; văn bản đang được gửi tới các nơi nhận.',
+  'record-ack': 'Đã ghi nhận đơn vị đã nhận văn bản.',
+  'record-report': 'Đã ghi nhận báo cáo của đơn vị.',
+  address: 'Đã sửa địa chỉ; văn bản được gửi tới địa chỉ mới, các liên kết cũ không còn dùng được.',
   close: 'Đã kết thúc đợt gửi; báo cáo tổng hợp sẽ được gửi.',
 };
 

@@ -11,6 +11,7 @@ import type { DeadlineReasons } from '../../office/deadline-reasons';
 import type { OfficeSessionCookies } from '../plugins/session';
 import { mayAct, navOf, sessionOf, signedBy } from './auth';
 import { DONE } from './run-view';
+import { recordForms, recordRoutes } from './unit-record';
 
 /** A unit code as it came in the path (%-escapes undone once more, as links are built with encodeURIComponent). */
 const codeOf = (code: string) => {
@@ -30,6 +31,8 @@ function unitView(
   csrfField: Html | undefined,
   why: DeadlineReasons,
   done?: string,
+  /** The records desk's forms, when the person may record on the unit's behalf. */
+  record: Html = html``,
 ): Html {
   const reason = (text: string | undefined) => (text ? html`<br /><small class="hint">Vì sao: ${text}</small>` : '');
   const open = s.difficulties.filter((d) => !d.answer);
@@ -78,7 +81,7 @@ function unitView(
         s.rejectedAddresses?.length
           ? html`<dt>Địa chỉ bị từ chối</dt>
               <dd>
-                ${s.rejectedAddresses.join(', ')} — sửa bằng
+                ${s.rejectedAddresses.join(', ')} — sửa ở mục "Ghi nhận thay đơn vị" bên dưới, hoặc
                 <code>chidao address ${key} ${code} &lt;các địa chỉ đúng&gt;</code>
               </dd>`
           : ''
@@ -88,7 +91,7 @@ function unitView(
       s.reports.length
         ? html`<h2>Báo cáo</h2>
             <ul>
-              ${s.reports.map((r) => html`<li>${vnDateTime(r.submittedAt)} — ${r.text}${r.fileName ? html` <span class="hint">(tệp ${r.fileName}, SHA-256 ${r.sha256?.slice(0, 16)}…)</span>` : ''}${r.verdict ? ` — ${r.verdict === 'accepted' ? 'đã chấp nhận' : `đã trả lại: ${r.verdictReason ?? ''}`}` : ''}</li>`)}
+              ${s.reports.map((r) => html`<li>${vnDateTime(r.submittedAt)} — ${r.text}${r.fileName && r.sha256 ? html` <a href="${base}/file/${r.sha256}">${r.fileName}</a> <span class="hint">(SHA-256 ${r.sha256.slice(0, 16)}…)</span>` : ''}${r.verdict ? ` — ${r.verdict === 'accepted' ? 'đã chấp nhận' : `đã trả lại: ${r.verdictReason ?? ''}`}` : ''}</li>`)}
             </ul>`
         : ''
     }
@@ -149,6 +152,7 @@ function unitView(
             </div>`
         : ''
     }
+    ${record}
     <h2>Dòng thời gian</h2>
     <ol class="timeline">
       ${renderTimeline(events)
@@ -178,7 +182,14 @@ export function unitRoutes(app: FastifyInstance, deps: WebDeps, sessions: Office
       const csrfField = mayAct(req, 'units.follow-up')
         ? html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}" />`
         : undefined;
-      const body = unitView(key, code, state, timeline, csrfField, why, DONE[req.query.done ?? '']);
+      const record = mayAct(req, 'units.record')
+        ? recordForms(
+            `/office/run/${key}/unit/${encodeURIComponent(code)}`,
+            state,
+            html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}" />`,
+          )
+        : undefined;
+      const body = unitView(key, code, state, timeline, csrfField, why, DONE[req.query.done ?? ''], record);
       return sendPage(reply, `${state.unit.name} (${code})`, body, { nav: navOf(req) });
     },
   );
@@ -205,4 +216,5 @@ export function unitRoutes(app: FastifyInstance, deps: WebDeps, sessions: Office
     await office.returnReport({ key, unit, by, reason: req.body.reason, due: req.body.due });
     return reply.redirect(done('return', key, unit), 303);
   });
+  recordRoutes(app, deps, codeOf, done);
 }
