@@ -34,6 +34,7 @@ import { isNotFound, NOT_FOUND_MESSAGE, OfficeRefusal, refusalOfUpdate } from '.
 import * as acts from './acts';
 import { parseInput, runKeySchema, unitCodeSchema } from './input';
 import type { OfficeOptions, RunFilters, RunTable } from './office-types';
+import { workItems, type WorkItem } from './work-queue';
 import { listRuns, selectByVisibility, UNACKNOWLEDGED, type RunListing } from './visibility';
 
 export type { RunListing } from './visibility';
@@ -85,6 +86,12 @@ export class Office {
   /** The run's whole directive, from its first event: no worker needs to answer. */
   directive(runKey: string): Promise<Directive> {
     return fetchRunDirective(this.client, parseInput(runKeySchema, runKey));
+  }
+
+  /** What waits on the follow-up officers across the running runs (at most `limit` runs), oldest first. */
+  async workQueue(limit = 50): Promise<WorkItem[]> {
+    const running = (await this.listRuns()).filter((r) => r.status === 'RUNNING').slice(0, limit);
+    return workItems(await Promise.all(running.map(async (run) => ({ run, rows: (await this.table(run.key)).rows }))));
   }
 
   /** Whether a run of this key was ever started: a number is used once a year. */
