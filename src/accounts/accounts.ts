@@ -28,7 +28,8 @@ export const signature = (s: { name: string; login: string }): string => `${s.na
 
 export type LoginOutcome = { ok: true; account: AccountView } | { ok: false; reason: string; lockedUntil?: number };
 
-const WRONG = 'Sai tên đăng nhập hoặc mật khẩu.';
+const WRONG =
+  'Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang tạm khóa (5 lần sai liên tiếp khóa 15 phút; quản trị viên mở được ngay).';
 const SSO_PASSWORD = 'Tài khoản này đăng nhập qua nhà cung cấp định danh của cơ quan; mật khẩu do nơi đó quản lý.';
 
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -133,25 +134,24 @@ export class Accounts {
   /** Checks a login; five wrong passwords in a row lock the account for 15 minutes. */
   async login(login: string, password: string): Promise<LoginOutcome> {
     const l = loginSchema.safeParse(login).data ?? '';
-    const a = l ? this.store.get(l) : undefined;
-    // The same scrypt work whether or not the account exists: timing does not tell which logins exist.
+    const found = l ? this.store.get(l) : undefined;
+    // The same scrypt work whether or not the account exists or has a password here (single sign-on):
+    // timing does not tell which logins exist.
+    const a = found && !found.sso && found.passwordHash ? found : undefined;
     const right = await verifyPassword(password, a?.passwordHash ?? DUMMY_HASH);
     if (!a) return { ok: false, reason: WRONG };
     const now = this.now();
     return this.store.update<LoginOutcome>(a.login, (cur) => {
-      if (!cur) return { result: { ok: false, reason: WRONG } };
+      // A password reset or change between the check and now: the checked password is no longer it.
+      if (!cur || cur.passwordHash !== a.passwordHash) return { result: { ok: false, reason: WRONG } };
+      // Locked or wrong, the same answer: an answer that differed would tell which logins exist.
       if (cur.lockedUntil && cur.lockedUntil > now)
-        return { result: { ok: false, reason: lockedMessage(cur.lockedUntil, now), lockedUntil: cur.lockedUntil } };
+        return { result: { ok: false, reason: WRONG, lockedUntil: cur.lockedUntil } };
       if (!right) {
         const failedLogins = cur.failedLogins + 1;
         const locked = failedLogins >= LOCKOUT.failures ? now + LOCKOUT.ms : undefined;
         const next = { ...cur, failedLogins: locked ? 0 : failedLogins, lockedUntil: locked };
-        return {
-          account: next,
-          result: locked
-            ? { ok: false, reason: lockedMessage(locked, now), lockedUntil: locked }
-            : { ok: false, reason: WRONG },
-        };
+        return { account: next, result: { ok: false, reason: WRONG, ...(locked ? { lockedUntil: locked } : {}) } };
       }
       if (!cur.active) return { result: { ok: false, reason: 'Tài khoản đã bị khóa; hãy hỏi quản trị viên.' } };
       const next = { ...cur, failedLogins: 0, lockedUntil: undefined };
@@ -171,13 +171,21 @@ export class Accounts {
     name: string;
     roles: StaffRole[];
   }): LoginOutcome {
-    if (!p.roles.length)
+    const same = (a: Account) => a.sso?.issuer === p.issuer && a.sso.subject === p.subject;
+    const existing = this.store.list().find(same);
+    if (!p.roles.length) {
+      // Roles withdrawn at the provider: withdrawn here too, and the person's open sessions end.
+      if (existing?.roles.length)
+        this.store.update(existing.login, (cur) =>
+          cur && same(cur)
+            ? { account: { ...cur, roles: [], generation: cur.generation + 1 }, result: undefined }
+            : { result: undefined },
+        );
       return {
         ok: false,
         reason: 'Nhà cung cấp định danh chưa cấp vai trò nào của chidao cho tài khoản này; hãy hỏi quản trị viên.',
       };
-    const same = (a: Account) => a.sso?.issuer === p.issuer && a.sso.subject === p.subject;
-    const existing = this.store.list().find(same);
+    }
     const login = existing?.login ?? loginSchema.safeParse(p.login).data;
     if (!login)
       return {
@@ -190,7 +198,9 @@ export class Accounts {
         return {
           result: {
             ok: false,
-            reason: `Tên đăng nhập ${login} đã là một tài khoản mật khẩu ở đây; quản trị viên cần đổi tên một trong hai.`,
+            reason: cur.sso
+              ? `Tên đăng nhập ${login} đã thuộc một người khác của nhà cung cấp định danh; quản trị viên cần đổi tên một trong hai.`
+              : `Tên đăng nhập ${login} đã là một tài khoản mật khẩu ở đây; quản trị viên cần đổi tên một trong hai.`,
           },
         };
       if (cur && !cur.active) return { result: { ok: false, reason: 'Tài khoản đã bị khóa; hãy hỏi quản trị viên.' } };
@@ -232,7 +242,12 @@ export class Accounts {
     if (problem) throw new AccountRefusal(problem);
     if (await verifyPassword(next, a.passwordHash)) throw new AccountRefusal('Mật khẩu mới phải khác mật khẩu cũ.');
     const passwordHash = await hashPassword(next);
-    return this.change(a.login, (cur) => ({ passwordHash, mustChangePassword: false, generation: cur.generation + 1 }));
+    return this.change(a.login, (cur) => {
+      // Reset or changed meanwhile: the current password checked above is no longer the current one.
+      if (cur.passwordHash !== a.passwordHash)
+        throw new AccountRefusal('Mật khẩu vừa được đổi hoặc đặt lại ở nơi khác; hãy đăng nhập lại.');
+      return { passwordHash, mustChangePassword: false, generation: cur.generation + 1 };
+    });
   }
 
   /** The account behind a session, if it still may act: active, and no password/role change since. */
@@ -253,9 +268,4 @@ export class Accounts {
     if (!can(a.roles, permission)) throw new AccountRefusal(refusalFor(permission));
     return staffOf(a);
   }
-}
-
-function lockedMessage(until: number, now: number): string {
-  const minutes = Math.max(1, Math.ceil((until - now) / 60_000));
-  return `Tài khoản tạm khóa vì nhập sai mật khẩu nhiều lần; thử lại sau ${minutes} phút hoặc hỏi quản trị viên.`;
 }

@@ -72,6 +72,12 @@ export const directiveSchema = z.strictObject({
 export type Directive = z.infer<typeof directiveSchema>;
 
 /**
+ * A directive as a person or a system writes it: everything but `document`, which only the Office's
+ * upload sets (from a file it stored and hashed). A `document` key written by hand is an unknown key.
+ */
+export const directiveInputSchema = directiveSchema.omit({ document: true });
+
+/**
  * What a unit's lifecycle needs of the directive: its deadlines and its title. The body (tasks,
  * preamble…) stays with the run, so 10,000 lifecycles do not each carry a copy in their history.
  */

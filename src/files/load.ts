@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
-import { directiveSchema, type Directive } from '../domain/directive';
+import { directiveInputSchema, type Directive } from '../domain/directive';
 import { InvalidInputError, SecretDocumentError } from '../domain/errors';
 import { registrySchema, type Registry } from '../domain/registry';
 import { parseYamlText, validateYaml, issueAt, type ParsedYaml } from '../domain/yaml-input';
@@ -80,7 +80,7 @@ export function readInputText(path: string, kind: InputKind): string {
 
 export function loadDirective(path: string): { directive: Directive; parsed: ParsedYaml } {
   const parsed = parseYamlText(readInputText(path, 'directive'), path);
-  return { directive: validateYaml(parsed, directiveSchema), parsed };
+  return { directive: validateYaml(parsed, directiveInputSchema), parsed };
 }
 
 export function loadRegistry(path: string): Registry {
@@ -141,7 +141,7 @@ export function planFromText(
   opts: { now: number; calendar: WorkingCalendar },
 ): DisseminationPlan {
   const parsed = parseYamlText(text, source);
-  const directive = validateYaml(parsed, directiveSchema);
+  const directive: Directive = validateYaml(parsed, directiveInputSchema);
   let built: ReturnType<typeof buildPlan>;
   try {
     built = buildPlan(directive, registry, opts);

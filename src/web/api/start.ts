@@ -8,7 +8,7 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { WebDeps } from '../context';
-import { directiveKey, directiveRef, directiveSchema } from '../../domain/directive';
+import { directiveInputSchema, directiveKey, directiveRef } from '../../domain/directive';
 import { buildPlan } from '../../domain/plan';
 import { loadRegistry } from '../../files/load';
 import { calendarFromConfig } from '../../files/calendar-config';
@@ -45,7 +45,7 @@ export function startRoute(r: Api, deps: WebDeps, config: { permission: Permissi
         return problem(reply, 503, 'Chưa có danh mục đơn vị', 'Quản trị viên cần đặt CHIDAO_REGISTRY_FILE.', {
           type: 'NoRegistry',
         });
-      const parsed = directiveSchema.safeParse(req.body.directive);
+      const parsed = directiveInputSchema.safeParse(req.body.directive);
       if (!parsed.success)
         return problem(reply, 422, 'Công văn không hợp lệ', 'Nội dung công văn có lỗi; chưa bắt đầu gì.', {
           type: 'InvalidDirective',

@@ -120,7 +120,7 @@ export function loginRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offic
       if (!nonce || !safeEqual(nonce, req.body.nonce))
         return loginForm(reply, next, 'Phiên đăng nhập đã cũ; hãy nhập lại.', 403, login);
       const outcome = await deps.accounts.login(login, req.body.password);
-      if (!outcome.ok) return loginForm(reply, next, outcome.reason, outcome.lockedUntil ? 429 : 401, login);
+      if (!outcome.ok) return loginForm(reply, next, outcome.reason, 401, login);
       sessions.start(reply, outcome.account);
       reply.clearCookie(LOGIN_COOKIE, cookieOptions(https, '/office/login'));
       return reply.redirect(outcome.account.mustChangePassword ? PASSWORD_PATH : next, 303);
