@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type DocumentRef } from '../domain/document';
 
 export type { DocumentRef } from '../domain/document';
@@ -13,6 +13,8 @@ const MEDIA_BY_EXTENSION: Record<string, DocumentRef['mediaType']> = {
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   odt: 'application/vnd.oasis.opendocument.text',
 };
+
+const DRAFT_TTL_MS = 24 * 3600_000;
 
 export class DocumentRefused extends Error {
   override name = 'DocumentRefused';
@@ -43,7 +45,11 @@ export class DocumentStore {
     this.dir = join(dataDir, 'documents');
   }
 
-  put(fileName: string, bytes: Buffer): DocumentRef {
+  /**
+   * Stores a document. A draft (an upload still being previewed) waits apart and is swept after a day;
+   * `promote` keeps it for good once a run is started with it.
+   */
+  put(fileName: string, bytes: Buffer, o: { draft?: boolean } = {}): DocumentRef {
     if (!bytes.length) throw new DocumentRefused('Tệp văn bản rỗng.');
     if (bytes.length > MAX_DOCUMENT_BYTES)
       throw new DocumentRefused(`Tệp văn bản quá ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB.`);
@@ -57,9 +63,10 @@ export class DocumentStore {
       size: bytes.length,
       mediaType: documentType(name, bytes),
     };
-    const file = this.file(ref.sha256);
-    if (!existsSync(file)) {
-      mkdirSync(this.dir, { recursive: true });
+    if (o.draft) this.sweepDrafts();
+    const file = o.draft ? this.draftFile(ref.sha256) : this.file(ref.sha256);
+    if (!existsSync(this.file(ref.sha256)) && !existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, bytes, { mode: 0o640 });
       renameSync(tmp, file);
@@ -67,20 +74,46 @@ export class DocumentStore {
     return ref;
   }
 
+  /** A draft kept for good: the run that names it now depends on it. */
+  promote(sha256: string): void {
+    const kept = this.file(sha256);
+    if (existsSync(kept)) return;
+    renameSync(this.draftFile(sha256), kept);
+  }
+
   /** The bytes of a stored document, checked against their hash: a changed file is refused, not served. */
   read(ref: Pick<DocumentRef, 'sha256'>): Buffer {
-    const bytes = readFileSync(this.file(ref.sha256));
+    const kept = this.file(ref.sha256);
+    const bytes = readFileSync(existsSync(kept) ? kept : this.draftFile(ref.sha256));
     if (createHash('sha256').update(bytes).digest('hex') !== ref.sha256)
       throw new Error(`văn bản ${ref.sha256.slice(0, 12)}… đã bị thay đổi trên đĩa; không gửi bản khác bản đã ký`);
     return bytes;
   }
 
   has(sha256: string): boolean {
-    return /^[0-9a-f]{64}$/.test(sha256) && existsSync(this.file(sha256));
+    return /^[0-9a-f]{64}$/.test(sha256) && (existsSync(this.file(sha256)) || existsSync(this.draftFile(sha256)));
+  }
+
+  private draftFile(sha256: string): string {
+    return join(this.dir, 'drafts', this.name(sha256));
+  }
+
+  /** Previews never started leave nothing behind for longer than a day. */
+  private sweepDrafts(now = Date.now()): void {
+    const drafts = join(this.dir, 'drafts');
+    if (!existsSync(drafts)) return;
+    for (const f of readdirSync(drafts)) {
+      const path = join(drafts, f);
+      if (now - statSync(path).mtimeMs > DRAFT_TTL_MS) rmSync(path, { force: true });
+    }
   }
 
   private file(sha256: string): string {
+    return join(this.dir, this.name(sha256));
+  }
+
+  private name(sha256: string): string {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('not a SHA-256');
-    return join(this.dir, sha256);
+    return sha256;
   }
 }

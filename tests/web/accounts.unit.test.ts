@@ -128,15 +128,21 @@ describe("the administrator's account pages", () => {
   });
 
   it('an administrator cannot lock themselves out from the page', async () => {
-    for (const action of ['disable', 'reset', 'roles']) {
-      const r = await post(`/office/accounts/quantri/${action}`, { roles: ['van-thu'] });
-      expect(r.statusCode, action).toBe(422);
+    // Whatever the spelling of the login in the URL: the store trims and lowercases it.
+    for (const [action, spelling] of [
+      ['disable', 'quantri'],
+      ['reset', 'QuanTri'],
+      ['roles', '%20quantri'],
+      ['roles', 'QUANTRI%20'],
+    ]) {
+      const r = await post(`/office/accounts/${spelling}/${action}`, { roles: ['van-thu'] });
+      expect(r.statusCode, `${action} ${spelling}`).toBe(422);
       expect(r.body).toContain('Không tự khóa, tự đặt lại mật khẩu hay tự đổi vai trò của mình ở đây.');
     }
     expect(accounts().get('quantri')).toMatchObject({ active: true, roles: ['quan-tri'] });
   });
 
-  it('only an administrator reaches the account pages: others get 403 and create nothing', async () => {
+  it('only an administrator reaches the account pages: others get 403 and create or change nothing', async () => {
     const clerk = await injectLogin(
       web,
       await staffAccount(dataDir, { login: 'vanthu2', roles: ['van-thu', 'lanh-dao'] }),
@@ -148,6 +154,23 @@ describe("the administrator's account pages", () => {
     expect(r.statusCode).toBe(403);
     expect(r.body).toContain('việc này cần vai trò Quản trị');
     expect(accounts().get('leo-thang')).toBeUndefined();
+    // Nor may it disable, reset or re-role anyone, itself included.
+    await staffAccount(dataDir, { login: 'nan-nhan', roles: ['chuyen-vien'] });
+    for (const [target, action] of [
+      ['nan-nhan', 'disable'],
+      ['nan-nhan', 'reset'],
+      ['vanthu2', 'roles'],
+      ['nan-nhan', 'enable'],
+    ]) {
+      const x = await post(`/office/accounts/${target}/${action}`, { roles: ['quan-tri'] }, clerk);
+      expect(x.statusCode, `${target} ${action}`).toBe(403);
+    }
+    expect(accounts().get('nan-nhan')).toMatchObject({
+      active: true,
+      roles: ['chuyen-vien'],
+      mustChangePassword: false,
+    });
+    expect(accounts().get('vanthu2')?.roles).toEqual(['van-thu', 'lanh-dao']);
     // Without a session at all: to the login page, nothing read.
     const anon = await web.inject({ method: 'GET', url: '/office/accounts' });
     expect(anon.statusCode).toBe(303);

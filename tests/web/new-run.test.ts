@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createWebServer } from '../../src/web/server';
@@ -86,7 +86,7 @@ describe('starting a run from the browser', () => {
     expect(r.body).toContain('Đã tải lên: Công văn 4432.pdf');
   });
 
-  it('a secret document is refused with the reason; a file that is not a PDF is refused beside the file field', async () => {
+  it('a secret document is refused with the reason; a file that is not a PDF, or over 20 MiB, is refused beside the file field', async () => {
     const secret = await upload([
       { name: 'document', value: pdf(), filename: 'mat.pdf' },
       { name: 'directive', value: directive((y) => y.replace('confidentiality: thuong', 'confidentiality: mat')) },
@@ -99,6 +99,15 @@ describe('starting a run from the browser', () => {
     ]);
     expect(exe.statusCode).toBe(422);
     expect(exe.body).toContain('id="document-error">Tệp cong-van.pdf không phải PDF thật');
+    // Over 20 MiB: refused beside the file field, and the directive typed stays.
+    const yaml = directive();
+    const big = await upload([
+      { name: 'directive', value: yaml },
+      { name: 'document', value: Buffer.concat([pdf(), Buffer.alloc(21 * 1024 * 1024)]), filename: 'lon.pdf' },
+    ]);
+    expect(big.statusCode).toBe(422);
+    expect(big.body).toContain('id="document-error">Tệp văn bản quá 20 MiB.');
+    expect(big.body).toContain(/^number: \d+$/m.exec(yaml)![0]);
   });
 
   it('preview, then start: every dispatch carries the signed PDF, and a unit downloads the very same bytes', async () => {
@@ -131,9 +140,17 @@ describe('starting a run from the browser', () => {
         },
       });
       expect(started.statusCode).toBe(303);
+      // Kept for good once a run depends on it; the preview's draft is gone.
+      const docs = join(s.config.CHIDAO_DATA_DIR, 'documents');
+      expect(existsSync(join(docs, sha(file)))).toBe(true);
+      expect(existsSync(join(docs, 'drafts', sha(file)))).toBe(false);
       expect(started.headers.location).toBe(`/office/run/${key}?done=started`);
       const dispatches = await waitForMails(both(ofRun(key), ofKind('dispatch')), 77, 90_000);
       expect(dispatches).toHaveLength(77);
+      // Every dispatch names the PDF; the bytes of a few are fetched back from the mailbox and hashed.
+      expect(dispatches.filter((m) => m.attachments?.some((x) => x.contentType === 'application/pdf'))).toHaveLength(
+        77,
+      );
       for (const m of dispatches.slice(0, 3)) {
         const a = m.attachments?.find((x) => x.contentType === 'application/pdf');
         expect(a, m.subject).toBeDefined();
@@ -194,7 +211,7 @@ describe('starting a run from the browser', () => {
     });
   });
 
-  it('only the records desk starts runs: others get 403 and see no start button', async () => {
+  it('only the records desk starts runs: others get 403 on every step and see no start button', async () => {
     const officer = await injectLogin(
       web,
       await staffAccount(s.config.CHIDAO_DATA_DIR, { login: 'chuyenvien', roles: ['chuyen-vien'] }),
@@ -202,6 +219,24 @@ describe('starting a run from the browser', () => {
     const r = await web.inject({ method: 'GET', url: '/office/runs/new', cookies: { chidao_session: officer } });
     expect(r.statusCode).toBe(403);
     expect(r.body).toContain('việc này cần vai trò Văn thư');
+    const token = /name="csrf" value="([^"]+)"/.exec(
+      (await web.inject({ method: 'GET', url: '/office/password', cookies: { chidao_session: officer } })).body,
+    )![1]!;
+    const upload = multipart([{ name: 'directive', value: directive() }]);
+    const preview = await web.inject({
+      method: 'POST',
+      url: `/office/runs/new?csrf=${token}`,
+      cookies: { chidao_session: officer },
+      ...upload,
+    });
+    expect(preview.statusCode).toBe(403);
+    const start = await web.inject({
+      method: 'POST',
+      url: '/office/runs/start',
+      cookies: { chidao_session: officer },
+      payload: { csrf: token, directive: directive(), documentSha: '0'.repeat(64), documentName: 'x.pdf' },
+    });
+    expect(start.statusCode).toBe(403);
     const list = await web.inject({ method: 'GET', url: '/office', cookies: { chidao_session: officer } });
     expect(list.body).not.toContain('href="/office/runs/new"');
     expect((await web.inject({ method: 'GET', url: '/office', cookies: { chidao_session: clerk } })).body).toContain(

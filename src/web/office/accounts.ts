@@ -6,7 +6,7 @@ import { csrfBody, formText } from '../forms-schema';
 import { html, type Html } from '../html';
 import type { OfficeSessionCookies } from '../plugins/session';
 import { AccountRefusal } from '../../accounts/accounts';
-import type { AccountView } from '../../accounts/account';
+import { loginSchema, type AccountView } from '../../accounts/account';
 import { STAFF_ROLES, STAFF_ROLE_LABELS, roleNames } from '../../domain/staff-roles';
 import { sessionOf } from './auth';
 
@@ -198,7 +198,8 @@ export function accountRoutes(app: FastifyInstance, deps: WebDeps, sessions: Off
   };
   const own = (req: FastifyRequest, login: string) => {
     // Locking oneself out, or dropping one's own administrator role, is done by another administrator.
-    if (login.toLowerCase() === sessionOf(req).login)
+    // Compared as the store will read it: " QuanTri" is quantri.
+    if ((loginSchema.safeParse(login).data ?? login) === sessionOf(req).login)
       throw new PageError(
         422,
         'Không thực hiện được',

@@ -73,21 +73,28 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
 
   r.post(
     '/office/runs/new',
-    { config, schema: { querystring: z.object({ edit: z.string().max(2).optional() }).loose() } },
+    // Each preview stores its upload (as a draft, swept after a day): thirty an address in 15 minutes.
+    {
+      config: { ...config, rateLimit: { max: 30, timeWindow: '15 minutes' } },
+      schema: { querystring: z.object({ edit: z.string().max(2).optional() }).loose() },
+    },
     async (req, reply) => {
       const draft: Draft = { directive: '' };
       const errors: DraftErrors = {};
       let sha = '';
       let name = '';
       const limits = { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, fieldSize: MAX_INPUT_BYTES.directive };
-      for await (const part of req.parts({ limits })) {
+      // An oversized file is cut and marked, not thrown: the form comes back with what was typed.
+      // (@fastify/multipart reads throwFileSizeLimit per call; its types list it for the plugin only.)
+      const options = { limits, throwFileSizeLimit: false };
+      for await (const part of req.parts(options)) {
         if (part.type === 'file') {
-          const bytes = await part.toBuffer().catch(() => undefined);
-          if (!part.filename || !bytes?.length) continue;
+          const bytes = await part.toBuffer();
+          if (!part.filename || !bytes.length) continue;
           if (part.file.truncated) errors.document = `Tệp văn bản quá ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB.`;
           else
             try {
-              draft.document = documents.put(part.filename, bytes);
+              draft.document = documents.put(part.filename, bytes, { draft: true });
             } catch (e) {
               if (!(e instanceof DocumentRefused)) throw e;
               errors.document = e.message;
@@ -141,7 +148,8 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
       const planned = await plan(draft);
       if (!planned.plan) return form(req, reply, draft, planned.errors, 422);
       const bytes = documents.read(document);
-      const ref = documents.put(document.fileName, bytes);
+      const ref = documents.put(document.fileName, bytes, { draft: true });
+      documents.promote(ref.sha256);
       const run = { ...planned.plan, directive: { ...planned.plan.directive, document: ref } };
       const { override } = calendarFromConfig(deps.config);
       try {
