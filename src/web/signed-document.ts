@@ -9,7 +9,14 @@ import { DocumentStore } from '../documents/store';
 export async function sendSignedDocument(reply: FastifyReply, deps: WebDeps, runKey: string): Promise<FastifyReply> {
   const ref = (await deps.office.directive(runKey)).document;
   if (!ref) throw new PageError(404, 'Không có tệp ký số', 'Đợt gửi này bắt đầu không kèm tệp văn bản ký số.');
-  const bytes = new DocumentStore(deps.config.CHIDAO_DATA_DIR).read(ref);
+  const store = new DocumentStore(deps.config.CHIDAO_DATA_DIR);
+  if (!store.has(ref.sha256))
+    throw new PageError(
+      410,
+      'Tệp không còn trên máy chủ',
+      'Tệp văn bản ký số của đợt gửi này không còn trên máy chủ; hãy báo Văn phòng.',
+    );
+  const bytes = store.read(ref);
   return reply
     .type(ref.mediaType)
     .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(ref.fileName)}`)

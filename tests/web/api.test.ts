@@ -80,14 +80,28 @@ describe('the JSON API', () => {
     expect(none.status).toBe(401);
     expect(none.type).toMatch(/^application\/problem\+json/);
     expect(none.json).toMatchObject({ status: 401, title: 'Cần khóa API' });
-    expect((await call('GET', '/api/v1/runs', `${eoffice.slice(0, -1)}x`)).status).toBe(401);
+    const problemOf = (r: { status: number; type: string; json: Problem }, status: number) => {
+      expect(r.status).toBe(status);
+      expect(r.type).toMatch(/^application\/problem\+json/);
+      expect(r.json.status).toBe(status);
+    };
+    problemOf(await call('GET', '/api/v1/runs', `${eoffice.slice(0, -1)}x`), 401);
     const tokens = new ApiTokens(s.config.CHIDAO_DATA_DIR);
     const { token, secret } = tokens.add('Tạm', ['kiem-toan']);
     expect((await call('GET', '/api/v1/runs', secret)).status).toBe(200);
     tokens.revoke(token.id);
-    expect((await call('GET', '/api/v1/runs', secret)).status).toBe(401);
+    problemOf(await call('GET', '/api/v1/runs', secret), 401);
     const forbidden = await call('POST', '/api/v1/runs', reader, { directive: {} });
-    expect(forbidden.status).toBe(403);
+    problemOf(forbidden, 403);
+    // The refusal comes before the body is read: a body that is not even JSON gets the same answer.
+    const raw = await fetch(`${base}/api/v1/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${reader}`, 'content-type': 'application/json' },
+      body: '{không phải json',
+    });
+    expect(raw.status).toBe(403);
+    const anon = await fetch(`${base}/api/v1/runs`);
+    expect(anon.headers.get('www-authenticate')).toBe('Bearer realm="chidao"');
     expect(forbidden.json.detail).toContain('việc này cần vai trò Văn thư');
   });
 
@@ -97,6 +111,12 @@ describe('the JSON API', () => {
     for (let i = 0; i < 121; i++) codes.push((await call('GET', '/api/v1/runs', secret)).status);
     expect(codes.filter((c) => c === 200)).toHaveLength(120);
     expect(codes[120]).toBe(429);
+    // Refused requests count too: a stranger guessing tokens from one address is stopped after 120.
+    const guesses: number[] = [];
+    for (let i = 0; i < 121; i++)
+      guesses.push((await call('GET', '/api/v1/runs', `chidao_${'0'.repeat(12)}_${'x'.repeat(43)}`)).status);
+    expect(guesses.slice(0, 120).every((c) => c === 401)).toBe(true);
+    expect(guesses[120]).toBe(429);
     expect((await call('GET', '/api/v1/runs', reader)).status).toBe(200);
   });
 
@@ -151,6 +171,13 @@ describe('the JSON API', () => {
     expect(unknown.json.errors).toEqual([
       { pointer: '/directive/recipients/2/unit', detail: expect.stringContaining('KHONG-CO') },
     ]);
+    const broken = await fetch(`${base}/api/v1/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${eoffice}`, 'content-type': 'application/json' },
+      body: '{không phải json',
+    });
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as Problem).detail).toBe('Thân yêu cầu không phải JSON hợp lệ.');
     const malformed = await call('POST', '/api/v1/runs', eoffice, { directive: 'không phải đối tượng' });
     expect(malformed.status).toBe(400);
     expect(malformed.json.errors![0]!.pointer).toBe('/body/directive');

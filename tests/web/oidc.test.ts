@@ -84,6 +84,45 @@ async function signIn(login: string, shots = false): Promise<Page> {
   return page;
 }
 
+/** A login through the provider, stopped when the provider sends the browser back: its callback URL and state cookie. */
+async function stoppedAtCallback(login: string): Promise<{ url: string; cookie: string }> {
+  const page = await browser.newPage();
+  let url = '';
+  // Playwright's routes do not see a redirect's request; Chromium's own Fetch domain does.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Fetch.enable', {
+    patterns: [{ urlPattern: '*/office/login/oidc/callback*', requestStage: 'Request' }],
+  });
+  cdp.on('Fetch.requestPaused', (e: { requestId: string; request: { url: string } }) => {
+    url = e.request.url;
+    void cdp.send('Fetch.failRequest', { requestId: e.requestId, errorReason: 'Aborted' });
+  });
+  await page.goto(`${base}/office/login`);
+  await page.getByRole('link', { name: 'Đăng nhập bằng tài khoản của cơ quan' }).click();
+  await page.waitForURL(`${provider.issuer}/**`);
+  await page.locator('input[name=login]').fill(login);
+  await page.locator('input[name=password]').fill('bat-ky');
+  await page.locator('button[type=submit]').click();
+  await expect
+    .poll(
+      async () => {
+        if (url) return url;
+        // The provider's consent page, the first time.
+        if (page.url().startsWith(provider.issuer) && (await page.locator('button[type=submit]').count()))
+          await page
+            .locator('button[type=submit]')
+            .click()
+            .catch(() => undefined);
+        return url;
+      },
+      { timeout: 15_000, interval: 200 },
+    )
+    .not.toBe('');
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'chidao_oidc')!.value;
+  await page.close();
+  return { url, cookie };
+}
+
 describe('single sign-on (OpenID Connect)', () => {
   it("a leader logs in through the office's provider: the account is made with the mapped role and reaches the runs", async () => {
     const page = await signIn('lanhdao.sso', true);
@@ -146,19 +185,24 @@ describe('single sign-on (OpenID Connect)', () => {
     }
   });
 
-  it('a callback without the state this browser was given is refused and starts no session', async () => {
-    const r = await web.inject({ method: 'GET', url: '/office/login/oidc/callback?code=abc&state=xyz' });
+  it("a callback replayed with another browser's state, or a state cookie not signed by us, is refused", async () => {
+    // Two logins stopped at the callback: each a real code and the state cookie its browser was given.
+    const a = await stoppedAtCallback('lanhdao.sso');
+    const b = await stoppedAtCallback('lanhdao.sso');
+    const callback = (url: string, cookie: string) =>
+      web.inject({ method: 'GET', url: url.slice(base.length), cookies: { chidao_oidc: cookie } });
+    const crossed = await callback(b.url, a.cookie);
+    expect(crossed.statusCode).toBe(401);
+    expect(crossed.cookies.find((c) => c.name === 'chidao_session')).toBeUndefined();
+    // The same code with its own browser's state works: the refusal above was the state's.
+    const own = await callback(b.url, b.cookie);
+    expect(own.statusCode).toBe(200);
+    expect(own.cookies.find((c) => c.name === 'chidao_session')).toBeDefined();
+    // A state cookie written by hand (not sealed with our secret) is not read at all.
+    const forged = JSON.stringify({ verifier: 'v'.repeat(43), state: 'khac', nonce: 'n', next: '/office' });
+    const r = await callback(a.url, forged);
     expect(r.statusCode).toBe(400);
     expect(r.body).toContain('Phiên đăng nhập một lần đã hết hạn');
     expect(r.cookies.find((c) => c.name === 'chidao_session')).toBeUndefined();
-    const forged = await web.inject({
-      method: 'GET',
-      url: '/office/login/oidc/callback?code=abc&state=xyz',
-      cookies: {
-        chidao_oidc: JSON.stringify({ verifier: 'v'.repeat(43), state: 'khac', nonce: 'n', next: '/office' }),
-      },
-    });
-    expect(forged.statusCode).toBe(401);
-    expect(forged.cookies.find((c) => c.name === 'chidao_session')).toBeUndefined();
   });
 });

@@ -16,6 +16,7 @@ declare module 'fastify' {
 }
 
 const TAGS = ['chidao'];
+const bearer = (req: FastifyRequest) => /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
 const runParams = z.object({ key: z.string().max(200) });
 const unitParams = z.object({ key: z.string().max(200), code: z.string().max(200) });
 const text = (max: number) =>
@@ -36,13 +37,19 @@ export async function apiRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
     async (api) => {
       api.setErrorHandler(apiErrorHandler);
       api.setNotFoundHandler((_req, reply) => problem(reply, 404, 'Không tìm thấy', 'Địa chỉ API này không có.'));
-      api.addHook('onRequest', async (req, reply) => {
-        const secret = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-        const token = tokens.verify(secret);
+      // After the routes' rate limit (onRequest), so refused requests count too; before the body is read.
+      api.addHook('preParsing', async (req, reply) => {
+        const token = tokens.verify(bearer(req));
         if (!token)
-          return problem(reply, 401, 'Cần khóa API', 'Thiếu, sai hoặc đã thu hồi khóa API (Authorization: Bearer …).', {
-            type: 'Unauthorized',
-          });
+          return problem(
+            reply.header('www-authenticate', 'Bearer realm="chidao"'),
+            401,
+            'Cần khóa API',
+            'Thiếu, sai hoặc đã thu hồi khóa API (Authorization: Bearer …).',
+            {
+              type: 'Unauthorized',
+            },
+          );
         req.apiToken = token;
         if (req.routeOptions.url === undefined) return;
         const need = req.routeOptions.config.permission;
@@ -56,7 +63,10 @@ export async function apiRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
         rateLimit: {
           max: 120,
           timeWindow: '1 minute',
-          keyGenerator: (req: FastifyRequest) => `api:${req.apiToken?.id ?? req.ip}`,
+          // The token the request claims (unverified yet) and its address: a stranger sending bad requests
+          // in a system's name uses up their own allowance, not the system's.
+          keyGenerator: (req: FastifyRequest) =>
+            `api:${/^chidao_([0-9a-f]{12})_/.exec(bearer(req) ?? '')?.[1] ?? '-'}:${req.ip}`,
         },
       };
       const view = { ...limit, permission: 'runs.view' as const };

@@ -38,6 +38,13 @@ export function problem(
 export const pointer = (path: readonly PropertyKey[]) =>
   `/${path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 
+/** Our words for what the framework refuses (its own messages are English and name its internals). */
+const FIXED_DETAIL: Record<number, string> = {
+  400: 'Thân yêu cầu không phải JSON hợp lệ.',
+  413: 'Dữ liệu gửi lên quá lớn.',
+  415: 'Chỉ nhận dữ liệu dạng application/json.',
+};
+
 /** Every failure of the API as a problem; the pages' HTML error handler never answers here. */
 export function apiErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (err instanceof OfficeRefusal) {
@@ -89,10 +96,9 @@ export function apiErrorHandler(err: FastifyError, req: FastifyRequest, reply: F
     reply,
     status,
     status < 500 ? 'Yêu cầu không hợp lệ' : 'Lỗi hệ thống',
-    status === 413
-      ? 'Dữ liệu gửi lên quá lớn.'
-      : status < 500
-        ? err.message
-        : 'Hệ thống gặp lỗi khi xử lý yêu cầu; chưa có thay đổi nào được ghi nhận nếu không có kết quả thành công.',
+    FIXED_DETAIL[status] ??
+      (status < 500
+        ? 'Yêu cầu không hợp lệ.'
+        : 'Hệ thống gặp lỗi khi xử lý yêu cầu; chưa có thay đổi nào được ghi nhận nếu không có kết quả thành công.'),
   );
 }

@@ -5,6 +5,9 @@ import * as oidc from 'openid-client';
 import type { Config } from '../../config';
 import { PageError, sendPage, type WebDeps } from '../context';
 import { html } from '../html';
+import { createHmac } from 'node:crypto';
+import { requireSecret } from '../../config';
+import { safeEqual } from '../session';
 import { cookieOptions, type OfficeSessionCookies } from '../plugins/session';
 import { parseRoleMap, rolesFromClaim } from '../../accounts/provider-roles';
 
@@ -70,6 +73,18 @@ export function oidcRoutes(app: FastifyInstance, deps: WebDeps, sessions: Office
         configuration = undefined;
         throw e;
       }));
+  // Signed with the session secret: a cookie planted by a neighbouring site cannot choose the state.
+  const key = createHmac('sha256', requireSecret(deps.config.CHIDAO_SESSION_SECRET, 'CHIDAO_SESSION_SECRET'))
+    .update('chidao/oidc-state')
+    .digest();
+  const mac = (v: string) => createHmac('sha256', key).update(v).digest('base64url');
+  const seal = (v: string) => `${Buffer.from(v).toString('base64url')}.${mac(v)}`;
+  const unseal = (cookie: string | undefined): string | undefined => {
+    const [body, sig] = (cookie ?? '').split('.');
+    if (!body || !sig) return undefined;
+    const v = Buffer.from(body, 'base64url').toString('utf8');
+    return safeEqual(sig, mac(v)) ? v : undefined;
+  };
   // The provider sends the browser back cross-site: a Lax cookie comes along on that top-level GET.
   const stateCookie = { ...cookieOptions(https, PATH), sameSite: 'lax' as const, maxAge: 600 };
 
@@ -84,7 +99,7 @@ export function oidcRoutes(app: FastifyInstance, deps: WebDeps, sessions: Office
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
       const next = /^\/office(\/|$|\?)/.test(req.query.next ?? '') ? req.query.next! : '/office';
-      reply.setCookie(STATE_COOKIE, JSON.stringify({ verifier, state, nonce, next }), stateCookie);
+      reply.setCookie(STATE_COOKIE, seal(JSON.stringify({ verifier, state, nonce, next })), stateCookie);
       const url = oidc.buildAuthorizationUrl(config, {
         redirect_uri: redirectUri,
         scope: 'openid profile',
@@ -103,7 +118,7 @@ export function oidcRoutes(app: FastifyInstance, deps: WebDeps, sessions: Office
     async (req, reply): Promise<FastifyReply> => {
       const kept = z
         .object({ verifier: z.string(), state: z.string(), nonce: z.string(), next: z.string() })
-        .safeParse(safeJson(req.cookies[STATE_COOKIE]));
+        .safeParse(safeJson(unseal(req.cookies[STATE_COOKIE])));
       reply.clearCookie(STATE_COOKIE, stateCookie);
       if (!kept.success)
         throw new PageError(400, 'Phiên đăng nhập đã cũ', 'Phiên đăng nhập một lần đã hết hạn; hãy đăng nhập lại.');
