@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { lockSync } from 'proper-lockfile';
 
@@ -55,8 +55,15 @@ export class LockedJsonMap<T> {
       if (!record) return result;
       if (!all.has(key) && all.size >= this.max.count) throw this.max.refusal();
       all.set(key, record);
+      // Written whole, flushed, then renamed over the old file: a crash leaves the old file or the new one.
       const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify([...all.values()], null, 1), { mode: 0o600 });
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        writeFileSync(fd, JSON.stringify([...all.values()], null, 1));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
       chmodSync(tmp, 0o600);
       renameSync(tmp, this.file);
       return result;
