@@ -5,7 +5,12 @@ import { LinkSigner, type LinkAction } from '../../src/links/signer';
 import { createWebServer } from '../../src/web/server';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
-import { acknowledgeUpdate, submitReportUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
+import {
+  acknowledgeUpdate,
+  raiseDifficultyUpdate,
+  submitReportUpdate,
+  unitStateQuery,
+} from '../../src/workflows/unit-lifecycle';
 import { staffAccount } from '../helpers/accounts';
 import { FileAuditStore } from '../../src/audit/file-store';
 import { join } from 'node:path';
@@ -298,6 +303,39 @@ describe("the Office's acts from the dashboard", () => {
           (r) => r !== undefined,
         );
         expect(acked!.actor).toEqual({ channel: 'office', by: 'Lê Văn Thư Ba (vt3)', via: 'phone' });
+      })
+      .finally(() => app.close());
+  });
+
+  it("'Việc cần làm' lists a report to review and a difficulty to answer across runs, oldest first; a clerk cannot open it", async () => {
+    const app = await createWebServer({ client: s.client, config: s.config });
+    await s
+      .run(async () => {
+        const a = await started(1);
+        const b = await started(1);
+        await a.unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
+        await a.unit('T1').executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Đã triển khai.' }] });
+        await b.unit('T1').executeUpdate(raiseDifficultyUpdate, { args: [{ by: office, text: 'Chưa có mẫu.' }] });
+        const dir = s.config.CHIDAO_DATA_DIR;
+        const officer = await injectLogin(app, await staffAccount(dir, { login: 'cv4', roles: ['chuyen-vien'] }));
+        const clerk = await injectLogin(app, await staffAccount(dir, { login: 'vt4', roles: ['van-thu'] }));
+        const page = await app.inject({ method: 'GET', url: '/office/work', cookies: { chidao_session: officer } });
+        expect(page.statusCode).toBe(200);
+        // Only this test's two runs: the dev server is shared with other files' runs.
+        const rows = [
+          ...page.body.matchAll(/<tr data-kind="(\w+)" data-unit="T1">[\s\S]*?href="\/office\/run\/([^"/]+)"/g),
+        ]
+          .map((m) => [m[1], m[2]])
+          .filter(([, key]) => key === a.key || key === b.key);
+        // The report has a time it arrived and comes first; the difficulty's wait has no date here.
+        expect(rows).toEqual([
+          ['report', a.key],
+          ['difficulty', b.key],
+        ]);
+        expect(page.body).toContain('Báo cáo chờ duyệt');
+        expect(page.body).toContain('Vướng mắc chờ trả lời');
+        const refused = await app.inject({ method: 'GET', url: '/office/work', cookies: { chidao_session: clerk } });
+        expect(refused.statusCode).toBe(403);
       })
       .finally(() => app.close());
   });

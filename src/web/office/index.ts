@@ -7,6 +7,7 @@ import { unitRoutes } from './unit';
 import { auditRoutes } from './audit';
 import { accountRoutes } from './accounts';
 import { newRunRoutes } from './new-run';
+import { workRoutes } from './work';
 import { oidcRoutes, oidcSettings } from './oidc';
 
 /**
@@ -42,6 +43,7 @@ export async function officePages(root: FastifyInstance, deps: WebDeps): Promise
       auditRoutes(guarded, deps);
       accountRoutes(guarded, deps, sessions);
       newRunRoutes(guarded, deps, sessions);
+      workRoutes(guarded, deps);
     });
   });
 }
