@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { Connection } from '@temporalio/client';
@@ -43,6 +44,15 @@ const HISTORY_SHARDS = 8;
 const DATABASES = { temporal: 'temporal', visibility: 'temporal_visibility' } as const;
 
 /** Ports from `base`: each service's gRPC and membership port, the frontend's HTTP port, PostgreSQL. */
+/** Whether something accepts connections on this local port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
 export function portsFrom(base: number) {
   return {
     frontend: { grpc: base, membership: base + 1, http: base + 2 },
@@ -275,7 +285,18 @@ export async function startCluster(opts: {
       return child;
     };
     say('các dịch vụ Temporal: history ×2, matching, frontend, worker…');
-    for (const name of SERVICES) launch(name);
+    // One first: every service writes the cluster's metadata when it finds none, and on a new database
+    // two at once race for the row and the loser exits ("failed to initialize current cluster metadata").
+    const first = launch(SERVICES[0]!);
+    await waitFor(
+      `${SERVICES[0]} (nhật ký: ${logDir})`,
+      async () => {
+        if (first.exitCode !== null) throw new ServiceDied(SERVICES[0]!, join(logDir, `${SERVICES[0]}.log`));
+        if (!(await listening(ports[SERVICES[0] as 'history-1'].grpc))) throw new Error('chưa mở cổng');
+      },
+      60_000,
+    );
+    for (const name of SERVICES.slice(1)) launch(name);
 
     const address = `127.0.0.1:${ports.frontend.grpc}`;
     // The frontend answers once it has joined the others; a service that died meanwhile fails the start.
@@ -317,6 +338,9 @@ export async function startCluster(opts: {
     } finally {
       await connection.close();
     }
+    // A service that died while the others started would leave the cluster half up ("Not enough hosts").
+    const dead = [...processes].find(([, child]) => child.exitCode !== null);
+    if (dead) throw new ServiceDied(dead[0], join(logDir, `${dead[0]}.log`));
 
     return {
       address,
