@@ -15,6 +15,8 @@ import type { Directive } from '../domain/directive';
 import { fetchRunDirective } from '../client/run-directive';
 import type { Activities, SendResult } from './types';
 import type { DocumentStore } from '../documents/store';
+import type { Subscriptions } from '../webhooks/subscriptions';
+import { createWebhookActivity } from './webhooks';
 
 export type { Activities, SendResult } from './types';
 
@@ -30,6 +32,8 @@ export interface ActivityDeps {
   mailHealth?: MailHealthTracker;
   /** The runs' signed documents; a dispatch attaches its run's, read and checked against its hash. */
   documents?: DocumentStore;
+  /** Where webhook deliveries find their subscription's URL and secret, and log each attempt. */
+  webhooks?: { subscriptions: Subscriptions; dataDir: string };
 }
 
 /**
@@ -209,5 +213,9 @@ export function createActivities(deps: ActivityDeps): Activities {
     return deps.audit.append({ ...act, ...where });
   }
 
-  return { sendMessage, sendDigest, recordAudit };
+  const deliverWebhook = deps.webhooks
+    ? createWebhookActivity(deps.webhooks)
+    : () => Promise.reject(ApplicationFailure.nonRetryable('this worker has no webhook subscriptions', 'NoWebhooks'));
+
+  return { sendMessage, sendDigest, recordAudit, deliverWebhook };
 }

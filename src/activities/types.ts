@@ -1,5 +1,6 @@
 import type { MessageRequest } from '../domain/messages';
 import type { AuditAct, AuditRecord } from '../audit/record';
+import type { WebhookEvent } from '../webhooks/event';
 
 /**
  * What the workflows may call, as types only. Workflows proxy `Activities` from here rather than
@@ -21,4 +22,6 @@ export interface Activities {
   sendDigest(input: { runWorkflowId: string; seq: number }): Promise<SendResult>;
   /** An act decided by a workflow (acknowledgement, report, extension, recall…), written once. */
   recordAudit(act: Omit<AuditAct, 'workflowId' | 'runId'>): Promise<AuditRecord>;
+  /** One event POSTed to one subscribed system, signed; a refusal or no answer throws, to be retried. */
+  deliverWebhook(input: { subscription: string; event: WebhookEvent }): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { InvalidInputError, SecretDocumentError } from '../domain/errors';
 import { DuplicateRunError } from '../client/start-run';
 import { NOT_FOUND_MESSAGE, OfficeRefusal } from '../office';
 import { AccountRefusal } from '../accounts/store';
+import { WebhookRefusal } from '../webhooks/subscriptions';
 
 /** A usage mistake: printed as one line, exit code 2. */
 export class CliError extends Error {}
@@ -17,7 +18,8 @@ export function describeError(e: unknown): { message: string; code: number } {
     e instanceof OfficeRefusal ||
     e instanceof SecretDocumentError ||
     e instanceof DuplicateRunError ||
-    e instanceof AccountRefusal
+    e instanceof AccountRefusal ||
+    e instanceof WebhookRefusal
   )
     return { message: `Từ chối: ${e.message}`, code: 1 };
   if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure)

@@ -12,6 +12,7 @@ import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderUnit, renderVisibilit
 import { auditCommand } from './audit';
 import { openAccounts, userCommand } from './users';
 import { tokenCommand } from './tokens';
+import { webhookCommand } from './webhooks';
 import { signature } from '../accounts/accounts';
 import type { Permission } from '../domain/staff-roles';
 
@@ -49,6 +50,7 @@ const OPTIONS = {
   name: { type: 'string' },
   title: { type: 'string' },
   role: { type: 'string', multiple: true },
+  event: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -257,6 +259,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         return await userCommand(args, o, cfg, print);
       case 'token':
         return tokenCommand(args, o, cfg, print);
+      case 'webhook':
+        return webhookCommand(args, o, cfg, print);
       case 'audit':
         return await auditCommand(args, o, { cfg, print, connect, runKey });
       default:

@@ -26,6 +26,8 @@ Cách dùng:
                                               vai trò: quan-tri, van-thu, chuyen-vien, lanh-dao, kiem-toan
   chidao token add --name <hệ thống> --role <vai trò> [--role …]   khóa cho JSON API (/api/v1), hiện một lần
   chidao token list | revoke <mã khóa>
+  chidao webhook add <url> [--event <loại>…]  báo sự kiện (acknowledged, report-submitted, sent.escalation…)
+  chidao webhook list | remove <mã> | log [<mã>]
   chidao serve                                 trang cho đơn vị (liên kết ký số) và bảng điều khiển Văn phòng
   chidao audit export <văn bản> <thư mục>     lịch sử workflow + bản ghi kiểm toán, lưu lâu dài
   chidao audit replay <thư mục|văn bản>       chạy lại lịch sử bằng mã hiện tại, in dòng thời gian

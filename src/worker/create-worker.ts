@@ -9,6 +9,8 @@ import { MailHealthTracker } from '../activities/mail-health';
 import type { Config } from '../config';
 import { LinkSigner } from '../links/signer';
 import { DocumentStore } from '../documents/store';
+import { Subscriptions } from '../webhooks/subscriptions';
+import { withWebhooks } from '../webhooks/emit';
 import { nativeConnectionOptions } from '../client/connection';
 import { openAuditStore, openAuditWriter } from '../audit/open-store';
 import type { AuditStore } from '../audit/store';
@@ -55,9 +57,12 @@ export async function createChidaoWorker(
       taskQueue: config.CHIDAO_TASK_QUEUE,
       logger: () => Runtime.instance().logger,
     });
+  const subscriptions = new Subscriptions(config.CHIDAO_DATA_DIR);
   const activities = createActivities({
     mailer,
-    audit,
+    // Each record written also goes to the systems subscribed to its event (none by default).
+    audit: withWebhooks(audit, { client: parts.client, subscriptions, taskQueue: config.CHIDAO_TASK_QUEUE }),
+    webhooks: { subscriptions, dataDir: config.CHIDAO_DATA_DIR },
     sentLog: new FileSentLog(join(config.CHIDAO_DATA_DIR, 'sent')),
     links: new LinkSigner(config.CHIDAO_LINK_SECRET, config.CHIDAO_PUBLIC_URL, config.CHIDAO_LINK_TTL_DAYS),
     client: parts.client,

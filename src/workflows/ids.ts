@@ -7,3 +7,7 @@ export const batchWorkflowId = (key: string, batch: number): string => `chidao/$
 export const unitWorkflowId = (key: string, unitCode: string): string => `chidao/${key}/unit/${unitCode}`;
 
 export const TASK_QUEUE_DEFAULT = 'chidao';
+
+/** One delivery of one audit record to one subscribed system: its id makes the delivery happen once. */
+export const webhookDeliveryWorkflowId = (subscription: string, recordKey: string): string =>
+  `chidao-webhook/${subscription}/${recordKey}`;

@@ -3,3 +3,4 @@ export { disseminationRun } from './dissemination-run';
 export { unitBatch } from './unit-batch';
 export { unitLifecycle } from './unit-lifecycle';
 export { mailHealth } from './mail-health';
+export { webhookDelivery } from './webhook-delivery';

@@ -1,0 +1,23 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/types';
+import type { WebhookEvent } from '../webhooks/event';
+
+/**
+ * A receiver that is down loses nothing: the delivery retries with backoff (2 s doubling to 10 minutes)
+ * for up to three days, then gives up (the delivery log says so).
+ */
+const { deliverWebhook } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '3 days',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+export interface WebhookDeliveryInput {
+  subscription: string;
+  event: WebhookEvent;
+}
+
+/** One event to one subscribed system. Its id (subscription, event) makes it happen once. */
+export async function webhookDelivery(input: WebhookDeliveryInput): Promise<void> {
+  await deliverWebhook(input);
+}
