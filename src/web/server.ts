@@ -7,6 +7,7 @@ import {
 } from 'fastify-type-provider-zod';
 import swagger from '@fastify/swagger';
 import { apiRoutes } from './api';
+import { apiDocsRoute } from './api/docs';
 import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { openAuditStore } from '../audit/open-store';
@@ -132,6 +133,7 @@ export async function createWebServer(opts: {
   app.get('/', async (_req, reply) => reply.redirect('/office', 302));
 
   app.get('/api/openapi.json', async () => app.swagger());
+  apiDocsRoute(app);
   await apiRoutes(app, deps);
   await app.register(async (units) => unitPages(units, deps));
   await officePages(app, deps);

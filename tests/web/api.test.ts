@@ -47,6 +47,7 @@ interface Problem {
   errors?: { pointer: string; detail: string }[];
   rows?: unknown[];
   unit?: { stage: string };
+  records?: number;
 }
 
 async function call(method: string, path: string, token: string | undefined, body?: unknown) {
@@ -62,7 +63,7 @@ async function call(method: string, path: string, token: string | undefined, bod
 }
 
 describe('the JSON API', () => {
-  it('/api/openapi.json is a valid OpenAPI 3.1 document of the API alone', async () => {
+  it('/api/openapi.json is a valid OpenAPI 3.1 document of the API alone, and /api/docs shows it to people', async () => {
     const r = await fetch(`${base}/api/openapi.json`);
     const doc = (await r.json()) as { openapi: string; paths: Record<string, unknown> };
     const result = await new Validator().validate(doc);
@@ -73,6 +74,10 @@ describe('the JSON API', () => {
       expect.arrayContaining(['/api/v1/runs', '/api/v1/runs/{key}', '/api/v1/runs/{key}/units/{code}/acknowledge']),
     );
     expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/api/v1/'))).toEqual([]);
+    // And for people: every route on a page of its own, no script needed.
+    const page = await (await fetch(`${base}/api/docs`)).text();
+    for (const path of Object.keys(doc.paths)) expect(page).toContain(path);
+    expect(page).not.toContain('<script');
   });
 
   it('no token, a wrong one or a revoked one is 401; a role without the permission is 403, as problems', async () => {
@@ -153,6 +158,23 @@ describe('the JSON API', () => {
       expect(bad.json.errors).toEqual([{ pointer: '/until', detail: expect.any(String) }]);
       const twice = await call('POST', `/api/v1/runs/${key}/units/VP/acknowledge`, eoffice, {});
       expect(twice.status).toBe(409);
+
+      // The auditors' system verifies the trail and takes the export; the e-office system may not.
+      const verified = await call('GET', `/api/v1/runs/${key}/audit`, reader);
+      expect(verified.status).toBe(200);
+      // This stack signs no digests: a warning, not an error.
+      expect(verified.json).toMatchObject({ valid: true, findings: [{ kind: 'no-digests', level: 'warning' }] });
+      expect(verified.json.records).toBeGreaterThan(77);
+      const zip = await fetch(`${base}/api/v1/runs/${key}/audit/export.zip`, {
+        headers: { authorization: `Bearer ${reader}` },
+      });
+      expect(zip.headers.get('content-type')).toBe('application/zip');
+      expect(
+        Buffer.from(await zip.arrayBuffer())
+          .subarray(0, 2)
+          .toString(),
+      ).toBe('PK');
+      expect((await call('GET', `/api/v1/runs/${key}/audit`, eoffice)).status).toBe(403);
     });
   });
 

@@ -98,7 +98,7 @@ describe('webhooks', () => {
     expect(new Set(ok.map((r) => r.headers['webhook-id'])).size).toBe(2);
     expect(received.filter((r) => r.status === 503)).toHaveLength(2);
     for (const r of ok) expect(verifies(sub.secret, r)).toBe(true);
-    expect(verifies(sub.secret, { ...ok[0]!, body: ok[0]!.body.replace('acknowledged', 'recalled') })).toBe(false);
+    expect(verifies(sub.secret, { ...ok[0]!, body: ok[0]!.body.replace(plan.key, `${plan.key}-khac`) })).toBe(false);
     expect(verifies(`whsec_${Buffer.alloc(32).toString('base64')}`, ok[0]!)).toBe(false);
     // The administrator's log has the refused attempts and the deliveries.
     const log = readFileSync(deliveryLogFile(s.config.CHIDAO_DATA_DIR), 'utf8')

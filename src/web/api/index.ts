@@ -6,6 +6,8 @@ import { ApiTokens, type ApiTokenView } from '../../accounts/api-tokens';
 import { can, refusalFor } from '../../domain/staff-roles';
 import { apiErrorHandler, problem } from './problem';
 import { startRoute } from './start';
+import { auditBundleOf } from '../audit-bundle';
+import { verifyBundle, zipExport } from '../../audit/commands';
 import { apiSignature } from './signature';
 
 declare module 'fastify' {
@@ -169,6 +171,39 @@ export async function apiRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
         },
       );
       startRoute(r, deps, { ...limit, permission: 'runs.start' as const }, TAGS);
+
+      const audit = { config: { ...limit, permission: 'audit.read' as const } };
+      r.get(
+        '/runs/:key/audit',
+        {
+          ...audit,
+          schema: {
+            tags: TAGS,
+            summary: 'Kiểm tra sổ kiểm toán của đợt gửi (như chidao audit verify)',
+            params: runParams,
+          },
+        },
+        async (req) => {
+          const bundle = await auditBundleOf(deps, req.params.key);
+          const findings = verifyBundle(bundle, deps.audit.keyring());
+          // Warnings (no signed digests yet) do not make a trail invalid; any error does.
+          return { records: bundle.records.length, valid: findings.every((f) => f.level !== 'error'), findings };
+        },
+      );
+      r.get(
+        '/runs/:key/audit/export.zip',
+        {
+          ...audit,
+          schema: { tags: TAGS, summary: 'Bản xuất kiểm toán (zip, như chidao audit export)', params: runParams },
+        },
+        async (req, reply) => {
+          const zip = zipExport(await auditBundleOf(deps, req.params.key), new Date(deps.now()));
+          return reply
+            .type('application/zip')
+            .header('content-disposition', `attachment; filename="chidao-${req.params.key}-kiem-toan.zip"`)
+            .send(Buffer.from(zip));
+        },
+      );
     },
     { prefix: '/api/v1' },
   );

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { verifyBundle, zipExport, type AuditBundle } from '../../audit/commands';
+import { verifyBundle, zipExport } from '../../audit/commands';
+import { auditBundleOf } from '../audit-bundle';
 import { evidencePackPdf } from '../../audit/pack';
 import { PageError, sendPage, type WebDeps } from '../context';
 import { runParams } from '../forms-schema';
@@ -14,17 +15,10 @@ import { auditView } from './audit-view';
  * on each request, so what the page says is what an export made now would say.
  */
 export function auditRoutes(app: FastifyInstance, deps: WebDeps): void {
-  const { office, audit, now } = deps;
+  const { audit, now } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  async function bundleOf(key: string): Promise<AuditBundle> {
-    const store = audit.store();
-    try {
-      return await office.auditBundle(store, key);
-    } finally {
-      await store.close();
-    }
-  }
+  const bundleOf = (key: string) => auditBundleOf(deps, key);
 
   r.get(
     '/office/run/:key/audit',
