@@ -170,6 +170,10 @@ export async function writeEvidencePack(bundle: AuditBundle, o: PackOptions): Pr
       `(mã băm của tệp văn bản gửi kèm thư cho các đơn vị, ${directive.number}-${directive.symbol}.txt, ` +
         'tính lại được từ tham số khởi động đợt gửi trong lịch sử workflow)',
     );
+    if (directive.document) {
+      code(`SHA-256 của tệp ký số (${directive.document.fileName})`, directive.document.sha256);
+      p('(tệp văn bản đã ký số đính kèm mọi thư gửi văn bản; bản ghi "bắt đầu đợt gửi" nêu cùng mã băm này)');
+    }
   } else p('Không có lịch sử của đợt gửi trong bản xuất: không xác định được văn bản.');
   field('Khóa đợt gửi', bundle.runKey);
   if (bundle.manifest?.exportedAt)

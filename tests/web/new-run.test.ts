@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createWebServer } from '../../src/web/server';
@@ -15,6 +16,8 @@ import { testPlan, uniqueNumber } from '../helpers/fixtures';
 import { replaysWithCurrentCode } from '../helpers/time-skipping';
 import { startRun } from '../../src/client/start-run';
 import { DocumentStore } from '../../src/documents/store';
+import { evidencePackPdf } from '../../src/audit/pack';
+import { collectRun } from '../../src/audit/commands';
 import { waitUntil } from '../helpers/wait';
 
 /**
@@ -186,7 +189,7 @@ describe('starting a run from the browser', () => {
     expect(again.body).toMatch(/đã được gửi; mỗi số chỉ dùng một lần trong năm/);
   });
 
-  it('a run started with a signed document and a starter replays with the current code', async () => {
+  it('a run started with a signed document and a starter replays with the current code; its evidence pack names the file by hash', async () => {
     const file = pdf();
     const ref = new DocumentStore(s.config.CHIDAO_DATA_DIR).put('cong-van.pdf', file);
     const plan = testPlan({
@@ -208,6 +211,16 @@ describe('starting a run from the browser', () => {
         Array<boolean>(n).fill(true),
       );
       await replaysWithCurrentCode(s.client, plan.key, 4, 'a-run-started-with-a-signed-document');
+      // The run's evidence pack names the signed file by its hash, as read back from the PDF.
+      const store = new FileAuditStore(join(s.config.CHIDAO_DATA_DIR, 'audit'));
+      await waitUntil(
+        async () => (await store.list(plan.key)).some((r) => r.kind === 'run-started'),
+        (x) => x,
+      );
+      const pack = join(s.config.CHIDAO_DATA_DIR, 'pack.pdf');
+      writeFileSync(pack, await evidencePackPdf(await collectRun(s.client, store, plan.key), { keyring: undefined }));
+      const text = execFileSync('pdftotext', ['-enc', 'UTF-8', pack, '-']).toString('utf8').replace(/\s+/g, '');
+      expect(text).toContain(sha(file));
     });
   });
 
