@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import type { WebhookEvent } from '../webhooks/event';
 import { webhookHeaders } from '../webhooks/sign';
 import type { Subscriptions } from '../webhooks/subscriptions';
@@ -14,31 +15,50 @@ export const deliveryLogFile = (dataDir: string) => join(dataDir, 'webhooks', 'd
  */
 export function createWebhookActivity(deps: { subscriptions: Subscriptions; dataDir: string }) {
   const log = deliveryLogFile(deps.dataDir);
+  // The log is for people: a full disk must not turn a delivered event into a retried one.
   const write = (line: Record<string, unknown>) => {
-    mkdirSync(dirname(log), { recursive: true });
-    appendFileSync(log, `${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`, { mode: 0o600 });
+    try {
+      mkdirSync(dirname(log), { recursive: true });
+      appendFileSync(log, `${JSON.stringify({ at: new Date().toISOString(), ...line })}\n`, { mode: 0o600 });
+    } catch {
+      // Nothing to do: the delivery itself stands.
+    }
   };
+  // Failures are expected (a receiver down): BENIGN keeps them out of the worker's WARN lines.
+  const failure = (message: string, type: string) =>
+    ApplicationFailure.create({ message, type, category: ApplicationFailureCategory.BENIGN });
   return async function deliverWebhook(input: { subscription: string; event: WebhookEvent }): Promise<void> {
     const { attempt } = Context.current().info;
     const s = deps.subscriptions.get(input.subscription);
     const base = { subscription: input.subscription, event: input.event.id, type: input.event.type, attempt };
-    if (!s || s.removedAt) {
+    if (s?.removedAt) {
       write({ ...base, outcome: 'removed' });
       return;
     }
+    // Not in this worker's data folder (yet): wait for it rather than drop the event.
+    if (!s)
+      throw failure(`Không thấy đăng ký ${input.subscription} trong thư mục dữ liệu của worker này`, 'WebhookUnknown');
+    // Only the origin in messages and logs: a path or query may carry the receiver's own token.
+    const where = new URL(s.url).origin;
     const body = JSON.stringify(input.event);
     const headers = webhookHeaders(s.secret, input.event.id, Math.floor(Date.now() / 1000), body);
     let status: number;
     try {
-      const r = await fetch(s.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
+      // A redirect is not followed: the signed body would go wherever the receiver points, https or not.
+      const r = await fetch(s.url, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(10_000),
+      });
       status = r.status;
       await r.body?.cancel();
     } catch (e) {
-      write({ ...base, url: s.url, outcome: 'unreachable', error: String((e as Error).message).slice(0, 200) });
-      throw ApplicationFailure.retryable(`Không gửi được tới ${s.url}: ${(e as Error).message}`, 'WebhookUnreachable');
+      write({ ...base, to: where, outcome: 'unreachable', error: String((e as Error).message).slice(0, 200) });
+      throw failure(`Không gửi được tới ${where}: ${(e as Error).message}`, 'WebhookUnreachable');
     }
-    write({ ...base, url: s.url, status, outcome: status >= 200 && status < 300 ? 'delivered' : 'refused' });
-    if (status < 200 || status >= 300)
-      throw ApplicationFailure.retryable(`${s.url} trả lời ${status}`, 'WebhookRefused');
+    write({ ...base, to: where, status, outcome: status >= 200 && status < 300 ? 'delivered' : 'refused' });
+    if (status < 200 || status >= 300) throw failure(`${where} trả lời ${status}`, 'WebhookRefused');
   };
 }

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DocumentRef } from '../domain/document';
 
@@ -65,6 +75,8 @@ export class DocumentStore {
     };
     if (o.draft) this.sweepDrafts();
     const file = o.draft ? this.draftFile(ref.sha256) : this.file(ref.sha256);
+    // Uploaded again: a draft starts its day afresh, so a preview in progress is not swept under it.
+    if (o.draft && existsSync(file)) utimesSync(file, new Date(), new Date());
     if (!existsSync(this.file(ref.sha256)) && !existsSync(file)) {
       mkdirSync(dirname(file), { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;

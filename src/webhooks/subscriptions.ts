@@ -24,7 +24,7 @@ const MAX = 100;
 /** `webhooks.json` under CHIDAO_DATA_DIR, written by `chidao webhook`, read by the workers. */
 export class Subscriptions {
   private readonly map: LockedJsonMap<Subscription>;
-  private cache: { mtime: number; live: Subscription[] } | undefined;
+  private cache: { stamp: string; live: Subscription[] } | undefined;
 
   constructor(
     dataDir: string,
@@ -43,6 +43,9 @@ export class Subscriptions {
     } catch {
       throw new WebhookRefusal(`Địa chỉ "${url.slice(0, 200)}" không phải URL.`);
     }
+    // A password in the URL would travel into logs and failures; fetch refuses such URLs anyway.
+    if (u.username || u.password)
+      throw new WebhookRefusal('Địa chỉ nhận sự kiện không được chứa tên đăng nhập hay mật khẩu.');
     if (u.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname))
       throw new WebhookRefusal('Địa chỉ nhận sự kiện phải là https (http chỉ dùng cho máy này khi thử nghiệm).');
     const s: Subscription = {
@@ -72,15 +75,24 @@ export class Subscriptions {
     return this.map.get(id);
   }
 
-  /** The live subscriptions wanting an event type, read again only when the file changed. */
+  /**
+   * The live subscriptions wanting an event type, read again only when the file changed. A file that does
+   * not parse keeps the last good list: a broken settings file must not stop every run's audit records.
+   */
   wanting(type: string): Subscription[] {
-    let mtime: number;
+    let stamp: string;
     try {
-      mtime = statSync(this.map.file).mtimeMs;
+      const st = statSync(this.map.file);
+      stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
     } catch {
       return [];
     }
-    if (this.cache?.mtime !== mtime) this.cache = { mtime, live: this.map.list().filter((s) => !s.removedAt) };
+    if (this.cache?.stamp !== stamp)
+      try {
+        this.cache = { stamp, live: this.map.list().filter((s) => !s.removedAt) };
+      } catch {
+        this.cache = { stamp, live: this.cache?.live ?? [] };
+      }
     return this.cache.live.filter((s) => !s.events.length || s.events.includes(type));
   }
 }

@@ -65,10 +65,12 @@ export async function apiRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
         rateLimit: {
           max: 120,
           timeWindow: '1 minute',
-          // The token the request claims (unverified yet) and its address: a stranger sending bad requests
-          // in a system's name uses up their own allowance, not the system's.
-          keyGenerator: (req: FastifyRequest) =>
-            `api:${/^chidao_([0-9a-f]{12})_/.exec(bearer(req) ?? '')?.[1] ?? '-'}:${req.ip}`,
+          // A genuine token's own allowance; anything else counts against its address, so made-up tokens
+          // neither escape the limit nor use up a real system's allowance.
+          keyGenerator: (req: FastifyRequest) => {
+            const t = tokens.verify(bearer(req));
+            return t ? `api:token:${t.id}` : `api:ip:${req.ip}`;
+          },
         },
       };
       const view = { ...limit, permission: 'runs.view' as const };
