@@ -102,6 +102,12 @@ export class DocumentStore {
     return bytes;
   }
 
+  /** A stored document's size, without reading it. */
+  size(sha256: string): number {
+    const kept = this.file(sha256);
+    return statSync(existsSync(kept) ? kept : this.draftFile(sha256)).size;
+  }
+
   has(sha256: string): boolean {
     return /^[0-9a-f]{64}$/.test(sha256) && (existsSync(this.file(sha256)) || existsSync(this.draftFile(sha256)));
   }

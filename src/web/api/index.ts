@@ -35,13 +35,19 @@ const text = (max: number) =>
 export async function apiRoutes(app: FastifyInstance, deps: WebDeps): Promise<void> {
   const tokens = new ApiTokens(deps.config.CHIDAO_DATA_DIR, deps.now);
   const { office } = deps;
+  // The rate limit's key and the guard both need the token: the tokens file is read once per request.
+  const verified = new WeakMap<FastifyRequest, ApiTokenView | undefined>();
+  const tokenOf = (req: FastifyRequest) => {
+    if (!verified.has(req)) verified.set(req, tokens.verify(bearer(req)));
+    return verified.get(req);
+  };
   await app.register(
     async (api) => {
       api.setErrorHandler(apiErrorHandler);
       api.setNotFoundHandler((_req, reply) => problem(reply, 404, 'Không tìm thấy', 'Địa chỉ API này không có.'));
       // After the routes' rate limit (onRequest), so refused requests count too; before the body is read.
       api.addHook('preParsing', async (req, reply) => {
-        const token = tokens.verify(bearer(req));
+        const token = tokenOf(req);
         if (!token)
           return problem(
             reply.header('www-authenticate', 'Bearer realm="chidao"'),
@@ -68,7 +74,7 @@ export async function apiRoutes(app: FastifyInstance, deps: WebDeps): Promise<vo
           // A genuine token's own allowance; anything else counts against its address, so made-up tokens
           // neither escape the limit nor use up a real system's allowance.
           keyGenerator: (req: FastifyRequest) => {
-            const t = tokens.verify(bearer(req));
+            const t = tokenOf(req);
             return t ? `api:token:${t.id}` : `api:ip:${req.ip}`;
           },
         },

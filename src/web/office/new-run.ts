@@ -43,8 +43,16 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
   const form = (req: FastifyRequest, reply: FastifyReply, draft?: Draft, errors?: DraftErrors, status = 200) =>
     sendPage(reply, TITLE, newRunForm(csrf(req), registryFile(), draft, errors), { status, nav: navOf(req) });
 
-  /** The plan as it would start now, or the refusal to show beside the directive's field. */
-  async function plan(draft: Draft): Promise<{ plan?: DisseminationPlan; errors?: DraftErrors }> {
+  /**
+   * The plan as it would start now, with the moment and calendar it was made with (so the preview and the
+   * start read the calendar file once), or the refusal to show beside the directive's field.
+   */
+  async function plan(draft: Draft): Promise<{
+    plan?: DisseminationPlan;
+    errors?: DraftErrors;
+    now?: number;
+    cal?: ReturnType<typeof calendarFromConfig>;
+  }> {
     const now = deps.now();
     try {
       const cal = calendarFromConfig(deps.config);
@@ -55,7 +63,7 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
             directive: `Số ${directiveRef(p.directive)} năm ${p.directive.date.slice(0, 4)} đã được gửi; mỗi số chỉ dùng một lần trong năm.`,
           },
         };
-      return { plan: p };
+      return { plan: p, now, cal };
     } catch (e) {
       if (e instanceof InvalidInputError || e instanceof SecretDocumentError)
         return { errors: { directive: e.message } };
@@ -66,7 +74,7 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
   /** The document kept from an earlier step, checked again against the store. */
   function keptDocument(sha: string, fileName: string): Draft['document'] {
     if (!documents.has(sha)) return undefined;
-    return { sha256: sha, fileName, size: documents.read({ sha256: sha }).length };
+    return { sha256: sha, fileName, size: documents.size(sha) };
   }
 
   r.get('/office/runs/new', { config }, async (req, reply) => form(req, reply));
@@ -112,9 +120,10 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
       if (!draft.directive.trim()) errors.directive ??= 'Cần nội dung công văn.';
       if (errors.document || errors.directive) return form(req, reply, draft, errors, 422);
       const planned = await plan(draft);
-      if (!planned.plan) return form(req, reply, draft, planned.errors, 422);
-      const cal = calendarFromConfig(deps.config).calendar;
-      const now = deps.now();
+      if (!planned.plan || !planned.cal || planned.now === undefined)
+        return form(req, reply, draft, planned.errors, 422);
+      const { now } = planned;
+      const cal = planned.cal.calendar;
       const email = renderMessage(previewDispatch(planned.plan, now, cal), {
         acknowledge: `${deps.config.CHIDAO_PUBLIC_URL}/u/acknowledge?t=…`,
         report: `${deps.config.CHIDAO_PUBLIC_URL}/u/report?t=…`,
@@ -151,7 +160,7 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
       const ref = documents.put(document.fileName, bytes, { draft: true });
       documents.promote(ref.sha256);
       const run = { ...planned.plan, directive: { ...planned.plan.directive, document: ref } };
-      const { override } = calendarFromConfig(deps.config);
+      const override = planned.cal?.override;
       try {
         await deps.office.start(run, { ...(override ? { calendarOverride: override } : {}), startedBy: signedBy(req) });
       } catch (e) {
