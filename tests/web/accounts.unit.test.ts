@@ -94,6 +94,12 @@ describe("the administrator's account pages", () => {
     for (const kept of ['value="có dấu"', 'value="Lê Văn Sai"', 'value="Chuyên viên"', 'value="Phòng Tổng hợp"'])
       expect(r.body).toContain(kept);
     expect(r.body).toMatch(/value="chuyen-vien"\s+checked/);
+    // Over the limit: refused beside the field, not cut short.
+    const long = await post('/office/accounts', { login: 'dai.qua', name: 'N'.repeat(201), roles: ['van-thu'] });
+    expect(long.statusCode).toBe(422);
+    expect(long.body).toContain('<p class="field-error" id="name-error">Họ tên dài quá 200 ký tự.</p>');
+    expect(long.body).toContain(`value="${'N'.repeat(201)}"`);
+    expect(accounts().get('dai.qua')).toBeUndefined();
     const noRole = await post('/office/accounts', { login: 'khongvaitro', name: 'Không Vai Trò' });
     expect(noRole.statusCode).toBe(422);
     expect(noRole.body).toContain('<p class="field-error" id="roles-error">Cần ít nhất một vai trò.</p>');

@@ -159,6 +159,11 @@ describe('the JSON API', () => {
       const bad = await call('POST', `/api/v1/runs/${key}/units/VP/extend`, eoffice, { until: '31/02/2099' });
       expect(bad.status).toBe(422);
       expect(bad.json.errors).toEqual([{ pointer: '/until', detail: expect.any(String) }]);
+      // A report over the Office's limit is refused with its field, and nothing is recorded.
+      const long = await call('POST', `/api/v1/runs/${key}/units/VP/report`, eoffice, { text: 'x'.repeat(50_001) });
+      expect(long.status).toBe(422);
+      expect(long.json.errors).toEqual([{ pointer: '/text', detail: expect.stringContaining('50') }]);
+      expect((await s.client.workflow.getHandle(unitWorkflowId(key, 'VP')).query(unitStateQuery)).reports).toEqual([]);
       const twice = await call('POST', `/api/v1/runs/${key}/units/VP/acknowledge`, eoffice, {});
       expect(twice.status).toBe(409);
 
