@@ -61,6 +61,8 @@ export const configSchema = z.object({
    */
   CHIDAO_WORKER_CACHE_SIZE: z.coerce.number().int().min(2).default(250),
   CHIDAO_CALENDAR_FILE: z.string().optional(),
+  /** The follow-up each urgency gets when a directive leaves it out (YAML; see README "Độ khẩn"). */
+  CHIDAO_POLICY_FILE: z.string().optional(),
   /** The registry of units runs started in the browser are sent to (YAML, as for chidao start --registry). */
   CHIDAO_REGISTRY_FILE: z.string().optional(),
   /** Single sign-on (OpenID Connect, authorization code + PKCE): the provider's issuer URL and our client. */

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { loadConfig } from '../config';
 import { connectClient } from '../client/connection';
 import { loadCalendarOverride, loadDirective, loadPlan } from '../files/load';
+import { policiesFromConfig } from '../files/policy-config';
 import { calendarFromConfig } from '../files/calendar-config';
 import { directiveKey } from '../domain/directive';
 import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderUnit, renderVisibilityRows } from './render';
@@ -116,7 +117,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           throw new CliError('--at chỉ dùng cùng --dry-run: văn bản luôn được gửi ngay khi bắt đầu');
         const at = o.at ? parseAt(o.at) : undefined;
         const now = at ?? Date.now();
-        const plan = loadPlan(file, o.registry, { now, calendar: cal.calendar });
+        const plan = loadPlan(file, o.registry, { now, calendar: cal.calendar, policies: policiesFromConfig(cfg) });
         if (o['dry-run']) {
           print(renderPlan(plan, now, cal.calendar, at));
           return 0;

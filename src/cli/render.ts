@@ -1,7 +1,9 @@
 import type { WorkingCalendar } from '../domain/calendar';
 import type { DisseminationPlan } from '../domain/plan';
 import { ROLE_LABEL } from '../domain/roles';
-import { resolveDeadline, reminderAt, escalationAt, reportDeadline } from '../domain/schedule';
+import { resolveDeadline, reportDeadline } from '../domain/schedule';
+import { followUpSchedule } from '../domain/follow-up';
+import { URGENCY_LABEL } from '../domain/directive';
 import { STAGE_LABEL, EDXML_STATUS, type UnitSnapshot } from '../domain/unit-state';
 import { formatDuration } from '../domain/duration';
 import { vnDateTime } from '../domain/vn-format';
@@ -24,11 +26,13 @@ export function table(head: string[], rows: string[][]): string {
 function planReasons(plan: DisseminationPlan, now: number, cal: WorkingCalendar): string[] {
   const p = plan.directive.policy;
   const out: string[] = [];
+  const office = p.officeHours ?? false;
   const followUps = (at: number) => {
-    for (const b of p.reminders)
-      if (reminderAt(at, b, cal) > now && reminderAt(at, b, cal) < at)
-        out.push(`    nhắc: ${explainReminder(at, b, cal)}`);
-    for (const e of p.escalation) out.push(`    đôn đốc (${e.notify}): ${explainEscalation(at, e.after, cal)}`);
+    const planned = new Set(followUpSchedule('plan', at, now, p, cal).map((i) => i.key));
+    p.reminders.forEach((b, i) => {
+      if (planned.has(`plan@${at}:r${i}`)) out.push(`    nhắc: ${explainReminder(at, b, cal, office)}`);
+    });
+    for (const e of p.escalation) out.push(`    đôn đốc (${e.notify}): ${explainEscalation(at, e.after, cal, office)}`);
   };
   out.push(`  Xác nhận đã nhận: ${explainDeadline(p.acknowledge.due, now, cal)}`);
   followUps(resolveDeadline(p.acknowledge.due, now, cal));
@@ -57,19 +61,29 @@ export function renderPlan(plan: DisseminationPlan, now: number, cal: WorkingCal
       ]),
     ),
   ];
-  const dates = deadlines.map(([name, at]) => [
-    name,
-    vnDateTime(at),
-    p.reminders
-      .map((b) => reminderAt(at, b, cal))
-      .filter((t) => t > now && t < at)
-      .map(vnDateTime)
-      .join('; ') || '—',
-    p.escalation.map((e) => `${e.notify}: ${vnDateTime(escalationAt(at, e.after, cal))}`).join('; '),
-  ]);
+  const dates = deadlines.map(([name, at]) => {
+    const items = followUpSchedule('plan', at, now, p, cal);
+    return [
+      name,
+      vnDateTime(at),
+      items
+        .filter((i) => i.kind === 'reminder')
+        .map((i) => vnDateTime(i.at))
+        .join('; ') || '—',
+      items
+        .filter((i) => i.kind === 'escalation')
+        .map((i) => `${i.step!.notify}: ${vnDateTime(i.at)}`)
+        .join('; '),
+    ];
+  });
   return [
     `Kế hoạch gửi ${d.number}/${d.symbol} — ${d.subject}`,
     `Văn phòng: ${plan.office.name} <${plan.office.emails.join(', ')}>`,
+    `Độ khẩn: ${URGENCY_LABEL[d.urgency]}. ${
+      p.officeHours
+        ? 'Nhắc và đôn đốc chỉ gửi trong giờ hành chính (08:00–17:00 ngày làm việc).'
+        : 'Nhắc và đôn đốc gửi cả ngoài giờ hành chính.'
+    }`,
     '',
     table(['Vai trò', 'Số nơi nhận'], byRole),
     '',

@@ -1,4 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { URGENCY_PRIORITY } from '../domain/urgency-policies';
 import { directiveKey, directiveRef } from '../domain/directive';
 import type { DisseminationPlan } from '../domain/plan';
 import type { CalendarData } from '../domain/holidays-vn';
@@ -50,6 +51,9 @@ export async function startRun(
   };
   const workflowId = runWorkflowId(ctx.key);
   let resumed = false;
+  // Batches, lifecycles and their sends inherit the run's priority: a hỏa tốc run's mail is taken off the
+  // task queue before an ordinary run's backlog.
+  const priorityKey = URGENCY_PRIORITY[d.urgency];
   try {
     // By reference, so the arguments are type-checked against the workflow's signature.
     await client.workflow.start(disseminationRun, {
@@ -57,6 +61,7 @@ export async function startRun(
       workflowId,
       args: [{ ctx, expected: plan.recipients.length, ...(opts.startedBy ? { startedBy: opts.startedBy } : {}) }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      ...(priorityKey ? { priority: { priorityKey } } : {}),
       ...(opts.searchAttributes ? { typedSearchAttributes: [{ key: SA_DIRECTIVE, value: ctx.ref }] } : {}),
     });
   } catch (e) {

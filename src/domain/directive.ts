@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { localDate, unitCode } from './registry';
-import { policySchema } from './policy';
+import { policyInputSchema, type Policy } from './policy';
 import { ROLES } from './roles';
 import { documentRefSchema } from './document';
 
@@ -65,11 +65,15 @@ export const directiveSchema = z.strictObject({
   }),
   contact: z.strictObject({ unit: z.string(), phone: z.string().optional(), email: z.email().optional() }),
   recipients: z.array(recipientSchema).min(1),
-  policy: policySchema.default(policySchema.parse({})),
+  /** What the directive writes of its follow-up; the rest comes from its urgency's defaults at planning. */
+  policy: policyInputSchema.optional(),
   /** The signed file (PDF, DOCX, ODT) when the run was started with one: attached to every dispatch. */
   document: documentRefSchema.optional(),
 });
-export type Directive = z.infer<typeof directiveSchema>;
+/** A directive as written: its policy may leave fields to the urgency's defaults. */
+export type DirectiveInput = z.infer<typeof directiveSchema>;
+/** A directive as a run follows it: its policy whole (see `resolvePolicy`). */
+export type Directive = Omit<DirectiveInput, 'policy'> & { policy: Policy };
 
 /**
  * A directive as a person or a system writes it: everything but `document`, which only the Office's

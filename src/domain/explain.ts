@@ -3,6 +3,7 @@ import { formatDuration, type Duration } from './duration';
 import {
   deadlineDate,
   escalationAt,
+  inOfficeHours,
   OFFICE_HOURS_START,
   reminderAt,
   resolveDeadline,
@@ -105,33 +106,46 @@ export function explainDeadline(spec: DeadlineSpec, from: number, cal: WorkingCa
 }
 
 /** A reminder's moment with its rule: "08:00 ngày làm việc thứ 2 trước hạn → 08:00 Thứ Hai, 11/12/2023". */
-export function explainReminder(deadline: number, before: Duration, cal: WorkingCalendar): string {
+export function explainReminder(deadline: number, before: Duration, cal: WorkingCalendar, officeHours = false): string {
   const at = reminderAt(deadline, before, cal);
   const day = deadlineDate(deadline);
-  if (before.kind === 'exact') return `${formatDuration(before)} trước hạn → ${vnDateTime(at)}`;
+  if (before.kind === 'exact')
+    return `${formatDuration(before)} trước hạn → ${vnDateTime(at)}${heldNote(at, cal, officeHours)}`;
   const rule =
     before.days === 0
       ? `${clock} ngày hết hạn ${dmy(day)}${before.kind === 'calendar' ? ' (ngày nghỉ thì lùi về ngày làm việc trước đó)' : ''}`
       : before.kind === 'working'
         ? `${clock} ngày làm việc ${nth(before.days)} trước ngày hết hạn ${dmy(day)}`
         : `${clock} ${before.days} ngày trước ngày hết hạn ${dmy(day)} (ngày nghỉ thì lùi về ngày làm việc trước đó)`;
-  return `${rule} → ${vnDateTime(at)}${projectedNote(cal, localDateOf(at))}`;
+  return `${rule} → ${vnDateTime(at)}${heldNote(at, cal, officeHours)}${projectedNote(cal, localDateOf(at))}`;
+}
+
+/** "(ngoài giờ hành chính nên dời sang 08:00 Thứ Hai, …)" when office hours move a follow-up. */
+function heldNote(at: number, cal: WorkingCalendar, officeHours: boolean): string {
+  const held = officeHours ? inOfficeHours(at, cal) : at;
+  return held === at ? '' : ` (ngoài giờ hành chính nên dời sang ${vnDateTime(held)})`;
 }
 
 /**
  * An escalation's moment with the convention in words: "quá hạn 2 ngày làm việc" fires at 08:00 of the
  * second working day after the deadline.
  */
-export function explainEscalation(deadline: number, after: Duration, cal: WorkingCalendar): string {
+export function explainEscalation(
+  deadline: number,
+  after: Duration,
+  cal: WorkingCalendar,
+  officeHours = false,
+): string {
   const at = Math.max(escalationAt(deadline, after, cal), deadline);
   const day = deadlineDate(deadline);
-  if (after.kind === 'exact') return `quá hạn ${formatDuration(after)} → ${vnDateTime(at)}`;
+  if (after.kind === 'exact')
+    return `quá hạn ${formatDuration(after)} → ${vnDateTime(at)}${heldNote(at, cal, officeHours)}`;
   const n = Math.max(after.days, 1);
   const rule =
     after.kind === 'working'
       ? `quá hạn ${after.days} ngày làm việc: ${clock} ngày làm việc ${nth(n)} sau ngày hết hạn ${dmy(day)}`
       : `quá hạn ${after.days} ngày: ${clock} ngày ${nth(n)} sau ngày hết hạn ${dmy(day)} (ngày nghỉ thì dời sang ngày làm việc kế tiếp)`;
-  return `${rule} → ${vnDateTime(at)}${projectedNote(cal, localDateOf(at))}`;
+  return `${rule} → ${vnDateTime(at)}${heldNote(at, cal, officeHours)}${projectedNote(cal, localDateOf(at))}`;
 }
 
 /** An extended deadline: "Chánh Văn phòng gia hạn ngày 05/12/2023 (lý do: …), từ … → hết …". */

@@ -1,6 +1,6 @@
 import type { WorkingCalendar } from './calendar';
 import type { EscalationStep, Policy } from './policy';
-import { escalationAt, reminderAt } from './schedule';
+import { escalationAt, inOfficeHours, reminderAt } from './schedule';
 
 /** One thing to do while waiting for a unit: remind it, mark it overdue, or escalate a step. */
 export interface FollowUpItem {
@@ -16,24 +16,27 @@ export interface FollowUpItem {
  * The follow-up schedule for one deadline. Keys carry the deadline itself, so an extension re-arms every
  * reminder for the new date while the ones already sent for the old date stay sent. Reminders whose
  * moment had passed before the deadline was set are left out: a unit given two days is not told it has three.
+ * Held to office hours, a reminder that would only go out after the deadline is left out too.
  */
 export function followUpSchedule(
   scope: string,
   deadline: number,
   setAt: number,
-  policy: Pick<Policy, 'reminders' | 'escalation'>,
+  policy: Pick<Policy, 'reminders' | 'escalation' | 'officeHours'>,
   cal: WorkingCalendar,
 ): FollowUpItem[] {
   const items: FollowUpItem[] = [];
+  // Policies written before office hours existed have no such field: their times stay as they were.
+  const held = (at: number) => (policy.officeHours ? inOfficeHours(at, cal) : at);
   policy.reminders.forEach((before, i) => {
-    const at = reminderAt(deadline, before, cal);
+    const at = held(reminderAt(deadline, before, cal));
     if (at > setAt && at < deadline) items.push({ key: `${scope}@${deadline}:r${i}`, at, kind: 'reminder' });
   });
   items.push({ key: `${scope}@${deadline}:overdue`, at: deadline, kind: 'overdue' });
   policy.escalation.forEach((step, i) => {
     items.push({
       key: `${scope}@${deadline}:e${i + 1}`,
-      at: Math.max(escalationAt(deadline, step.after, cal), deadline),
+      at: held(Math.max(escalationAt(deadline, step.after, cal), deadline)),
       kind: 'escalation',
       level: i + 1,
       step,

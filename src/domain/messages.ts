@@ -1,3 +1,5 @@
+import type { CorrectionKind } from './correction';
+import type { DocumentRef } from './document';
 import type { Directive } from './directive';
 import type { Role } from './roles';
 import type { Stage } from './unit-state';
@@ -22,6 +24,8 @@ interface Base {
   eventId?: number;
   /** The unit's link generation (bumped by an address correction); signed links carry it. */
   linkGen?: number;
+  /** Khẩn and above: every message's subject says so, not only the dispatch's. */
+  urgency?: Directive['urgency'];
 }
 
 export type MessageRequest = Base &
@@ -83,6 +87,16 @@ export type MessageRequest = Base &
         resumed?: { from: number; until: number; workingDays: number };
       }
     | { kind: 'recall'; unit?: Party; reason: string }
+    // A corrected or replacing document (version 2 on), with what changed; `acknowledge` asks for receipt again.
+    | {
+        kind: 'correction';
+        unit: Party;
+        version: number;
+        correctionKind: CorrectionKind;
+        changes: string;
+        document?: DocumentRef;
+        acknowledge: boolean;
+      }
     | { kind: 'digest'; counts: StageCounts; total: number; overdue: { code: string; name: string; stage: Stage }[] }
     | { kind: 'summary'; counts: StageCounts; total: number; outcome: 'closed' | 'recalled'; note: string }
     // To one Office after an outage of the mail server: the directives whose mail it held up.

@@ -1,5 +1,6 @@
 import { SecretDocumentError } from './errors';
-import { CONFIDENTIALITY_LABEL, directiveRef, type Directive } from './directive';
+import { CONFIDENTIALITY_LABEL, directiveRef, type Directive, type DirectiveInput } from './directive';
+import { DEFAULT_URGENCY_POLICIES, resolvePolicy, type UrgencyPolicies } from './urgency-policies';
 import type { Person, Registry, Unit } from './registry';
 import { roleFromPurpose, strongerRole, type Role } from './roles';
 import { resolveDeadline, type DeadlineSpec } from './schedule';
@@ -45,15 +46,27 @@ export function toRecipient(u: Unit, role: Role, purpose: string): RecipientInfo
   return r;
 }
 
+export interface PlanOptions {
+  now: number;
+  calendar: WorkingCalendar;
+  /** The follow-up per urgency for what a directive leaves out; the built-in table when absent. */
+  policies?: UrgencyPolicies;
+}
+
 /**
  * Resolves a directive's recipients against a registry and checks what a schema cannot: unknown units
- * and groups, no implementing recipient, deadlines already past, secret documents.
+ * and groups, no implementing recipient, deadlines already past, secret documents. Its policy is what it
+ * wrote, completed by its urgency's defaults.
  */
 export function buildPlan(
-  directive: Directive,
+  input: DirectiveInput,
   registry: Registry,
-  opts: { now: number; calendar: WorkingCalendar },
+  opts: PlanOptions,
 ): { plan?: DisseminationPlan; issues: PlanIssue[] } {
+  const directive: Directive = {
+    ...input,
+    policy: resolvePolicy(input.urgency, input.policy, opts.policies ?? DEFAULT_URGENCY_POLICIES),
+  };
   if (directive.confidentiality !== 'thuong') {
     throw new SecretDocumentError(
       `văn bản ${directiveRef(directive)} có độ mật "${CONFIDENTIALITY_LABEL[directive.confidentiality]}": văn bản mật không được gửi qua thư điện tử thông thường (Luật Bảo vệ bí mật nhà nước). Hãy chuyển bằng đường bảo mật.`,

@@ -60,24 +60,60 @@ export const escalationStepSchema = z.strictObject({
 });
 export type EscalationStep = z.infer<typeof escalationStepSchema>;
 
-export const policySchema = z.strictObject({
-  /** Decree 30 asks for a same-day notice of arrival; one working day leaves room for a records desk. */
-  acknowledge: z.strictObject({ due: deadlineSchema }).default({ due: { within: { kind: 'working', days: 1 } } }),
-  reports: z.array(reportObligationSchema).default([]),
+const acknowledgeSchema = z.strictObject({ due: deadlineSchema });
+const digestSchema = z.strictObject({ every: durationSchema });
+
+/**
+ * A policy as a directive or an administrator writes it: every field optional, nothing defaulted. What is
+ * left out comes from the defaults for the directive's urgency (see `urgency-policies.ts`).
+ */
+export const policyInputSchema = z.strictObject({
+  acknowledge: acknowledgeSchema.optional(),
+  reports: z.array(reportObligationSchema).max(20).optional(),
   /** How long before each deadline to remind (đôn đốc); "0 ngày" is the morning of the day. */
-  reminders: z.array(durationSchema).default([
-    { kind: 'working', days: 3 },
-    { kind: 'working', days: 1 },
-    { kind: 'calendar', days: 0 },
-  ]),
-  escalation: z.array(escalationStepSchema).default([
-    { after: { kind: 'working', days: 1 }, notify: 'head' },
-    { after: { kind: 'working', days: 3 }, notify: 'leader' },
-    { after: { kind: 'working', days: 5 }, notify: 'office' },
-  ]),
+  reminders: z.array(durationSchema).max(500).optional(),
+  escalation: z.array(escalationStepSchema).max(20).optional(),
   /** The Office's digest of the run, every `every` (e.g. "1 ngày", "PT1M"). */
-  digest: z.strictObject({ every: durationSchema }).optional(),
+  digest: digestSchema.optional(),
   /** Stop a unit's clock while its difficulty waits for the Office's answer; the deadline moves on after. */
   pauseWhileDifficultyOpen: z.boolean().optional(),
+  /**
+   * Reminders and escalations only in office hours (08:00–17:00) of working days: one due at 18:30 on a
+   * Friday goes out at 08:00 on Monday. Deadlines themselves are never moved by it.
+   */
+  officeHours: z.boolean().optional(),
+  /**
+   * After a correction (đính chính, thay thế) a unit that had acknowledged keeps its acknowledgement;
+   * otherwise (the default) it is asked to acknowledge the new version.
+   */
+  correctionKeepsAcknowledgement: z.boolean().optional(),
+});
+export type PolicyInput = z.infer<typeof policyInputSchema>;
+
+/** A whole policy: what a run follows once its urgency's defaults have filled in what was left out. */
+export const policySchema = z.strictObject({
+  /** Decree 30 asks for a same-day notice of arrival; one working day leaves room for a records desk. */
+  acknowledge: acknowledgeSchema.default({ due: { within: { kind: 'working', days: 1 } } }),
+  reports: z.array(reportObligationSchema).max(20).default([]),
+  reminders: z
+    .array(durationSchema)
+    .max(500)
+    .default([
+      { kind: 'working', days: 3 },
+      { kind: 'working', days: 1 },
+      { kind: 'calendar', days: 0 },
+    ]),
+  escalation: z
+    .array(escalationStepSchema)
+    .max(20)
+    .default([
+      { after: { kind: 'working', days: 1 }, notify: 'head' },
+      { after: { kind: 'working', days: 3 }, notify: 'leader' },
+      { after: { kind: 'working', days: 5 }, notify: 'office' },
+    ]),
+  digest: digestSchema.optional(),
+  pauseWhileDifficultyOpen: z.boolean().optional(),
+  officeHours: z.boolean().optional(),
+  correctionKeepsAcknowledgement: z.boolean().optional(),
 });
 export type Policy = z.infer<typeof policySchema>;

@@ -4,6 +4,17 @@ import type { Period } from './policy';
 
 /** Reminders and escalations fire at the start of office hours, not at midnight. */
 export const OFFICE_HOURS_START = { hour: 8, minute: 0 };
+/** The end of office hours (giờ hành chính): follow-up held to office hours waits for the next morning. */
+export const OFFICE_HOURS_END = { hour: 17, minute: 0 };
+
+/** The first moment at or after `at` that falls within office hours (08:00–17:00) of a working day. */
+export function inOfficeHours(at: number, cal: WorkingCalendar): number {
+  const day = localDateOf(at);
+  const open = instantAt(day, OFFICE_HOURS_START.hour, OFFICE_HOURS_START.minute);
+  const close = instantAt(day, OFFICE_HOURS_END.hour, OFFICE_HOURS_END.minute);
+  if (cal.isWorkingDay(day) && at < close) return Math.max(at, open);
+  return instantAt(cal.onOrAfter(addDays(day, 1)), OFFICE_HOURS_START.hour, OFFICE_HOURS_START.minute);
+}
 
 /** A deadline as the Office writes it: a date, an exact instant, or a period after dispatch. */
 export type DeadlineSpec = { date: LocalDate } | { instant: number } | { within: Duration };

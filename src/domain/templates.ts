@@ -1,3 +1,4 @@
+import { CORRECTION_LABEL } from './correction';
 import { directiveRef, URGENCY_LABEL, type Directive } from './directive';
 import type { MessageRequest, StageCounts } from './messages';
 import { ROLE_LABEL } from './roles';
@@ -53,8 +54,10 @@ function countsTable(counts: StageCounts, total: number): [string, string][] {
 }
 
 /** Subject in the style "[4432/TCTHADS-VP] V/v hướng dẫn, đôn đốc triển khai…", with a prefix per kind. */
-function subjectLine(req: MessageRequest, prefix = ''): string {
-  return `[${req.ref}] ${prefix}${req.subject}`;
+/** "[4432/TCTHADS-VP] HỎA TỐC - Đôn đốc: V/v …": khẩn and above say so in every subject. */
+function subjectLine(req: MessageRequest, prefix = '', urgency = req.urgency): string {
+  const tag = urgency && urgency !== 'thuong' ? `${URGENCY_LABEL[urgency].toUpperCase()} - ` : '';
+  return `[${req.ref}] ${tag}${prefix}${req.subject}`;
 }
 
 export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedMessage {
@@ -77,7 +80,7 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
     case 'dispatch': {
       const d = req.directive;
       if (!d) throw new Error(`dispatch ${req.ref} to ${req.unit.code}: the directive's text is missing`);
-      subject = subjectLine(req, d.urgency !== 'thuong' ? `${URGENCY_LABEL[d.urgency].toUpperCase()} - ` : '');
+      subject = subjectLine(req, '', d.urgency);
       blocks.push({ p: `Kính gửi: ${req.unit.name}` });
       blocks.push({
         p: `${req.officeName} gửi văn bản số ${req.ref} ngày ${d.date.split('-').reverse().join('/')} của ${d.issuer.name} ${d.subject.replace(/^V\/v\s*/, 'về việc ')}. Đơn vị nhận văn bản ${req.purpose ? `(${req.purpose}) ` : ''}với vai trò: ${ROLE_LABEL[req.role]}.`,
@@ -235,6 +238,23 @@ export function renderMessage(req: MessageRequest, links?: UnitLinks): RenderedM
         });
       unitLinks(['status']);
       break;
+    case 'correction': {
+      const what = CORRECTION_LABEL[req.correctionKind];
+      subject = subjectLine(req, `${what.toUpperCase()} - `);
+      if (req.unit) blocks.push({ p: `Kính gửi: ${req.unit.name}` });
+      blocks.push({
+        p: `${req.officeName} gửi văn bản ${what.toLowerCase()} văn bản số ${req.ref} (phiên bản ${req.version}).${req.document ? ` Văn bản đính kèm: ${req.document.fileName}.` : ''} Những gì thay đổi:`,
+      });
+      blocks.push({ pre: req.changes });
+      blocks.push({
+        p: 'Các thời hạn của đơn vị giữ nguyên; những gì đơn vị đã gửi (xác nhận, báo cáo) vẫn được ghi nhận.',
+      });
+      if (req.acknowledge) {
+        blocks.push({ p: `Đề nghị đơn vị xác nhận đã nhận văn bản ${what.toLowerCase()}.` });
+        unitLinks(['acknowledge', 'status']);
+      } else unitLinks(['status']);
+      break;
+    }
     case 'recall':
       subject = subjectLine(req, 'THU HỒI - ');
       if (req.unit) blocks.push({ p: `Kính gửi: ${req.unit.name}` });

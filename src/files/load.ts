@@ -1,11 +1,13 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
-import { directiveInputSchema, type Directive } from '../domain/directive';
+import { directiveInputSchema, URGENCIES, type DirectiveInput } from '../domain/directive';
+import { policyInputSchema } from '../domain/policy';
+import { urgencyPolicies, type UrgencyPolicies } from '../domain/urgency-policies';
 import { InvalidInputError, SecretDocumentError } from '../domain/errors';
 import { registrySchema, type Registry } from '../domain/registry';
 import { parseYamlText, validateYaml, issueAt, type ParsedYaml } from '../domain/yaml-input';
 import { decodeUtf8 } from '../domain/text-encoding';
-import { buildPlan, type DisseminationPlan } from '../domain/plan';
+import { buildPlan, type DisseminationPlan, type PlanOptions } from '../domain/plan';
 import { isLocalDate, WorkingCalendar } from '../domain/calendar';
 import type { CalendarData } from '../domain/holidays-vn';
 
@@ -17,11 +19,12 @@ const MiB = 1024 * 1024;
  * The largest input files we read. The seed directive is 12 KiB and a calendar a few hundred bytes; a
  * registry of 50,000 units with heads and leaders is about 20 MiB. Anything far beyond is a wrong file.
  */
-export const MAX_INPUT_BYTES = { directive: 1 * MiB, calendar: 1 * MiB, registry: 50 * MiB } as const;
+export const MAX_INPUT_BYTES = { directive: 1 * MiB, calendar: 1 * MiB, policy: 1 * MiB, registry: 50 * MiB } as const;
 export type InputKind = keyof typeof MAX_INPUT_BYTES;
 const KIND_LABEL: Record<InputKind, string> = {
   directive: 'tệp công văn',
   calendar: 'tệp lịch',
+  policy: 'tệp chính sách theo độ khẩn',
   registry: 'tệp danh mục đơn vị',
 };
 
@@ -78,7 +81,7 @@ export function readInputText(path: string, kind: InputKind): string {
   }
 }
 
-export function loadDirective(path: string): { directive: Directive; parsed: ParsedYaml } {
+export function loadDirective(path: string): { directive: DirectiveInput; parsed: ParsedYaml } {
   const parsed = parseYamlText(readInputText(path, 'directive'), path);
   return { directive: validateYaml(parsed, directiveInputSchema), parsed };
 }
@@ -121,12 +124,23 @@ export function loadCalendarOverride(path: string): CalendarData {
   return data;
 }
 
+const urgencyPoliciesFileSchema = z.strictObject(
+  Object.fromEntries(URGENCIES.map((u) => [u, policyInputSchema.optional()])) as Record<
+    (typeof URGENCIES)[number],
+    z.ZodOptional<typeof policyInputSchema>
+  >,
+);
+
+/**
+ * An administrator's defaults per urgency (CHIDAO_POLICY_FILE): for each urgency it names, the fields it
+ * writes replace the built-in ones; a typo names its file, line and key.
+ */
+export function loadUrgencyPolicies(path: string): UrgencyPolicies {
+  return urgencyPolicies(validateYaml(parseYamlText(readInputText(path, 'policy'), path), urgencyPoliciesFileSchema));
+}
+
 /** Loads, validates and resolves a directive against a registry; any problem names file, line and field. */
-export function loadPlan(
-  directivePath: string,
-  registryPath: string,
-  opts: { now: number; calendar: WorkingCalendar },
-): DisseminationPlan {
+export function loadPlan(directivePath: string, registryPath: string, opts: PlanOptions): DisseminationPlan {
   return planFromText(readInputText(directivePath, 'directive'), directivePath, loadRegistry(registryPath), opts);
 }
 
@@ -134,14 +148,9 @@ export function loadPlan(
  * The same from a directive's text (pasted or uploaded in the browser): `source` names it in errors.
  * A refusal names the line and field, as for a file.
  */
-export function planFromText(
-  text: string,
-  source: string,
-  registry: Registry,
-  opts: { now: number; calendar: WorkingCalendar },
-): DisseminationPlan {
+export function planFromText(text: string, source: string, registry: Registry, opts: PlanOptions): DisseminationPlan {
   const parsed = parseYamlText(text, source);
-  const directive: Directive = validateYaml(parsed, directiveInputSchema);
+  const directive: DirectiveInput = validateYaml(parsed, directiveInputSchema);
   let built: ReturnType<typeof buildPlan>;
   try {
     built = buildPlan(directive, registry, opts);

@@ -69,7 +69,7 @@ describe('explainDeadline', () => {
       'an exact period runs from the moment of dispatch',
       within('PT2H'),
       '2023-11-22',
-      '7200 giây kể từ lúc gửi (09:00 Thứ Tư, 22/11/2023) → 11:00 Thứ Tư, 22/11/2023',
+      '2 giờ kể từ lúc gửi (09:00 Thứ Tư, 22/11/2023) → 11:00 Thứ Tư, 22/11/2023',
     ],
     [
       'an instant is the Office’s own',
@@ -117,7 +117,7 @@ describe('explainReminder and explainEscalation', () => {
       // Sat 9/12 is not a working day: the reminder goes back to Fri 8/12.
       '08:00 4 ngày trước ngày hết hạn 13/12/2023 (ngày nghỉ thì lùi về ngày làm việc trước đó) → 08:00 Thứ Sáu, 08/12/2023',
     ],
-    ['PT1H', '3600 giây trước hạn → 23:00 Thứ Tư, 13/12/2023'],
+    ['PT1H', '1 giờ trước hạn → 23:00 Thứ Tư, 13/12/2023'],
   ])('a reminder %s before', (before, expected) => {
     expect(explainReminder(deadline, parseDuration(before), cal)).toBe(expected);
     expect(expected.endsWith(vnDateTime(reminderAt(deadline, parseDuration(before), cal)))).toBe(true);
@@ -137,7 +137,7 @@ describe('explainReminder and explainEscalation', () => {
       '3 ngày',
       'quá hạn 3 ngày: 08:00 ngày thứ ba sau ngày hết hạn 13/12/2023 (ngày nghỉ thì dời sang ngày làm việc kế tiếp) → 08:00 Thứ Hai, 18/12/2023',
     ],
-    ['PT30M', 'quá hạn 1800 giây → 00:30 Thứ Năm, 14/12/2023'],
+    ['PT30M', 'quá hạn 30 phút → 00:30 Thứ Năm, 14/12/2023'],
   ])('an escalation after %s', (after, expected) => {
     expect(explainEscalation(deadline, parseDuration(after), cal)).toBe(expected);
     expect(expected.endsWith(vnDateTime(escalationAt(deadline, parseDuration(after), cal)))).toBe(true);

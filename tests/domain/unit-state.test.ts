@@ -184,12 +184,12 @@ describe('unit state machine: acts and their effects', () => {
       role: 'implement',
       purpose: 'Như trên',
       ackDeadline: ack,
-      ackWhy: '600 giây kể từ lúc gửi (09:00 Thứ Tư, 22/11/2023) → 09:10 Thứ Tư, 22/11/2023',
+      ackWhy: '10 phút kể từ lúc gửi (09:00 Thứ Tư, 22/11/2023) → 09:10 Thứ Tư, 22/11/2023',
       reports: [
         {
           title: 'Báo cáo kết quả',
           due: T0 + 60 * MIN,
-          why: '3600 giây kể từ lúc gửi (09:00 Thứ Tư, 22/11/2023) → 10:00 Thứ Tư, 22/11/2023',
+          why: '1 giờ kể từ lúc gửi (09:00 Thứ Tư, 22/11/2023) → 10:00 Thứ Tư, 22/11/2023',
         },
       ],
     });

@@ -31,6 +31,7 @@ export const smallRegistry = (units = 3) =>
 export function testPlan(
   opts: {
     policy?: Record<string, unknown>;
+    urgency?: string;
     units?: number;
     date?: string;
     now?: number;
@@ -45,6 +46,7 @@ export function testPlan(
     place: 'Hà Nội',
     date: opts.date ?? '2023-11-22',
     subject: 'V/v hướng dẫn, đôn đốc triển khai thi hành Luật thực hiện dân chủ ở cơ sở',
+    ...(opts.urgency ? { urgency: opts.urgency } : {}),
     tasks: [{ no: 1, text: 'Tập trung đẩy mạnh công tác quán triệt, tuyên truyền <Luật> & "Nghị định".' }],
     signer: {
       authority: 'KT.',
@@ -57,7 +59,8 @@ export function testPlan(
       { group: 'tinh', purpose: 'Như trên' },
       { unit: 'TCT', purpose: 'để b/c' },
     ],
-    policy: opts.policy ?? {},
+    // Tests count in seconds round the clock; office hours have their own tests.
+    policy: { officeHours: false, ...opts.policy },
   });
   const { plan, issues } = buildPlan(directive, opts.registry ?? smallRegistry(opts.units), {
     now: opts.now ?? Date.now(),

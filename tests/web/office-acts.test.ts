@@ -165,7 +165,7 @@ describe("the Office's acts from the dashboard", () => {
         ).body;
       const fresh = await unit('T1').query(unitStateQuery);
       // An exact period (PT1H) runs from the moment the lifecycle set it.
-      expect(await page()).toContain(`Vì sao: 3600 giây kể từ lúc bắt đầu gửi → ${vnDateTime(fresh.ackDeadline!)}`);
+      expect(await page()).toContain(`Vì sao: 1 giờ kể từ lúc bắt đầu gửi → ${vnDateTime(fresh.ackDeadline!)}`);
 
       const ext = await post(sess, `/office/run/${key}/unit/T1/extend`, {
         until: '2099-12-15',

@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startRun } from '../../src/client/start-run';
 import { FileAuditStore } from '../../src/audit/file-store';
-import { addDays, endOfDay, instantAt, localDateOf, weekday, WorkingCalendar } from '../../src/domain/calendar';
-import type { CalendarData } from '../../src/domain/holidays-vn';
+import { endOfDay, instantAt, localDateOf, weekday, WorkingCalendar } from '../../src/domain/calendar';
 import { vnDateTime } from '../../src/domain/vn-format';
 import { unitWorkflowId } from '../../src/workflows/ids';
 import { unitStateQuery } from '../../src/workflows/unit-lifecycle';
@@ -11,6 +10,7 @@ import { timeSkippingStack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { waitUntil } from '../helpers/wait';
+import { daysFrom } from '../helpers/working-days';
 
 /**
  * Working-day policies through the real lifecycle on the time-skipping server, whose clock starts at the
@@ -23,21 +23,6 @@ const POLICY = {
   reminders: ['1 ngày làm việc', '0 ngày'],
   escalation: [{ after: '1 ngày làm việc', notify: 'head' }],
 };
-
-/** The override and the days it makes, from the local (Hà Nội) date of dispatch. */
-function daysFrom(today: string) {
-  let friday = addDays(today, 1);
-  while (weekday(friday) !== 5) friday = addDays(friday, 1);
-  const monday = addDays(friday, 3);
-  const daysOff: string[] = [];
-  for (let d = addDays(today, 1); d < friday; d = addDays(d, 1))
-    if (weekday(d) !== 0 && weekday(d) !== 6) daysOff.push(d);
-  daysOff.push(monday);
-  // An override replaces whole years: give both years the window may touch the same days.
-  const years = new Set([today.slice(0, 4), addDays(friday, 7).slice(0, 4)]);
-  const override: CalendarData = Object.fromEntries([...years].map((y) => [y, { daysOff, workingSaturdays: [] }]));
-  return { friday, monday, tuesday: addDays(friday, 4), wednesday: addDays(friday, 5), override, daysOff };
-}
 
 const MINUTE = 60_000;
 

@@ -12,6 +12,7 @@ import { directiveInputSchema, directiveKey, directiveRef } from '../../domain/d
 import { buildPlan } from '../../domain/plan';
 import { loadRegistry } from '../../files/load';
 import { calendarFromConfig } from '../../files/calendar-config';
+import { policiesFromConfig } from '../../files/policy-config';
 import type { Permission } from '../../domain/staff-roles';
 import { pointer, problem } from './problem';
 import { apiSignature } from './signature';
@@ -52,7 +53,11 @@ export function startRoute(r: Api, deps: WebDeps, config: { permission: Permissi
           errors: parsed.error.issues.map((i) => ({ pointer: pointer(['directive', ...i.path]), detail: i.message })),
         });
       const { calendar, override } = calendarFromConfig(deps.config);
-      const built = buildPlan(parsed.data, loadRegistry(file), { now: deps.now(), calendar });
+      const built = buildPlan(parsed.data, loadRegistry(file), {
+        now: deps.now(),
+        calendar,
+        policies: policiesFromConfig(deps.config),
+      });
       if (!built.plan)
         return problem(reply, 422, 'Công văn không hợp lệ', 'Nơi nhận hoặc thời hạn không hợp lệ; chưa bắt đầu gì.', {
           type: 'InvalidDirective',

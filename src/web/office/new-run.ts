@@ -9,6 +9,7 @@ import { newRunForm, previewView, type Draft, type DraftErrors } from './new-run
 import { DocumentRefused, DocumentStore, MAX_DOCUMENT_BYTES } from '../../documents/store';
 import { loadRegistry, MAX_INPUT_BYTES, planFromText } from '../../files/load';
 import { calendarFromConfig } from '../../files/calendar-config';
+import { policiesFromConfig } from '../../files/policy-config';
 import { InvalidInputError, SecretDocumentError } from '../../domain/errors';
 import { directiveKey, directiveRef } from '../../domain/directive';
 import type { DisseminationPlan } from '../../domain/plan';
@@ -56,7 +57,11 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
     const now = deps.now();
     try {
       const cal = calendarFromConfig(deps.config);
-      const p = planFromText(draft.directive, SOURCE, loadRegistry(registryFile()), { now, calendar: cal.calendar });
+      const p = planFromText(draft.directive, SOURCE, loadRegistry(registryFile()), {
+        now,
+        calendar: cal.calendar,
+        policies: policiesFromConfig(deps.config),
+      });
       if (await deps.office.exists(directiveKey(p.directive)))
         return {
           errors: {
