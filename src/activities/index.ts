@@ -137,7 +137,8 @@ export function createActivities(deps: ActivityDeps): Activities {
     if (req.kind === 'dispatch' && !req.directive) req = { ...req, directive: await directiveOf(req.runKey) };
     const m = renderMessage(req, links);
     const attachments: NonNullable<OutgoingMail['attachments']> = m.attachment ? [m.attachment] : [];
-    const signed = req.kind === 'dispatch' ? req.directive?.document : undefined;
+    const signed =
+      req.kind === 'dispatch' ? req.directive?.document : req.kind === 'correction' ? req.document : undefined;
     if (signed) {
       if (!deps.documents) throw new Error('the worker has no document store: cannot attach the signed document');
       const content = deps.documents.read(signed);

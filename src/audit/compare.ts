@@ -73,6 +73,8 @@ export function updatePairs(r: AuditRecord, u: HistoryAct): Pair[] {
     answerDifficulty: ['id', 'text'],
     close: ['note'],
     recall: ['reason'],
+    correct: ['changes'],
+    receiveCorrection: ['version', 'changes'],
   };
   for (const f of same[u.update!] ?? []) if (arg[f] !== undefined) pairs.push([`data.${f}`, r.data[f], arg[f]]);
   if (u.update === 'submitReport') pairs.push(['data.textLength', r.data.textLength, String(arg.text ?? '').length]);

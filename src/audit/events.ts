@@ -49,6 +49,8 @@ export const UPDATE_KIND: Record<string, AuditKind> = {
   close: 'closed',
   recall: 'recalled',
   addRecipients: 'recipients-added',
+  correct: 'directive-corrected',
+  receiveCorrection: 'correction-received',
 };
 
 export const localId = (id: string) => id.replace(/@[^>]*>$/, '');

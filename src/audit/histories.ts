@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
-import { batchWorkflowId, runWorkflowId, unitWorkflowId } from '../workflows/ids';
+import { batchWorkflowId, correctionNoticeWorkflowId, runWorkflowId, unitWorkflowId } from '../workflows/ids';
 import { runStatusQuery } from '../workflows/dissemination-run';
 import { historiesFromFiles, historyFiles, type NamedHistory } from './export-files';
 
@@ -21,6 +21,21 @@ export async function fetchRunHistories(client: Client, key: string): Promise<Na
     ...status.batches.map((_, i) => batchWorkflowId(key, i)),
     ...status.roster.filter((c) => !info.has(c)).map((c) => unitWorkflowId(key, c)),
   ];
+  // A correction reached units whose follow-up had ended through a notice workflow each, when there was one.
+  const units = status.roster.filter((c) => !info.has(c));
+  for (const c of status.corrections ?? [])
+    for (const unit of units) {
+      const id = correctionNoticeWorkflowId(key, unit, c.version);
+      const found = await client.workflow
+        .getHandle(id)
+        .describe()
+        .then(() => true)
+        .catch((e: unknown) => {
+          if (e instanceof WorkflowNotFoundError) return false;
+          throw e;
+        });
+      if (found) ids.push(id);
+    }
   const out: NamedHistory[] = [];
   for (const workflowId of ids) {
     // The latest run, then each run it continued as new from: records cite the run that decided them.

@@ -35,6 +35,8 @@ const KIND_LABEL: Record<string, string> = {
   'difficulty-raised': 'phản ánh vướng mắc',
   'difficulty-answered': 'trả lời vướng mắc',
   'address-corrected': 'sửa địa chỉ thư',
+  'directive-corrected': 'đính chính / thay thế văn bản',
+  'correction-received': 'nhận văn bản đính chính / thay thế',
   recalled: 'thu hồi văn bản',
   closed: 'kết thúc đợt gửi',
 };

@@ -16,6 +16,8 @@ export const AUDIT_KINDS = [
   'difficulty-answered',
   'address-corrected',
   'calendar-changed',
+  'directive-corrected',
+  'correction-received',
   'recalled',
   'closed',
 ] as const;

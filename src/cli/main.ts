@@ -7,6 +7,7 @@ import { loadConfig } from '../config';
 import { connectClient } from '../client/connection';
 import { loadCalendarOverride, loadDirective, loadPlan } from '../files/load';
 import { policiesFromConfig } from '../files/policy-config';
+import { correctCommand } from './correct';
 import { calendarFromConfig } from '../files/calendar-config';
 import { directiveKey } from '../domain/directive';
 import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderUnit, renderVisibilityRows } from './render';
@@ -40,6 +41,9 @@ const OPTIONS = {
   text: { type: 'string' },
   file: { type: 'string' },
   reason: { type: 'string' },
+  kind: { type: 'string' },
+  changes: { type: 'string' },
+  resend: { type: 'string' },
   due: { type: 'string' },
   until: { type: 'string' },
   note: { type: 'string' },
@@ -220,6 +224,11 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
             : `Đã kết thúc ${key}; báo cáo tổng hợp sẽ được gửi.`,
         );
         return 0;
+      }
+      case 'correct': {
+        const key = runKey(args[0]);
+        const { by } = actingAs('runs.start');
+        return await correctCommand(o, { cfg, print, connect, key, by });
       }
       case 'serve': {
         const app = await createWebServer({ client: (await connect()).client, config: cfg, logger: true });

@@ -18,6 +18,9 @@ Cách dùng:
   chidao address <văn bản> <mã đơn vị> <email> [<email>…]
   chidao recall <văn bản> --reason <lý do>
   chidao close <văn bản> [--note <ghi chú>]
+  chidao correct <văn bản> --kind dinh-chinh|thay-the --changes <những gì thay đổi> [--file <văn bản ký số>]
+                                              đính chính / thay thế: gửi phiên bản mới tới mọi nơi nhận
+  chidao correct <văn bản> --resend <phiên bản>   gửi lại phiên bản đó cho đơn vị chưa nhận
   chidao user add <tên đăng nhập> --name <họ tên> --role <vai trò> [--role …] [--title <chức vụ>] [--unit <đơn vị>]
   chidao user list [--json]                    tài khoản, vai trò, trạng thái
   chidao user disable|enable <tên đăng nhập>   khóa (kết thúc ngay các phiên đang mở) hoặc mở lại
@@ -38,7 +41,7 @@ Cách dùng:
   chidao audit keygen --key <tệp> --keyring <tệp>   tạo khóa ký sổ kiểm toán (Ed25519)
   chidao audit rotate --key <tệp> --keyring <tệp>   thay khóa ký; khóa công khai cũ được giữ kèm thời hạn
 
-Việc làm (start, ack, report, accept, return, extend, answer, address, recall, close, calendar apply) ghi tên
+Việc làm (start, ack, report, accept, return, extend, answer, address, recall, close, correct, calendar apply) ghi tên
 tài khoản làm việc đó: --as <tên đăng nhập> hoặc biến CHIDAO_USER; tài khoản cần vai trò có quyền làm việc ấy.
 <văn bản> là tệp công văn (.yaml) hoặc khóa năm-số-ký hiệu, ví dụ 2023-4432-TCTHADS-VP.
 Hạn viết dạng 2023-12-15, 2023-12-15T17:00:00+07:00 hoặc "5 ngày làm việc".

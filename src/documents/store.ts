@@ -108,6 +108,12 @@ export class DocumentStore {
     return statSync(existsSync(kept) ? kept : this.draftFile(sha256)).size;
   }
 
+  /** The reference of a document kept from an earlier step of a form, under the name it was uploaded with. */
+  ref(sha256: string, fileName: string): DocumentRef {
+    const bytes = this.read({ sha256 });
+    return { fileName: fileName || sha256, sha256, size: bytes.length, mediaType: documentType(fileName, bytes) };
+  }
+
   has(sha256: string): boolean {
     return /^[0-9a-f]{64}$/.test(sha256) && (existsSync(this.file(sha256)) || existsSync(this.draftFile(sha256)));
   }

@@ -5,6 +5,7 @@ import type { StageCounts } from './messages';
 import type { RecipientInfo } from './plan';
 import { OFFICE_HOURS_START } from './schedule';
 import { LIMITS, LifecycleRefusal, type Actor, type Stage } from './unit-model';
+import { checkCorrection, type Correction, type CorrectionInput } from './correction';
 
 /** Those who receive the directive and the summary but no deadline: few, so the run keeps them. */
 export interface InfoRecipient {
@@ -34,6 +35,8 @@ export interface RunState {
   auditSeq?: number;
   stop?: RunStop;
   startedAt: number;
+  /** Corrections and replacements issued for the directive (version 2 on); absent before the first. */
+  corrections?: Correction[];
 }
 
 /** Most units one addRecipients call may carry: keeps each update's payload far below 2 MB. */
@@ -41,7 +44,7 @@ export const MAX_RECIPIENTS_PER_UPDATE = 500;
 
 /** An act of the run the audit trail keeps. */
 export interface RunAudit {
-  kind: 'recipients-added' | 'closed' | 'recalled';
+  kind: 'recipients-added' | 'closed' | 'recalled' | 'directive-corrected';
   data: Record<string, unknown>;
   actor?: Actor;
 }
@@ -205,6 +208,22 @@ export class RunBook {
     this.checkRecall(reason);
     this.s.stop = { stage: 'recalled', reason, by, at };
     return { kind: 'recalled', data: { reason }, actor: { channel: 'office', by } };
+  }
+
+  checkCorrect(c: CorrectionInput): void {
+    this.refuseIfStopped('; không thể đính chính hay thay thế.');
+    checkCorrection(this.s.corrections ?? [], c);
+  }
+
+  /** A new version of the directive: the run keeps it, and its units and info recipients are sent it. */
+  correct(by: string, input: CorrectionInput, at: number): { correction: Correction; audit: RunAudit } {
+    this.checkCorrect(input);
+    const prev = this.s.corrections ?? [];
+    const correction: Correction = { ...input, version: prev.length + 2, at, by };
+    this.s.corrections = [...prev, correction];
+    const { version, kind, changes, document } = correction;
+    const data = { version, correctionKind: kind, changes, ...(document ? { document } : {}) };
+    return { correction, audit: { kind: 'directive-corrected', data, actor: { channel: 'office', by } } };
   }
 
   /** Before continue-as-new: the roster as a list, and the audit sequence to go on from. */

@@ -31,7 +31,8 @@ export type UnitAuditKind =
   | 'difficulty-raised'
   | 'difficulty-answered'
   | 'address-corrected'
-  | 'calendar-changed';
+  | 'calendar-changed'
+  | 'correction-received';
 
 export interface AuditEffect {
   kind: UnitAuditKind;

@@ -1,5 +1,6 @@
 // Types only: plan and policy hold zod schemas, which must stay out of the workflow bundle.
 import type { RecipientInfo } from './plan';
+import type { UnitCorrection } from './correction';
 import type { ReportObligation } from './policy';
 import type { CalendarData } from './holidays-vn';
 
@@ -175,6 +176,8 @@ export interface UnitSnapshot {
   pauses?: Pause[];
   /** Each new calendar that moved a date of this unit: when, from which file, what moved (the last 20). */
   calendarChanges?: CalendarChange[];
+  /** Corrections and replacements the unit was sent (version 2 on), and when it acknowledged each. */
+  corrections?: UnitCorrection[];
 }
 
 export interface Pause {

@@ -1,4 +1,5 @@
 import type { WorkingCalendar } from './calendar';
+import { pendingVersion } from './correction';
 // Types only: policy holds zod schemas, which must stay out of the workflow bundle.
 import type { Policy } from './policy';
 import { reportDeadline } from './schedule';
@@ -53,15 +54,20 @@ export function firstReportDeadline(s: UnitSnapshot, rules: UnitRules, from: num
 export function refuseIfStopped(s: UnitSnapshot): void {
   if (s.stage === 'recalled')
     throw new LifecycleRefusal('DirectiveRecalled', 'Văn bản đã bị thu hồi; không thể thực hiện thao tác này.');
-  if (s.stage === 'closed' || s.stage === 'done')
-    throw new LifecycleRefusal('RunClosed', 'Việc theo dõi đơn vị này đã kết thúc.');
+  // A done unit whose lifecycle is still finishing says what the Office says once it has finished.
+  if (s.stage === 'done')
+    throw new LifecycleRefusal(
+      'RunClosed',
+      `Việc theo dõi ${s.unit.name} đã hoàn thành; không thể thực hiện thao tác này.`,
+    );
+  if (s.stage === 'closed') throw new LifecycleRefusal('RunClosed', 'Việc theo dõi đơn vị này đã kết thúc.');
 }
 
 export function checkAcknowledge(s: UnitSnapshot): void {
   refuseIfStopped(s);
   if (s.stage === 'dispatching' || s.stage === 'undeliverable')
     throw new LifecycleRefusal('NotDelivered', 'Văn bản chưa được gửi tới đơn vị; chưa thể xác nhận đã nhận.');
-  if (s.acknowledgedAt !== undefined)
+  if (s.acknowledgedAt !== undefined && !pendingVersion(s.corrections))
     throw new LifecycleRefusal('AlreadyAcknowledged', 'Đơn vị đã xác nhận nhận văn bản trước đó.');
 }
 

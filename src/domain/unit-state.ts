@@ -4,6 +4,13 @@ import { correctAddress, dispatchBody } from './unit-dispatch';
 import { changeCalendar, checkChangeCalendar } from './unit-calendar';
 import { movedBy, pauseOnDifficulty, resumeAfterAnswer } from './unit-pause';
 import type { CalendarData } from './holidays-vn';
+import type { Correction } from './correction';
+import {
+  acknowledgeAllVersions,
+  acknowledgeCorrection,
+  checkReceiveCorrection,
+  receiveCorrection,
+} from './unit-correction';
 import { acceptReport, returnReport, submitReport } from './unit-reports';
 import { officeActor, type Effects, type MessageBody } from './unit-effects';
 import {
@@ -128,11 +135,22 @@ export class UnitLifecycleState {
   // --- the unit's and the Office's acts ------------------------------------------------------------
   acknowledge(at: number, by: Actor): Effects {
     this.checkAcknowledge();
+    const ofCorrection = acknowledgeCorrection(this.s, at, by);
+    if (ofCorrection) return ofCorrection;
     const due = this.firstReportDeadline(at);
     Object.assign(this.s, { acknowledgedAt: at, overdue: false, escalationLevel: 0, reportDeadline: due });
     this.s.stage = due === undefined ? 'done' : 'acknowledged';
     this.s.deadlineSetAt = at;
-    return { audit: { kind: 'acknowledged', data: { stage: this.s.stage }, actor: by } };
+    const data = { stage: this.s.stage, ...acknowledgeAllVersions(this.s, at) };
+    return { audit: { kind: 'acknowledged', data, actor: by } };
+  }
+
+  /** A corrected or replacing document: see receiveCorrection. */
+  receiveCorrection(c: Correction): Effects {
+    return receiveCorrection(this.s, this.rules.policy, c);
+  }
+  checkReceiveCorrection(c: Pick<Correction, 'version'>): void {
+    checkReceiveCorrection(this.s, c);
   }
 
   /** A report implies receipt: an unacknowledged unit that reports is acknowledged too. */

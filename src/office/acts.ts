@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { LIMITS } from '../domain/unit-state';
 import { VIAS } from '../domain/unit-model';
+import { CORRECTION_KINDS, CORRECTION_LIMITS } from '../domain/correction';
+import { documentRefSchema } from '../domain/document';
 import {
   boundedText,
   deadlineInput,
@@ -98,4 +100,16 @@ export const close = z.object({
   ...onRun,
   by: officerSchema,
   note: boundedText({ label: 'Ghi chú khi kết thúc', max: LIMITS.reason }),
+});
+
+export const correct = z.object({
+  ...onRun,
+  by: officerSchema,
+  kind: z.enum(CORRECTION_KINDS, { error: 'Chọn loại văn bản: đính chính hoặc thay thế.' }),
+  changes: boundedText({
+    label: 'Nội dung thay đổi',
+    max: CORRECTION_LIMITS.changes,
+    missing: 'Cần nêu những gì được đính chính hoặc thay thế.',
+  }),
+  document: documentRefSchema.optional(),
 });

@@ -35,6 +35,7 @@ import * as acts from './acts';
 import { parseInput, runKeySchema, unitCodeSchema } from './input';
 import type { OfficeOptions, RunFilters, RunTable } from './office-types';
 import { workItems, type WorkItem } from './work-queue';
+import { issueCorrection, type CorrectionOutcome } from './correction';
 import { listRuns, selectByVisibility, UNACKNOWLEDGED, type RunListing } from './visibility';
 
 export type { RunListing } from './visibility';
@@ -155,6 +156,20 @@ export class Office {
         .getHandle(runWorkflowId(i.key))
         .executeUpdate(closeUpdate, { args: [{ by: i.by, note: i.note }] }),
     );
+  }
+
+  /** Đính chính / thay thế: a new version of a running directive, given to every unit (see correction.ts). */
+  async correct(input: z.input<typeof acts.correct>): Promise<CorrectionOutcome> {
+    const { key, by, kind, changes, document } = parseInput(acts.correct, input);
+    const o = { key, by, taskQueue: this.opts.taskQueue, input: { kind, changes, ...(document ? { document } : {}) } };
+    return this.explained(key, undefined, () => issueCorrection(this.client, o));
+  }
+
+  /** An issued version again, to the units it has not reached yet (each takes a version once). */
+  async resendCorrection(runKey: string, version: number, by: string): Promise<CorrectionOutcome> {
+    const key = this.runKey(runKey);
+    const o = { key, by, taskQueue: this.opts.taskQueue, resend: version };
+    return this.explained(key, undefined, () => issueCorrection(this.client, o));
   }
 
   /** Histories and audit records of a run, to a folder that outlives Temporal's retention. */

@@ -16,7 +16,9 @@ import {
 import type { Activities } from '../activities/types';
 import type { StageCounts } from '../domain/messages';
 import type { OfficeInfo, RecipientInfo } from '../domain/plan';
-import { RunBook, nextDigestAt, type InfoRecipient, type RunState } from '../domain/run-state';
+import type { Correction, CorrectionInput } from '../domain/correction';
+import type { Directive } from '../domain/directive';
+import { RunBook, nextDigestAt, type InfoRecipient, type RunAudit, type RunState } from '../domain/run-state';
 import { unitContext, calendarOf, type RunContext } from './context';
 import { batchWorkflowId } from './ids';
 import { batchFinishedSignal, broadcastStopSignal, unitBatch } from './unit-batch';
@@ -52,6 +54,8 @@ export interface RunStatus {
   office: OfficeInfo;
   ref: string;
   subject: string;
+  /** Absent in answers of workers from before it was added. */
+  urgency?: Directive['urgency'];
   expected: number;
   added: number;
   roster: string[];
@@ -61,6 +65,8 @@ export interface RunStatus {
   startedAt: number;
   /** The reports the directive asks for, so pages can name the one a unit owes. */
   reports?: { id: string; title: string }[];
+  /** Corrections and replacements issued (version 2 on). */
+  corrections?: Correction[];
 }
 
 export interface RunSummary {
@@ -75,6 +81,8 @@ export const addRecipientsUpdate = defineUpdate<{ added: number; total: number }
 );
 export const closeUpdate = defineUpdate<void, [{ by: string; note: string }]>('close');
 export const recallUpdate = defineUpdate<void, [{ by: string; reason: string }]>('recall');
+/** A corrected or replacing document: the run keeps the version and tells its info recipients. */
+export const correctUpdate = defineUpdate<Correction, [CorrectionInput & { by: string }]>('correct');
 export const runStatusQuery = defineQuery<RunStatus>('runStatus');
 
 /** What the run's handlers and its loop share. */
@@ -83,6 +91,8 @@ class RunRuntime {
   readonly audit: ReturnType<typeof auditor>;
   /** Info-only deliveries in the background: the run waits for them before it closes. */
   readonly deliveries: Promise<void>[] = [];
+  /** Corrections to info recipients: awaited before continue-as-new too, as nothing in the state resumes them. */
+  readonly correctionSends: Promise<void>[] = [];
   readonly me = workflowInfo().workflowId;
 
   constructor(readonly input: RunInput) {
@@ -95,6 +105,23 @@ class RunRuntime {
   // Message-IDs (digests) depend on it.
   base(party: string, to: string[]) {
     return messageBase(this.input.ctx, party, to, this.book.nextSeq());
+  }
+
+  /** seq = version: one message per version and party, so a replayed delivery keeps its Message-ID. */
+  async tellCorrection(rec: InfoRecipient, c: Correction): Promise<void> {
+    const { version, kind, changes, document } = c;
+    const unit = { code: rec.code, name: rec.name };
+    const body = { kind: 'correction' as const, unit, version, correctionKind: kind, changes, acknowledge: false };
+    try {
+      await sendMessage({
+        ...this.base(rec.code, rec.emails),
+        seq: version,
+        ...body,
+        ...(document ? { document } : {}),
+      });
+    } catch {
+      // Refused permanently (550): as for the original, the recipient is not told.
+    }
   }
 
   async deliverInfo(rec: InfoRecipient): Promise<void> {
@@ -134,7 +161,9 @@ function registerQueryAndAdd(rt: RunRuntime): void {
     const roster = book.added;
     const stop = st.stop ? { stop: st.stop } : {};
     const added = { expected: st.expected, added: roster.length, roster, batches, info: st.info };
-    return { key, office, ref, subject: ctx.directive.subject, ...added, ...stop, startedAt: st.startedAt, reports };
+    const corrections = st.corrections ? { corrections: st.corrections } : {};
+    const { subject, urgency } = ctx.directive;
+    return { key, office, ref, subject, urgency, ...added, ...stop, startedAt: st.startedAt, reports, ...corrections };
   });
   onUpdate(
     addRecipientsUpdate,
@@ -157,9 +186,21 @@ function registerStopHandlers(rt: RunRuntime): void {
     ({ by, reason }) => record(rt, book.recall(by, reason, Date.now())),
     ({ reason }) => book.checkRecall(reason),
   );
+  onUpdate(
+    correctUpdate,
+    ({ by, kind, changes, document }) => {
+      const { correction, audit } = book.correct(by, { kind, changes, ...(document ? { document } : {}) }, Date.now());
+      record(rt, audit);
+      // Info recipients the original reached get the new version too, in the background like the original.
+      for (const rec of book.view.info.filter((i) => i.delivered))
+        rt.correctionSends.push(rt.tellCorrection(rec, correction));
+      return correction;
+    },
+    (c) => book.checkCorrect(c),
+  );
 }
 
-function record(rt: RunRuntime, act: ReturnType<RunBook['close']>): void {
+function record(rt: RunRuntime, act: RunAudit): void {
   rt.audit.record(act.kind, act.data, act.actor);
 }
 
@@ -225,6 +266,7 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
     }
     if (!book.stop && historyIsLong()) {
       await condition(allHandlersFinished);
+      await Promise.all(rt.correctionSends);
       if (audit.pending) await audit.flush();
       const state = book.carryOver(audit.seq);
       await continueAsNew<typeof disseminationRun>({ ctx, expected: state.expected, state });
@@ -248,6 +290,7 @@ async function finish(rt: RunRuntime): Promise<RunSummary> {
   );
   await condition(() => book.allFinished);
   await Promise.all(rt.deliveries);
+  await Promise.all(rt.correctionSends);
   await condition(allHandlersFinished);
 
   const { counts, total, to } = book.summary(stop.stage);

@@ -6,6 +6,10 @@ export const runWorkflowId = (key: string): string => `chidao/${key}`;
 export const batchWorkflowId = (key: string, batch: number): string => `chidao/${key}/batch-${batch}`;
 export const unitWorkflowId = (key: string, unitCode: string): string => `chidao/${key}/unit/${unitCode}`;
 
+/** The correction `version` for a unit whose follow-up had ended: sent once. */
+export const correctionNoticeWorkflowId = (key: string, unitCode: string, version: number): string =>
+  `chidao/${key}/unit/${unitCode}/correction-${version}`;
+
 export const TASK_QUEUE_DEFAULT = 'chidao';
 
 /** One delivery of one audit record to one subscribed system: its id makes the delivery happen once. */

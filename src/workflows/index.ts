@@ -4,3 +4,4 @@ export { unitBatch } from './unit-batch';
 export { unitLifecycle } from './unit-lifecycle';
 export { mailHealth } from './mail-health';
 export { webhookDelivery } from './webhook-delivery';
+export { correctionNotice } from './correction-notice';

@@ -7,7 +7,7 @@ export interface ReceivedMail {
   headers: Record<string, string>;
   text: string;
   html?: string;
-  attachments?: { fileName?: string; generatedFileName?: string; contentType: string }[];
+  attachments?: { filename?: string; fileName?: string; generatedFileName?: string; contentType: string }[];
 }
 
 /** The real SMTP server's HTTP API (maildev). Tests filter by their own run key, since it is shared. */

@@ -9,6 +9,7 @@ import { devServerStack, timeSkippingStack, type Stack } from '../helpers/stack'
 import { testPlan } from '../helpers/fixtures';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { waitUntil } from '../helpers/wait';
+import { replaysWithCurrentCode } from '../helpers/time-skipping';
 import { daysFrom } from '../helpers/working-days';
 
 const MINUTE = 60_000;
@@ -81,6 +82,7 @@ describe('urgency drives the follow-up through the lifecycle', () => {
           fired('escalation').map((r) => r.at),
           [deadline + 30 * MINUTE, deadline + 120 * MINUTE],
         );
+        await replaysWithCurrentCode(s.client, plan.key, 3, 'hoa-toc-follow-up-from-the-urgency-defaults');
       });
     } finally {
       await s.close();
@@ -138,6 +140,7 @@ describe('urgency drives the follow-up through the lifecycle', () => {
           [escalation],
         );
         expect(fired('escalation')[0]!.to).toEqual(['head1@thads.example']);
+        await replaysWithCurrentCode(s.client, plan.key, 3, 'office-hours-hold-a-reminder-and-an-escalation');
       });
     } finally {
       await s.close();

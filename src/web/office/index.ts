@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { correctionRoutes } from './correction';
 import { errorPage, PageError, type WebDeps } from '../context';
 import { OfficeSessionCookies } from '../plugins/session';
 import { guard, loginRoutes, logoutRoute, passwordRoutes } from './auth';
@@ -43,6 +44,7 @@ export async function officePages(root: FastifyInstance, deps: WebDeps): Promise
       auditRoutes(guarded, deps);
       accountRoutes(guarded, deps, sessions);
       newRunRoutes(guarded, deps, sessions);
+      correctionRoutes(guarded, deps, sessions);
       workRoutes(guarded, deps);
     });
   });

@@ -1,4 +1,5 @@
 import { EDXML_STATUS, STAGE_LABEL } from '../../domain/unit-state';
+import { CORRECTION_LABEL } from '../../domain/correction';
 import { vnDateTime } from '../../domain/vn-format';
 import type { RunStatus } from '../../workflows/dissemination-run';
 import type { UnitRow } from '../../workflows/unit-rows';
@@ -204,6 +205,23 @@ export function runView({
         ? html`<h2>Nơi nhận để biết, báo cáo, phối hợp</h2>
             <ul>
               ${status.info.map((i) => html`<li>${i.name} (${i.purpose || i.role}) — ${i.delivered ? 'đã gửi' : 'đang gửi'}</li>`)}
+            </ul>`
+        : ''
+    }
+    ${
+      status.corrections?.length
+        ? html`<h2>Đính chính, thay thế</h2>
+            <ul>
+              ${status.corrections.map(
+                (c) =>
+                  html`<li>
+                    Phiên bản ${c.version}: ${CORRECTION_LABEL[c.kind].toLowerCase()} ngày ${vnDateTime(c.at)},
+                    ${c.by}${
+                      c.document ? html` (${c.document.fileName}, SHA-256 ${c.document.sha256.slice(0, 16)}…)` : ''
+                    }:
+                    ${c.changes}
+                  </li>`,
+              )}
             </ul>`
         : ''
     }

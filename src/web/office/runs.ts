@@ -60,7 +60,11 @@ export function runRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeS
         csrfField,
         now: now(),
       });
-      return sendPage(reply, `${status.ref} — ${status.subject}`, body, { nav: nav(req) });
+      const correct =
+        mayAct(req, 'runs.start') && !status.stop
+          ? html`<p><a class="button" href="/office/run/${key}/correct">Đính chính / thay thế văn bản</a></p>`
+          : '';
+      return sendPage(reply, `${status.ref} — ${status.subject}`, html`${correct}${body}`, { nav: nav(req) });
     },
   );
 

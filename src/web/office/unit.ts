@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { CORRECTION_LABEL } from '../../domain/correction';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { renderTimeline, type TimelineEntry } from '../../audit/timeline';
@@ -69,6 +70,20 @@ function unitView(
               <dd>${vnDateTime(s.reportDeadline)}${reason(why.report)}</dd>`
           : ''
       }
+      ${(s.corrections ?? []).map(
+        (c) =>
+          html`<dt>Phiên bản ${c.version} (${CORRECTION_LABEL[c.kind].toLowerCase()})</dt>
+            <dd>
+              gửi ${vnDateTime(c.at)};
+              ${
+                c.acknowledgedAt === undefined
+                  ? 'chưa xác nhận'
+                  : c.carried
+                    ? 'giữ xác nhận của phiên bản trước'
+                    : html`đã xác nhận ${vnDateTime(c.acknowledgedAt)}`
+              }
+            </dd>`,
+      )}
       <dt>Nhắc hạn / đôn đốc</dt>
       <dd>${s.remindersSent} lần nhắc, mức đôn đốc ${s.escalationLevel}</dd>
       ${

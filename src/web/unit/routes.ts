@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { pendingVersion, versionLabel } from '../../domain/correction';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { vnDateTime } from '../../domain/vn-format';
@@ -22,7 +23,9 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
 
   r.get('/u/acknowledge', { schema: query }, async (req, reply) => {
     const v = await k.load(req.query.t ?? '', ['acknowledge']);
-    const already = v.unit.acknowledgedAt !== undefined;
+    // After a correction the unit acknowledges the new version, though it had acknowledged the one before.
+    const pending = pendingVersion(v.unit.corrections);
+    const already = v.unit.acknowledgedAt !== undefined && !pending;
     return sendPage(
       reply,
       'Xác nhận đã nhận văn bản',
@@ -33,7 +36,10 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
               <p>Đơn vị đã xác nhận nhận văn bản lúc ${vnDateTime(v.unit.acknowledgedAt!)}. Không cần làm gì thêm.</p>
             </div>`
           : html`<form class="stack" method="post" action="${k.selfAction('/u/acknowledge', v)}">
-              <p>Bấm nút dưới đây để xác nhận <strong>${v.unit.unit.name}</strong> đã nhận văn bản số ${v.run.ref}.</p>
+              <p>
+                Bấm nút dưới đây để xác nhận <strong>${v.unit.unit.name}</strong> đã nhận
+                ${pending ? versionLabel(pending) : 'văn bản'} số ${v.run.ref}.
+              </p>
               <button type="submit">Xác nhận đã nhận văn bản</button>
             </form>`
       }
@@ -44,7 +50,10 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
   r.post('/u/acknowledge', { ...k.perUnit, schema: query }, async (req, reply) => {
     const v = await k.load(req.query.t ?? '', ['acknowledge']);
     const b = await office.acknowledge({ ...k.ref(v), by: k.actor(v, req) });
-    const message = `Đã ghi nhận: ${b.unit.name} đã nhận văn bản số ${v.run.ref} lúc ${vnDateTime(b.acknowledgedAt!)}. Xin cảm ơn.`;
+    const pending = pendingVersion(v.unit.corrections);
+    const message = pending
+      ? `Đã ghi nhận: ${b.unit.name} đã nhận ${versionLabel(pending)} số ${v.run.ref}. Xin cảm ơn.`
+      : `Đã ghi nhận: ${b.unit.name} đã nhận văn bản số ${v.run.ref} lúc ${vnDateTime(b.acknowledgedAt!)}. Xin cảm ơn.`;
     return k.done(reply, v, b, 'Đã xác nhận', message);
   });
 
@@ -86,7 +95,9 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
     const v = await k.load(req.query.t ?? '', ['status', 'acknowledge', 'report']);
     const s = v.unit;
     const title = (id: string) => v.run.reports?.find((r) => r.id === id)?.title ?? id;
-    const ack = s.acknowledgedAt === undefined && s.stage === 'dispatched' ? k.linkTo(v, 'acknowledge') : undefined;
+    const unacknowledged =
+      (s.acknowledgedAt === undefined && s.stage === 'dispatched') || !!pendingVersion(s.corrections);
+    const ack = unacknowledged ? k.linkTo(v, 'acknowledge') : undefined;
     const report = OPEN_STAGES(s.stage) ? k.linkTo(v, 'report') : undefined;
     const signed = (await deps.office.directive(v.claims.run)).document;
     return sendPage(

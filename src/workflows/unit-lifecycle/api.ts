@@ -4,6 +4,7 @@ import type { CalendarData } from '../../domain/holidays-vn';
 import type { RecipientInfo } from '../../domain/plan';
 import type { Actor, UnitBrief, UnitSnapshot } from '../../domain/unit-state';
 import type { UnitContext } from '../context';
+import type { Correction } from '../../domain/correction';
 
 export type { UnitOutcome } from '../../domain/unit-state';
 
@@ -41,6 +42,8 @@ export const changeCalendarUpdate = defineUpdate<
   { moved: number; affected: boolean; brief: UnitBrief },
   [{ by: string; calendar: CalendarData; source: string }]
 >('changeCalendar');
+/** A corrected or replacing document (version 2 on), sent by the Office to each unit still followed. */
+export const receiveCorrectionUpdate = defineUpdate<UnitBrief, [Correction]>('receiveCorrection');
 export const stopSignal = defineSignal<[{ stage: 'recalled' | 'closed'; reason: string }]>('stop');
 export const unitStateQuery = defineQuery<UnitSnapshot>('unitState');
 

@@ -8,6 +8,7 @@ import {
   correctAddressUpdate,
   extendUpdate,
   raiseDifficultyUpdate,
+  receiveCorrectionUpdate,
   requestExtensionUpdate,
   returnReportUpdate,
   stopSignal,
@@ -81,6 +82,12 @@ export function registerHandlers(rt: UnitRuntime): void {
       return rt.carryOut(fx, () => ({ moved: fx.moved.length, affected: fx.affected, brief: st.brief() }));
     },
     ({ calendar }) => st.checkChangeCalendar(calendar),
+  );
+
+  onUpdate(
+    receiveCorrectionUpdate,
+    (c) => rt.carryOut(st.receiveCorrection(c), brief),
+    (c) => st.checkReceiveCorrection(c),
   );
 
   setHandler(stopSignal, ({ stage, reason }) => {
