@@ -15,12 +15,6 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadDirective } from '../src/files/load';
-import { registrySchema } from '../src/domain/registry';
-import { buildPlan, type DisseminationPlan } from '../src/domain/plan';
-import { WorkingCalendar } from '../src/domain/calendar';
-import { policySchema } from '../src/domain/policy';
-import { directiveKey } from '../src/domain/directive';
 import { renderMessage } from '../src/domain/templates';
 import { messageId, type MessageRequest } from '../src/domain/messages';
 import { createSmtpMailer } from '../src/activities/mailer';
@@ -35,6 +29,7 @@ import { createWebServer } from '../src/web/server';
 import { configSchema } from '../src/config';
 import { startDevServer } from '../src/dev/temporal-server';
 import { startSink } from './smtp-sink';
+import { benchPlan } from './plan';
 import { sleep, waitUntil } from './wait';
 
 const { values } = parseArgs({
@@ -135,44 +130,6 @@ async function stopChild(c: ChildProcess) {
   if (c.exitCode !== null) return;
   c.kill('SIGTERM');
   await new Promise((r) => c.once('exit', r));
-}
-
-// --- the input: the seed directive to N generated units ---------------------------------------------
-const { directive: seed } = loadDirective('examples/4432-TCTHADS-VP.yaml');
-let serial = 0;
-function benchPlan(n: number): DisseminationPlan & { key: string } {
-  const registry = registrySchema.parse({
-    id: `bench-${n}`,
-    name: `Danh mục ${n} đơn vị`,
-    effective: '2023-01-01',
-    groups: [{ code: 'all', name: 'Tất cả' }],
-    units: [
-      { code: 'VP', name: 'Văn phòng Tổng cục', emails: ['vp@thads.example'] },
-      ...Array.from({ length: n }, (_, i) => ({
-        code: `U${String(i + 1).padStart(5, '0')}`,
-        name: `Đơn vị thử ${i + 1}`,
-        emails: [`u${i + 1}@bench.example`],
-        head: { name: `Thủ trưởng ${i + 1}`, title: 'Thủ trưởng', email: `head${i + 1}@bench.example` },
-        province: `Tỉnh ${(i % 63) + 1}`,
-        groups: ['all'],
-      })),
-    ],
-  });
-  const directive = {
-    ...seed,
-    number: 900_000 + ++serial * 1000 + (Date.now() % 1000),
-    recipients: [{ group: 'all', purpose: 'Như trên' }],
-    // Long deadlines: the units stay open (as in real life), and no reminder fires during the bench.
-    policy: policySchema.parse({
-      acknowledge: { due: 'P30D' },
-      reports: [{ id: 'ket-qua', title: 'Báo cáo kết quả', due: 'P60D' }],
-      reminders: [],
-      escalation: [],
-    }),
-  };
-  const { plan, issues } = buildPlan(directive, registry, { now: Date.now(), calendar: new WorkingCalendar() });
-  if (!plan) throw new Error(JSON.stringify(issues.slice(0, 3)));
-  return { ...plan, key: directiveKey(directive) };
 }
 
 // --- measurements -----------------------------------------------------------------------------------

@@ -7,12 +7,15 @@ import { SMTPServer } from 'smtp-server';
 export interface Sink {
   port: number;
   count(kind?: string): number;
+  /** Messages of one run (X-Chidao-Run). */
+  countRun(runKey: string): number;
   reset(): void;
   close(): Promise<void>;
 }
 
 export async function startSink(): Promise<Sink> {
   const counts = new Map<string, number>();
+  const runs = new Map<string, number>();
   let total = 0;
   const server = new SMTPServer({
     authOptional: true,
@@ -27,6 +30,8 @@ export async function startSink(): Promise<Sink> {
       stream.on('end', () => {
         const kind = /^x-chidao-kind:\s*(\S+)/im.exec(head)?.[1] ?? 'other';
         counts.set(kind, (counts.get(kind) ?? 0) + 1);
+        const run = /^x-chidao-run:\s*(\S+)/im.exec(head)?.[1] ?? '';
+        runs.set(run, (runs.get(run) ?? 0) + 1);
         total++;
         cb();
       });
@@ -37,8 +42,10 @@ export async function startSink(): Promise<Sink> {
   return {
     port,
     count: (kind) => (kind ? (counts.get(kind) ?? 0) : total),
+    countRun: (runKey) => runs.get(runKey) ?? 0,
     reset: () => {
       counts.clear();
+      runs.clear();
       total = 0;
     },
     close: () => new Promise((r) => server.close(() => r())),

@@ -1,4 +1,5 @@
 import 'vitest';
+import { PRIORITY_ARGS } from '../src/dev/temporal-server';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,7 @@ export default async function setup(project: TestProject) {
           executable: { type: 'existing-path', path: tools.temporal },
           searchAttributes: [SA_DIRECTIVE, SA_UNIT, SA_STAGE, SA_OVERDUE],
           ip: '127.0.0.1',
+          extraArgs: PRIORITY_ARGS,
         },
       }).then((e) => {
         stops.push(() => e.teardown());

@@ -131,6 +131,8 @@ const DYNAMIC_CONFIG = {
   'frontend.enableUpdateWorkflowExecution': [{ value: true }],
   'frontend.enableExecuteMultiOperation': [{ value: true }],
   'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true }],
+  // Priority (hỏa tốc runs ask for 1) needs the new matcher on server 1.29.
+  'matching.useNewMatcher': [{ value: true }],
 };
 
 /**

@@ -38,12 +38,20 @@ export async function waitFor<T>(
 }
 
 /** The Temporal CLI's dev server (SQLite, Web UI) with our search attributes registered. */
+/**
+ * Server 1.29 dispatches in arrival order unless its priority-aware matcher is on: hỏa tốc runs ask for
+ * priority 1, and this lets the server honour it (a production cluster sets the same dynamic config).
+ */
+export const PRIORITY_ARGS = ['--dynamic-config-value', 'matching.useNewMatcher=true'];
+
 export async function startDevServer(opts: {
   port: number;
   uiPort: number;
   dbFile?: string;
   logPath: string;
   extraArgs?: string[];
+  /** Off only to measure what priority changes (npm run bench:priority -- --old-matcher). */
+  priority?: boolean;
 }): Promise<DevServer> {
   const args = [
     'server',
@@ -56,6 +64,7 @@ export async function startDevServer(opts: {
     String(opts.uiPort),
     '--log-level',
     'warn',
+    ...(opts.priority === false ? [] : PRIORITY_ARGS),
     ...(opts.extraArgs ?? []),
   ];
   if (opts.dbFile) args.push('--db-filename', opts.dbFile);
