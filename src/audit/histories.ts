@@ -22,11 +22,17 @@ export async function fetchRunHistories(client: Client, key: string): Promise<Na
     ...status.roster.filter((c) => !info.has(c)).map((c) => unitWorkflowId(key, c)),
   ];
   // A correction reached units whose follow-up had ended through a notice workflow each, when there was one.
+  // Probed 16 at a time; nothing to probe in a run without corrections.
   const units = status.roster.filter((c) => !info.has(c));
-  for (const c of status.corrections ?? [])
-    for (const unit of units) {
-      const id = correctionNoticeWorkflowId(key, unit, c.version);
-      const found = await client.workflow
+  const probes = (status.corrections ?? []).flatMap((c) =>
+    units.map((unit) => correctionNoticeWorkflowId(key, unit, c.version)),
+  );
+  const found: string[] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < probes.length) {
+      const id = probes[next++]!;
+      const exists = await client.workflow
         .getHandle(id)
         .describe()
         .then(() => true)
@@ -34,8 +40,11 @@ export async function fetchRunHistories(client: Client, key: string): Promise<Na
           if (e instanceof WorkflowNotFoundError) return false;
           throw e;
         });
-      if (found) ids.push(id);
+      if (exists) found.push(id);
     }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, probes.length) }, lane));
+  ids.push(...found.sort());
   const out: NamedHistory[] = [];
   for (const workflowId of ids) {
     // The latest run, then each run it continued as new from: records cite the run that decided them.

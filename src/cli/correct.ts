@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Config } from '../config';
 import { CORRECTION_LABEL, type CorrectionKind } from '../domain/correction';
-import { DocumentStore } from '../documents/store';
+import { DocumentRefused, DocumentStore, MAX_DOCUMENT_BYTES } from '../documents/store';
 import type { CorrectionOutcome, Office } from '../office';
 import { CliError } from './errors';
 
@@ -30,9 +30,10 @@ export async function correctCommand(
   }
   if (o.kind !== 'dinh-chinh' && o.kind !== 'thay-the')
     throw new CliError('thiếu --kind dinh-chinh (đính chính) hoặc --kind thay-the (thay thế)');
-  const document = o.file
-    ? new DocumentStore(io.cfg.CHIDAO_DATA_DIR).put(basename(o.file), readFileSync(o.file))
-    : undefined;
+  // Kept under CHIDAO_DATA_DIR, which the worker must share: it attaches the file from there.
+  if (o.file && statSync(o.file).size > MAX_DOCUMENT_BYTES)
+    throw new CliError(`tệp văn bản quá ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB: ${o.file}`);
+  const document = o.file ? keep(io.cfg, o.file) : undefined;
   const office = await io.connect();
   const r = await office.correct({
     key: io.key,
@@ -43,6 +44,15 @@ export async function correctCommand(
   });
   io.print(renderOutcome(r, io.key));
   return 0;
+}
+
+function keep(cfg: Config, file: string) {
+  try {
+    return new DocumentStore(cfg.CHIDAO_DATA_DIR).put(basename(file), readFileSync(file));
+  } catch (e) {
+    if (e instanceof DocumentRefused) throw new CliError(`${file}: ${e.message}`);
+    throw e;
+  }
 }
 
 export function renderOutcome(r: CorrectionOutcome, key: string): string {

@@ -49,6 +49,13 @@ export function documentType(fileName: string, bytes: Buffer): DocumentRef['medi
  * Signed documents, stored once by their SHA-256 under CHIDAO_DATA_DIR/documents: the run names the
  * hash, every dispatch attaches these bytes, and a unit downloads the very file that was signed.
  */
+/** A file name as units will see it: no path, quote or line break, at most 255 characters. */
+const safeName = (fileName: string) =>
+  fileName
+    .normalize('NFC')
+    .replace(/[\\/\0\r\n"]/g, '_')
+    .slice(-255);
+
 export class DocumentStore {
   private readonly dir: string;
   constructor(dataDir: string) {
@@ -63,10 +70,7 @@ export class DocumentStore {
     if (!bytes.length) throw new DocumentRefused('Tệp văn bản rỗng.');
     if (bytes.length > MAX_DOCUMENT_BYTES)
       throw new DocumentRefused(`Tệp văn bản quá ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB.`);
-    const name = fileName
-      .normalize('NFC')
-      .replace(/[\\/\0\r\n"]/g, '_')
-      .slice(-255);
+    const name = safeName(fileName);
     const ref: DocumentRef = {
       fileName: name,
       sha256: createHash('sha256').update(bytes).digest('hex'),
@@ -111,7 +115,8 @@ export class DocumentStore {
   /** The reference of a document kept from an earlier step of a form, under the name it was uploaded with. */
   ref(sha256: string, fileName: string): DocumentRef {
     const bytes = this.read({ sha256 });
-    return { fileName: fileName || sha256, sha256, size: bytes.length, mediaType: documentType(fileName, bytes) };
+    const name = safeName(fileName) || `${sha256.slice(0, 12)}.pdf`;
+    return { fileName: name, sha256, size: bytes.length, mediaType: documentType(name, bytes) };
   }
 
   has(sha256: string): boolean {

@@ -12,8 +12,9 @@ export function checkReceiveCorrection(s: UnitSnapshot, c: Pick<Correction, 'ver
       'NotDelivered',
       'Văn bản gốc chưa gửi được tới đơn vị; bản đính chính sẽ không có nghĩa trước văn bản gốc.',
     );
-  if ((s.corrections ?? []).some((x) => x.version === c.version))
-    throw new LifecycleRefusal('AlreadyDone', `Đơn vị đã nhận phiên bản ${c.version} của văn bản.`);
+  // A version at or below the newest held was delivered already (or overtaken): never out of order.
+  const newest = s.corrections?.at(-1)?.version ?? 1;
+  if (c.version <= newest) throw new LifecycleRefusal('AlreadyDone', `Đơn vị đã nhận phiên bản ${newest} của văn bản.`);
 }
 
 /**
@@ -60,7 +61,8 @@ export function receiveCorrection(
 export function acknowledgeCorrection(s: UnitSnapshot, at: number, by: Actor): Effects | undefined {
   const pending = pendingVersion(s.corrections);
   if (s.acknowledgedAt === undefined || !pending) return undefined;
-  pending.acknowledgedAt = at;
+  // The newest version covers those before it that were never acknowledged.
+  for (const c of s.corrections ?? []) c.acknowledgedAt ??= at;
   return { audit: { kind: 'acknowledged', data: { stage: s.stage, version: pending.version }, actor: by } };
 }
 

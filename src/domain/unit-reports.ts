@@ -20,6 +20,8 @@ export function submitReport(s: UnitSnapshot, rules: UnitRules, at: number, r: R
   const named = r.fileName ? { fileName: r.fileName } : {};
   const file = { ...named, ...(r.sha256 ? { sha256: r.sha256 } : {}) };
   if (s.acknowledgedAt === undefined) s.acknowledgedAt = at;
+  // …and of every corrected version it was sent (none in runs without corrections).
+  for (const c of s.corrections ?? []) c.acknowledgedAt ??= at;
   const { id: obligation, title: reportTitle } = cur.obligation;
   const record: ReportRecord = { obligation, cycle: cur.cycle, submittedAt: at, by: r.by, text: r.text, ...file };
   s.reports.push(record);

@@ -23,7 +23,8 @@ export const BUILT_IN_URGENCY_POLICIES: Record<Urgency, unknown> = {
       { after: '1 ngày làm việc', notify: 'leader' },
       { after: '2 ngày làm việc', notify: 'office' },
     ],
-    officeHours: true,
+    // Counted in hours round the clock: held to office hours, an afternoon dispatch would get no reminder.
+    officeHours: false,
   },
   'thuong-khan': {
     acknowledge: { due: '2 giờ' },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
@@ -38,11 +39,24 @@ export async function issueCorrection(
   let correction: Correction | undefined;
   if ('input' in o) {
     const { kind, changes, document } = o.input;
+    // The same correction submitted twice (a double click, a retried request) is one version.
+    const updateId = `correct-${createHash('sha256')
+      .update(JSON.stringify([kind, changes, document?.sha256 ?? '']))
+      .digest('hex')
+      .slice(0, 32)}`;
     correction = await run.executeUpdate(correctUpdate, {
       args: [{ by: o.by, kind, changes, ...(document ? { document } : {}) }],
+      updateId,
     });
     status = await run.query(runStatusQuery);
-  } else correction = status.corrections?.find((c) => c.version === o.resend);
+  } else {
+    if (status.stop)
+      throw new OfficeRefusal(
+        status.stop.stage === 'recalled' ? 'DirectiveRecalled' : 'RunClosed',
+        `Đợt gửi ${status.ref} đã ${status.stop.stage === 'recalled' ? 'bị thu hồi' : 'kết thúc'}; không gửi lại bản đính chính.`,
+      );
+    correction = status.corrections?.find((c) => c.version === o.resend);
+  }
   if (!correction)
     throw new OfficeRefusal('NotFound', `Văn bản ${status.ref} không có phiên bản ${'resend' in o ? o.resend : ''}.`);
 
@@ -53,7 +67,11 @@ export async function issueCorrection(
   const lane = async () => {
     while (next < units.length) {
       const unit = units[next++]!;
-      const r = await giveTo(client, status, o.taskQueue, unit, correction);
+      // One unit's failure (the server busy, a worker gone) is that unit's, said in the outcome: the
+      // version is issued already, and --resend reaches it later.
+      const r = await giveTo(client, status, o.taskQueue, unit, correction).catch((e: unknown) => ({
+        reason: `lỗi khi gửi: ${(e as Error).message}`,
+      }));
       if (r === 'delivered') out.delivered.push(unit);
       else if (r === 'told') out.told.push(unit);
       else out.refused.push({ unit, reason: r.reason });
@@ -84,7 +102,10 @@ async function giveTo(
   }
   // The lifecycle has finished: a unit that was done is told by a notice of its own; others are not.
   const st = await handle.query(unitStateQuery).catch(() => undefined);
-  if (st?.stage !== 'done') return { reason: 'việc theo dõi đơn vị đã kết thúc (thu hồi, kết thúc đợt gửi hoặc lỗi)' };
+  if (!st) return { reason: 'chưa bắt đầu theo dõi đơn vị (nơi nhận đang được thêm); gửi lại sau bằng --resend' };
+  // Given this version (or a later one) before its follow-up ended: nothing more to send.
+  if ((st.corrections?.at(-1)?.version ?? 1) >= c.version) return 'delivered';
+  if (st.stage !== 'done') return { reason: 'việc theo dõi đơn vị đã kết thúc (thu hồi, kết thúc đợt gửi hoặc lỗi)' };
   try {
     const ctx = {
       key: status.key,

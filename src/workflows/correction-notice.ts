@@ -9,6 +9,8 @@ import { isRejected } from './unit-lifecycle/runtime';
  * A correction for a unit whose follow-up has ended (done): its lifecycle is closed, so this short
  * workflow sends the new version once, under the id correctionNoticeWorkflowId (a second start is refused).
  */
+export const NOTICE_SEQ = 1_000_000;
+
 export interface CorrectionNoticeInput {
   ctx: Pick<UnitContext, 'key' | 'ref' | 'office'> & {
     directive: Pick<UnitContext['directive'], 'subject' | 'urgency'>;
@@ -20,7 +22,8 @@ export interface CorrectionNoticeInput {
 
 export async function correctionNotice(input: CorrectionNoticeInput): Promise<'sent' | 'refused'> {
   const { ctx, unit, correction: c } = input;
-  const base = messageBase(ctx, unit.code, unit.emails, c.version);
+  // A sequence far above any lifecycle's: the unit's own messages of kind `correction` never share its Message-ID.
+  const base = messageBase(ctx, unit.code, unit.emails, NOTICE_SEQ + c.version);
   const body = {
     kind: 'correction' as const,
     unit: { code: unit.code, name: unit.name },

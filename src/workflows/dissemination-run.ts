@@ -266,7 +266,11 @@ export async function disseminationRun(input: RunInput): Promise<RunSummary> {
     }
     if (!book.stop && historyIsLong()) {
       await condition(allHandlersFinished);
-      await Promise.all(rt.correctionSends);
+      // A correction taken meanwhile adds sends: wait until none is left (none in runs without corrections).
+      while (rt.correctionSends.length) {
+        await Promise.all(rt.correctionSends.splice(0));
+        await condition(allHandlersFinished);
+      }
       if (audit.pending) await audit.flush();
       const state = book.carryOver(audit.seq);
       await continueAsNew<typeof disseminationRun>({ ctx, expected: state.expected, state });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { startRun } from '../../src/client/start-run';
-import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
+import { batchWorkflowId, runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
+import { batchRowsQuery } from '../../src/workflows/unit-batch';
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { raiseDifficultyUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { chidao } from '../helpers/cli';
@@ -55,6 +56,11 @@ async function started(units = 1) {
       () => unit(`T${i}`).query(unitStateQuery),
       (x) => x.stage === 'dispatched',
     );
+  // Status reads the rows the lifecycles signal to their batch, a moment after their own state changes.
+  await waitUntil(
+    () => s.client.workflow.getHandle(batchWorkflowId(plan.key, 0)).query(batchRowsQuery),
+    (rows) => rows.length === units && rows.every((r) => r.stage === 'dispatched'),
+  );
   return { plan, key: plan.key, unit, run: s.client.workflow.getHandle(runWorkflowId(plan.key)) };
 }
 

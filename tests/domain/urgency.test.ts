@@ -188,9 +188,10 @@ describe("the administrator's policy file (CHIDAO_POLICY_FILE)", () => {
   };
 
   it('loads the fields it writes over the built-in table', () => {
-    const table = loadUrgencyPolicies(file('khan:\n  acknowledge:\n    due: 8 giờ\n  officeHours: false\n'));
+    const table = loadUrgencyPolicies(file('khan:\n  acknowledge:\n    due: 8 giờ\n  officeHours: true\n'));
     expect(table.khan.acknowledge.due).toEqual({ within: { kind: 'exact', ms: 8 * HOUR } });
-    expect(table.khan.officeHours).toBe(false);
+    expect(DEFAULT_URGENCY_POLICIES.khan.officeHours).toBe(false);
+    expect(table.khan.officeHours).toBe(true);
     expect(table.khan.reminders).toEqual(DEFAULT_URGENCY_POLICIES.khan.reminders);
   });
 

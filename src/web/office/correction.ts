@@ -127,8 +127,19 @@ export function correctionRoutes(app: FastifyInstance, deps: WebDeps, sessions: 
         else if (part.fieldname === 'documentSha') sha = String(part.value).slice(0, 64);
         else if (part.fieldname === 'documentName') name = String(part.value).slice(0, 255);
       }
-      if (!t.document && /^[0-9a-f]{64}$/.test(sha) && documents.has(sha)) t.document = documents.ref(sha, name);
+      if (!t.document && sha) {
+        if (documents.has(sha))
+          try {
+            t.document = documents.ref(sha, name);
+          } catch (err) {
+            if (!(err instanceof DocumentRefused)) throw err;
+            e.document = err.message;
+          }
+        else e.document = 'Tệp đã tải lên trước đó không còn trên máy chủ; hãy chọn lại tệp.';
+      }
       if (e.document) return form(req, reply, key, t, e, 422);
+      // Kept for good before any unit is sent it: a send retried tomorrow must still find the file.
+      if (t.document) documents.promote(t.document.sha256);
       try {
         const outcome = await deps.office.correct({
           key,
@@ -137,7 +148,6 @@ export function correctionRoutes(app: FastifyInstance, deps: WebDeps, sessions: 
           changes: t.changes,
           ...(t.document ? { document: t.document } : {}),
         });
-        if (t.document) documents.promote(t.document.sha256);
         return sendPage(reply, title, outcomeView(key, outcome), { nav: navOf(req) });
       } catch (err) {
         if (!(err instanceof OfficeRefusal)) throw err;
