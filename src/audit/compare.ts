@@ -62,7 +62,8 @@ export function updatePairs(r: AuditRecord, u: HistoryAct): Pair[] {
   const arg = (u.args?.[0] ?? {}) as Record<string, unknown>;
   const actorOf = (v: unknown) => (typeof v === 'string' ? { channel: 'office', by: v } : v);
   const pairs: Pair[] = [];
-  const byArg = u.update === 'acknowledge' ? arg : arg.by;
+  // Acts whose one argument is the actor itself.
+  const byArg = u.update === 'acknowledge' || u.update === 'markViewed' ? arg : arg.by;
   pairs.push(['actor', r.actor, actorOf(byArg)]);
   const same: Record<string, string[]> = {
     submitReport: ['sha256', 'fileName', 'obligation'],

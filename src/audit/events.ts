@@ -51,6 +51,7 @@ export const UPDATE_KIND: Record<string, AuditKind> = {
   addRecipients: 'recipients-added',
   correct: 'directive-corrected',
   receiveCorrection: 'correction-received',
+  markViewed: 'viewed',
 };
 
 export const localId = (id: string) => id.replace(/@[^>]*>$/, '');

@@ -37,6 +37,7 @@ const KIND_LABEL: Record<string, string> = {
   'address-corrected': 'sửa địa chỉ thư',
   'directive-corrected': 'đính chính / thay thế văn bản',
   'correction-received': 'nhận văn bản đính chính / thay thế',
+  viewed: 'mở văn bản lần đầu (đã xem)',
   recalled: 'thu hồi văn bản',
   closed: 'kết thúc đợt gửi',
 };

@@ -18,6 +18,7 @@ export const AUDIT_KINDS = [
   'calendar-changed',
   'directive-corrected',
   'correction-received',
+  'viewed',
   'recalled',
   'closed',
 ] as const;

@@ -32,7 +32,8 @@ export type UnitAuditKind =
   | 'difficulty-answered'
   | 'address-corrected'
   | 'calendar-changed'
-  | 'correction-received';
+  | 'correction-received'
+  | 'viewed';
 
 export interface AuditEffect {
   kind: UnitAuditKind;

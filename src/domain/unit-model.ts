@@ -176,6 +176,8 @@ export interface UnitSnapshot {
   pauses?: Pause[];
   /** Each new calendar that moved a date of this unit: when, from which file, what moved (the last 20). */
   calendarChanges?: CalendarChange[];
+  /** When the unit first opened its page or the document through its link ("đã xem"). */
+  viewedAt?: number;
   /** Corrections and replacements the unit was sent (version 2 on), and when it acknowledged each. */
   corrections?: UnitCorrection[];
 }

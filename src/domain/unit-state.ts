@@ -5,6 +5,7 @@ import { changeCalendar, checkChangeCalendar } from './unit-calendar';
 import { movedBy, pauseOnDifficulty, resumeAfterAnswer } from './unit-pause';
 import type { CalendarData } from './holidays-vn';
 import type { Correction } from './correction';
+import { checkMarkViewed, markViewed } from './unit-views';
 import {
   acknowledgeAllVersions,
   acknowledgeCorrection,
@@ -143,6 +144,14 @@ export class UnitLifecycleState {
     this.s.deadlineSetAt = at;
     const data = { stage: this.s.stage, ...acknowledgeAllVersions(this.s, at) };
     return { audit: { kind: 'acknowledged', data, actor: by } };
+  }
+
+  /** The first view through the unit's link: see unit-views.ts. */
+  markViewed(at: number, by: Actor): Effects {
+    return markViewed(this.s, at, by);
+  }
+  checkMarkViewed(): void {
+    checkMarkViewed(this.s);
   }
 
   /** A corrected or replacing document: see receiveCorrection. */

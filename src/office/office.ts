@@ -14,6 +14,7 @@ import {
   acknowledgeUpdate,
   answerDifficultyUpdate,
   correctAddressUpdate,
+  markViewedUpdate,
   extendUpdate,
   raiseDifficultyUpdate,
   requestExtensionUpdate,
@@ -228,6 +229,14 @@ export class Office {
   acknowledge(input: z.input<typeof acts.acknowledge>): Promise<UnitBrief> {
     const i = parseInput(acts.acknowledge, input);
     return this.onUnit(i, (h) => h.executeUpdate(acknowledgeUpdate, { args: [i.by as Actor] }));
+  }
+
+  /** The first time a unit opens its page or the document; later views are refused and ignored. */
+  async markViewed(input: z.input<typeof acts.acknowledge>): Promise<void> {
+    const i = parseInput(acts.acknowledge, input);
+    await this.onUnit(i, (h) => h.executeUpdate(markViewedUpdate, { args: [i.by as Actor] })).catch((e: unknown) => {
+      if (!(e instanceof OfficeRefusal)) throw e;
+    });
   }
 
   report(input: z.input<typeof acts.report>): Promise<UnitBrief> {

@@ -13,6 +13,8 @@ export interface UnitRow {
   remindersSent: number;
   deadline?: number | undefined;
   acknowledgedAt?: number | undefined;
+  /** When the unit first opened its page or the document ("đã xem"). */
+  viewedAt?: number | undefined;
   /** When the first report arrived: the Office's progress chart plots it. */
   reportedAt?: number | undefined;
   reports: number;
@@ -34,6 +36,7 @@ export function unitRow(s: UnitSnapshot, deadline: number | undefined): UnitRow 
     remindersSent: s.remindersSent,
     deadline,
     acknowledgedAt: s.acknowledgedAt,
+    ...(s.viewedAt !== undefined ? { viewedAt: s.viewedAt } : {}),
     reportedAt: s.reports[0]?.submittedAt,
     reports: s.reports.length,
     openDifficulties: s.difficulties.filter((d) => !d.answer).length,

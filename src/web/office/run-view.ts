@@ -128,6 +128,7 @@ export function runView({
     ${stopped ? html`<div class="notice bad"><p>${stopped.stage === 'recalled' ? 'Văn bản đã bị thu hồi' : 'Đợt gửi đã kết thúc'}.</p></div>` : ''}
     <div class="cards">
       <div class="card"><b>${rows.length}</b>đơn vị thực hiện</div>
+      <div class="card"><b>${count((r) => r.viewedAt !== undefined)}</b>đã xem</div>
       <div class="card"><b>${count((r) => r.acknowledgedAt !== undefined)}</b>đã xác nhận</div>
       <div class="card"><b>${count((r) => r.reports > 0)}</b>đã báo cáo</div>
       <div class="card"><b>${count((r) => r.stage === 'done')}</b>hoàn thành</div>

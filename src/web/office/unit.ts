@@ -59,6 +59,12 @@ function unitView(
           : ''
       }
       ${
+        s.viewedAt
+          ? html`<dt>Đã xem</dt>
+              <dd>${vnDateTime(s.viewedAt)} (lần đầu mở trang hoặc văn bản qua đường dẫn)</dd>`
+          : ''
+      }
+      ${
         s.acknowledgedAt
           ? html`<dt>Đã xác nhận</dt>
               <dd>${vnDateTime(s.acknowledgedAt)}</dd>`

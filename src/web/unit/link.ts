@@ -50,6 +50,12 @@ export function unitKit(deps: WebDeps) {
   });
   const ref = (v: UnitView) => ({ key: v.claims.run, unit: v.claims.unit });
 
+  /** The page or the document opened through the link: the unit's first view is recorded ("đã xem"). */
+  async function seen(v: UnitView, req: FastifyRequest): Promise<UnitView> {
+    if (v.unit.viewedAt === undefined) await office.markViewed({ ...ref(v), by: actor(v, req) });
+    return v;
+  }
+
   /**
    * A refusal of what was typed (422) or by the workflow (409) brings the form back with what was typed;
    * a run that has finished, or anything else, goes to the error page.
@@ -77,5 +83,5 @@ export function unitKit(deps: WebDeps) {
         ${views.facts(v.run, brief)}${views.statusLink(v)}`,
     );
 
-  return { ...views, load, perUnit, actor, ref, orForm, done };
+  return { ...views, load, seen, perUnit, actor, ref, orForm, done };
 }

@@ -32,7 +32,7 @@ export function reportRoutes(app: FastifyInstance, deps: WebDeps, k: ReturnType<
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get('/u/report', { schema: { querystring: linkQuery } }, async (req, reply) =>
-    sendPage(reply, TITLE, k.reportForm(await k.load(req.query.t ?? '', ['report']))),
+    sendPage(reply, TITLE, k.reportForm(await k.seen(await k.load(req.query.t ?? '', ['report']), req))),
   );
 
   r.post('/u/report', { ...k.perUnit, schema: { querystring: linkQuery } }, async (req, reply) => {

@@ -22,7 +22,7 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
   const query = { querystring: linkQuery };
 
   r.get('/u/acknowledge', { schema: query }, async (req, reply) => {
-    const v = await k.load(req.query.t ?? '', ['acknowledge']);
+    const v = await k.seen(await k.load(req.query.t ?? '', ['acknowledge']), req);
     // After a correction the unit acknowledges the new version, though it had acknowledged the one before.
     const pending = pendingVersion(v.unit.corrections);
     const already = v.unit.acknowledgedAt !== undefined && !pending;
@@ -92,7 +92,7 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
   );
 
   r.get('/u/status', { schema: query }, async (req, reply) => {
-    const v = await k.load(req.query.t ?? '', ['status', 'acknowledge', 'report']);
+    const v = await k.seen(await k.load(req.query.t ?? '', ['status', 'acknowledge', 'report']), req);
     const s = v.unit;
     const title = (id: string) => v.run.reports?.find((r) => r.id === id)?.title ?? id;
     const unacknowledged =
@@ -142,7 +142,7 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
 
   // The very file that was signed, for any of the unit's links.
   r.get('/u/document', { ...k.perUnit, schema: query }, async (req, reply) => {
-    const v = await k.load(req.query.t ?? '', ['status', 'acknowledge', 'report']);
+    const v = await k.seen(await k.load(req.query.t ?? '', ['status', 'acknowledge', 'report']), req);
     return sendSignedDocument(reply, deps, v.claims.run);
   });
 

@@ -44,6 +44,8 @@ export const changeCalendarUpdate = defineUpdate<
 >('changeCalendar');
 /** A corrected or replacing document (version 2 on), sent by the Office to each unit still followed. */
 export const receiveCorrectionUpdate = defineUpdate<UnitBrief, [Correction]>('receiveCorrection');
+/** The unit opened its page or the document through its link for the first time. */
+export const markViewedUpdate = defineUpdate<UnitBrief, [Actor]>('markViewed');
 export const stopSignal = defineSignal<[{ stage: 'recalled' | 'closed'; reason: string }]>('stop');
 export const unitStateQuery = defineQuery<UnitSnapshot>('unitState');
 

@@ -7,6 +7,7 @@ import {
   changeCalendarUpdate,
   correctAddressUpdate,
   extendUpdate,
+  markViewedUpdate,
   raiseDifficultyUpdate,
   receiveCorrectionUpdate,
   requestExtensionUpdate,
@@ -84,6 +85,11 @@ export function registerHandlers(rt: UnitRuntime): void {
     ({ calendar }) => st.checkChangeCalendar(calendar),
   );
 
+  onUpdate(
+    markViewedUpdate,
+    (by) => rt.carryOut(st.markViewed(Date.now(), by), brief),
+    () => st.checkMarkViewed(),
+  );
   onUpdate(
     receiveCorrectionUpdate,
     (c) => rt.carryOut(st.receiveCorrection(c), brief),
