@@ -38,6 +38,8 @@ const { values } = parseArgs({
     'batch-size': { type: 'string', default: '100' },
     'pool-size': { type: 'string', default: '5' },
     'replay-size': { type: 'string', default: '1000' },
+    // The server's old matcher (no priority), to see what the priority-aware one costs.
+    'old-matcher': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -81,6 +83,7 @@ const server = await startDevServer({
   port: await freePort(),
   uiPort: await freePort(),
   logPath: join(work, 'temporal.log'),
+  priority: !values['old-matcher'],
 });
 const client = new Client({ connection: server.connection });
 const sink = await startSink();

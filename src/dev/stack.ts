@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { WorkerLogger } from '../worker/logger';
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { MailDev } from 'maildev';
 import { loadConfig, type Config } from '../config';
 import { connectWorker, createChidaoWorker } from '../worker/create-worker';
@@ -154,10 +155,10 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
       CHIDAO_WEB_PORT: String(ports.web),
       CHIDAO_PUBLIC_URL: process.env.CHIDAO_PUBLIC_URL ?? `http://127.0.0.1:${ports.web}`,
     });
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new WorkerLogger('WARN') });
     const nativeConnection = await connectWorker(config);
-    const { worker, mailer } = await createChidaoWorker({ config, client, connection: nativeConnection });
-    const running = worker.run();
+    const { worker, run, mailer } = await createChidaoWorker({ config, client, connection: nativeConnection });
+    const running = run();
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;

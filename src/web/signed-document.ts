@@ -6,9 +6,22 @@ import { DocumentStore } from '../documents/store';
  * The run's signed document, byte for byte as stored under its SHA-256 (checked on read), for the Office
  * and for the units it was sent to. The hash travels in a header so a download can be checked.
  */
-export async function sendSignedDocument(reply: FastifyReply, deps: WebDeps, runKey: string): Promise<FastifyReply> {
-  const ref = (await deps.office.directive(runKey)).document;
-  if (!ref) throw new PageError(404, 'Không có tệp ký số', 'Đợt gửi này bắt đầu không kèm tệp văn bản ký số.');
+export async function sendSignedDocument(
+  reply: FastifyReply,
+  deps: WebDeps,
+  runKey: string,
+  /** A correction's file (version 2 on) instead of the original's. */
+  version?: number,
+): Promise<FastifyReply> {
+  const ref = version
+    ? (await deps.office.run(runKey)).corrections?.find((c) => c.version === version)?.document
+    : (await deps.office.directive(runKey)).document;
+  if (!ref)
+    throw new PageError(
+      404,
+      'Không có tệp ký số',
+      version ? `Phiên bản ${version} không kèm tệp văn bản.` : 'Đợt gửi này bắt đầu không kèm tệp văn bản ký số.',
+    );
   const store = new DocumentStore(deps.config.CHIDAO_DATA_DIR);
   if (!store.has(ref.sha256))
     throw new PageError(

@@ -3,7 +3,7 @@ import type { AuditAct, AuditRecord } from '../audit/record';
 import type { AuditStore } from '../audit/store';
 import { eventOf, eventType } from './event';
 import type { Subscriptions } from './subscriptions';
-import { webhookDeliveryWorkflowId } from '../workflows/ids';
+import { webhookDeliveryWorkflowId, webhookTaskQueue } from '../workflows/ids';
 
 /**
  * The audit store, telling subscribed systems of each record once it is written: one delivery workflow
@@ -23,7 +23,7 @@ export function withWebhooks(
             taskQueue: o.taskQueue,
             workflowId: webhookDeliveryWorkflowId(s.id, record.key),
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            args: [{ subscription: s.id, event: eventOf(record) }],
+            args: [{ subscription: s.id, event: eventOf(record), activityQueue: webhookTaskQueue(o.taskQueue) }],
           })
           .catch((e: unknown) => {
             if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;

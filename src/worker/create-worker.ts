@@ -15,6 +15,7 @@ import { nativeConnectionOptions } from '../client/connection';
 import { openAuditStore, openAuditWriter } from '../audit/open-store';
 import type { AuditStore } from '../audit/store';
 import { workflowsPath } from '../workflows-path';
+import { webhookTaskQueue } from '../workflows/ids';
 
 export { workflowsPath } from '../workflows-path';
 
@@ -32,9 +33,15 @@ export interface WorkerParts {
 }
 
 /** The composition root: config → clients → activity factories → Worker. */
-export async function createChidaoWorker(
-  parts: WorkerParts,
-): Promise<{ worker: Worker; mailer: Mailer; audit: AuditStore; mailHealth: MailHealthTracker; auditNotice?: string }> {
+export async function createChidaoWorker(parts: WorkerParts): Promise<{
+  worker: Worker;
+  /** Runs the worker and, beside it, the small one for webhook deliveries; both stop when the worker does. */
+  run: () => Promise<void>;
+  mailer: Mailer;
+  audit: AuditStore;
+  mailHealth: MailHealthTracker;
+  auditNotice?: string;
+}> {
   const { config } = parts;
   const mailer =
     parts.mailer ??
@@ -80,7 +87,24 @@ export async function createChidaoWorker(
     maxCachedWorkflows: config.CHIDAO_WORKER_CACHE_SIZE,
     ...parts.tuning,
   });
-  return { worker, mailer, audit, mailHealth, ...(auditNotice ? { auditNotice } : {}) };
+  // Receivers' HTTP calls on their own queue and slots: four at once, however many hang.
+  const webhooks = await Worker.create({
+    connection: parts.connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: webhookTaskQueue(config.CHIDAO_TASK_QUEUE),
+    activities: { deliverWebhook: activities.deliverWebhook },
+    maxConcurrentActivityTaskExecutions: 4,
+  });
+  const run = async () => {
+    const hooks = webhooks.run();
+    try {
+      await worker.run();
+    } finally {
+      if (webhooks.getState() === 'RUNNING') webhooks.shutdown();
+      await hooks;
+    }
+  };
+  return { worker, run, mailer, audit, mailHealth, ...(auditNotice ? { auditNotice } : {}) };
 }
 
 function workflowCode(

@@ -12,6 +12,12 @@ export const correctionNoticeWorkflowId = (key: string, unitCode: string, versio
 
 export const TASK_QUEUE_DEFAULT = 'chidao';
 
+/**
+ * Webhook deliveries' HTTP calls run on a queue of their own, polled by a small worker beside the main one:
+ * receivers that hang cannot take the activity slots that send the units' mail.
+ */
+export const webhookTaskQueue = (taskQueue: string): string => `${taskQueue}-webhooks`;
+
 /** One delivery of one audit record to one subscribed system: its id makes the delivery happen once. */
 export const webhookDeliveryWorkflowId = (subscription: string, recordKey: string): string =>
   `chidao-webhook/${subscription}/${recordKey}`;

@@ -52,15 +52,14 @@ async function makeWorker(
   taskQueue: string,
   config: Config,
   mailer: Mailer,
-): Promise<Worker> {
-  const { worker } = await createChidaoWorker({
+): Promise<{ worker: Worker; run: () => Promise<void> }> {
+  return createChidaoWorker({
     config: { ...config, CHIDAO_TASK_QUEUE: taskQueue },
     client,
     connection,
     mailer,
     workflowBundle: { codePath: inject('bundlePath') },
   });
-  return worker;
 }
 
 /** A worker on the time-skipping test server (its own JVM), sending real mail to the shared SMTP server. */
@@ -75,8 +74,8 @@ export async function timeSkippingStack(
   const config = testConfig(over);
   const taskQueue = `ts-${Math.random().toString(36).slice(2)}`;
   const m = mailer ?? createSmtpMailer({ url: config.CHIDAO_SMTP_URL, rate: 1000, poolSize: 2 });
-  const worker = await makeWorker(env.nativeConnection, env.client, taskQueue, config, m);
-  const running = worker.run();
+  const { worker, run } = await makeWorker(env.nativeConnection, env.client, taskQueue, config, m);
+  const running = run();
   return {
     client: env.client,
     connection: env.nativeConnection,
@@ -108,8 +107,8 @@ export async function devServerStack(
   // A given queue lets a second worker take over the first one's workflows (a restart).
   const taskQueue = over.CHIDAO_TASK_QUEUE ?? `dev-${Math.random().toString(36).slice(2)}`;
   const mailer = createSmtpMailer({ url: config.CHIDAO_SMTP_URL, rate: 1000, poolSize: 3 });
-  const worker = await makeWorker(connection, client, taskQueue, config, mailer);
-  const running = worker.run();
+  const { worker, run } = await makeWorker(connection, client, taskQueue, config, mailer);
+  const running = run();
   return {
     client,
     connection,

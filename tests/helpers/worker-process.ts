@@ -8,11 +8,11 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const config = loadConfig();
 const client = await connectClient(config);
 const connection = await connectWorker(config);
-const { worker } = await createChidaoWorker({
+const { run } = await createChidaoWorker({
   config,
   client,
   connection,
   workflowBundle: { codePath: process.env.CHIDAO_TEST_BUNDLE! },
 });
 process.stdout.write('ready\n');
-await worker.run();
+await run();

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { LinkSigner } from '../../src/links/signer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { startRun } from '../../src/client/start-run';
@@ -117,7 +118,27 @@ describe('issuing a correction from the browser', () => {
     const after = await web.inject({ method: 'GET', url: `/office/run/${key}`, cookies: { chidao_session: clerk } });
     expect(after.body).toContain('Phiên bản 2: thay thế ngày');
     expect(after.body).toContain('Văn Thư (vanthu)');
-    expect(after.body).toContain(`SHA-256 ${sha.slice(0, 16)}`);
+    expect(after.body).toMatch(new RegExp(`SHA-256\\s+${sha.slice(0, 16)}`));
+    // The new file, from the run's page and from a unit's status page (the unit was sent it).
+    const office = await web.inject({
+      method: 'GET',
+      url: `/office/run/${key}/document?v=2`,
+      cookies: { chidao_session: clerk },
+    });
+    expect(office.statusCode).toBe(200);
+    expect(office.headers['x-content-sha256']).toBe(sha);
+    const statusLink = new LinkSigner(s.config.CHIDAO_LINK_SECRET, BASE, 90)
+      .url(key, 'T1', 'status', Date.now(), 0)
+      .slice(BASE.length);
+    const status = await web.inject({ method: 'GET', url: statusLink });
+    expect(status.body).toContain(`Thay thế (phiên bản 2, `);
+    const href = /href="(\/u\/document\?t=[^"]+&amp;v=2)"/.exec(status.body)![1]!.replace('&amp;', '&');
+    const file = await web.inject({ method: 'GET', url: href });
+    expect(file.statusCode).toBe(200);
+    expect(createHash('sha256').update(file.rawPayload).digest('hex')).toBe(sha);
+    // A version the unit was not sent is refused.
+    const none = await web.inject({ method: 'GET', url: href.replace('v=2', 'v=3') });
+    expect(none.statusCode).toBe(404);
   });
 
   it('is not offered to, and refused for, an account without runs.start', async () => {

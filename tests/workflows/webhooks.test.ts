@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../src/client/start-run';
 import { recallUpdate } from '../../src/workflows/dissemination-run';
-import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
+import { runWorkflowId, unitWorkflowId, webhookDeliveryWorkflowId, webhookTaskQueue } from '../../src/workflows/ids';
+import { FileAuditStore } from '../../src/audit/file-store';
+import { join } from 'node:path';
 import { acknowledgeUpdate, unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { Subscriptions } from '../../src/webhooks/subscriptions';
 import { deliveryLogFile } from '../../src/activities/webhooks';
@@ -107,5 +109,37 @@ describe('webhooks', () => {
       .map((l) => JSON.parse(l) as { outcome: string; status?: number });
     expect(log.filter((l) => l.outcome === 'refused' && l.status === 503)).toHaveLength(2);
     expect(log.filter((l) => l.outcome === 'delivered')).toHaveLength(2);
+  });
+
+  it("deliveries' HTTP calls run on a queue of their own, not in the slots that send mail", async () => {
+    const mine = new Subscriptions(s.config.CHIDAO_DATA_DIR).add(url, ['acknowledged']);
+    const plan = testPlan({
+      units: 1,
+      policy: { acknowledge: { due: 'PT1H' }, reports: [], reminders: [], escalation: [] },
+    });
+    await s.run(async () => {
+      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
+      const unit = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
+      await waitUntil(
+        async () => (await unit.query(unitStateQuery).catch(() => undefined))?.stage,
+        (x) => x === 'dispatched',
+      );
+      await unit.executeUpdate(acknowledgeUpdate, { args: [{ channel: 'office', by: 'VP' }] });
+      const records = await waitUntil(
+        () => new FileAuditStore(join(s.config.CHIDAO_DATA_DIR, 'audit')).list(plan.key),
+        (rs) => rs.some((r) => r.kind === 'acknowledged'),
+      );
+      const ack = records.find((r) => r.kind === 'acknowledged')!;
+      const delivery = s.client.workflow.getHandle(webhookDeliveryWorkflowId(mine.id, ack.key));
+      await delivery.result();
+      const history = await delivery.fetchHistory();
+      const started = history.events!.find((e) => e.workflowExecutionStartedEventAttributes)!;
+      const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes);
+      // The workflow on the run's queue; its one HTTP call on the webhooks' queue.
+      expect(started.workflowExecutionStartedEventAttributes!.taskQueue!.name).toBe(s.taskQueue);
+      expect(scheduled.map((e) => e.activityTaskScheduledEventAttributes!.taskQueue!.name)).toEqual([
+        webhookTaskQueue(s.taskQueue),
+      ]);
+    });
   });
 });

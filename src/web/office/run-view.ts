@@ -218,7 +218,10 @@ export function runView({
                   html`<li>
                     Phiên bản ${c.version}: ${CORRECTION_LABEL[c.kind].toLowerCase()} ngày ${vnDateTime(c.at)},
                     ${c.by}${
-                      c.document ? html` (${c.document.fileName}, SHA-256 ${c.document.sha256.slice(0, 16)}…)` : ''
+                      c.document
+                        ? html` (<a href="/office/run/${key}/document?v=${c.version}">${c.document.fileName}</a>,
+                            SHA-256 ${c.document.sha256.slice(0, 16)}…)`
+                        : ''
                     }:
                     ${c.changes}
                   </li>`,

@@ -70,8 +70,11 @@ export function runRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeS
 
   r.get(
     '/office/run/:key/document',
-    { config: { permission: 'runs.view' }, schema: { params: runParams } },
-    async (req, reply) => sendSignedDocument(reply, deps, req.params.key),
+    {
+      config: { permission: 'runs.view' },
+      schema: { params: runParams, querystring: z.object({ v: z.coerce.number().int().min(2).max(11).optional() }) },
+    },
+    async (req, reply) => sendSignedDocument(reply, deps, req.params.key, req.query.v),
   );
 
   r.get(

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { pendingVersion, versionLabel } from '../../domain/correction';
+import { CORRECTION_LABEL, pendingVersion, versionLabel } from '../../domain/correction';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { vnDateTime } from '../../domain/vn-format';
-import { sendPage, type WebDeps } from '../context';
+import { PageError, sendPage, type WebDeps } from '../context';
 import { formText, linkQuery } from '../forms-schema';
 import { html } from '../html';
 import { unitKit } from './link';
@@ -20,6 +20,7 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const k = unitKit(deps);
   const query = { querystring: linkQuery };
+  const documentQuery = linkQuery.extend({ v: z.coerce.number().int().min(2).max(11).optional() });
 
   r.get('/u/acknowledge', { schema: query }, async (req, reply) => {
     const v = await k.seen(await k.load(req.query.t ?? '', ['acknowledge']), req);
@@ -112,6 +113,20 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
               </p>`
             : ''
         }
+        ${(s.corrections ?? []).map(
+          (c) =>
+            html`<p>
+              ${CORRECTION_LABEL[c.kind]} (phiên bản ${c.version}, ${vnDateTime(c.at)}):
+              ${c.changes}${
+                c.document
+                  ? html` —
+                      <a href="/u/document?t=${encodeURIComponent(v.token)}&amp;v=${c.version}"
+                        >${c.document.fileName}</a
+                      >`
+                  : ''
+              }
+            </p>`,
+        )}
         ${ack || report ? html`<p>${ack ? html`<a class="button" href="${ack}">Xác nhận đã nhận văn bản</a> ` : ''}${report ? html`<a href="${report}">Gửi báo cáo / phản ánh vướng mắc</a>` : ''}</p>` : ''}
         <h2>Báo cáo đã gửi</h2>
         ${
@@ -141,9 +156,13 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
   });
 
   // The very file that was signed, for any of the unit's links.
-  r.get('/u/document', { ...k.perUnit, schema: query }, async (req, reply) => {
+  r.get('/u/document', { ...k.perUnit, schema: { querystring: documentQuery } }, async (req, reply) => {
     const v = await k.seen(await k.load(req.query.t ?? '', ['status', 'acknowledge', 'report']), req);
-    return sendSignedDocument(reply, deps, v.claims.run);
+    // A correction's file only for a unit it was sent to.
+    const version = req.query.v;
+    if (version && !v.unit.corrections?.some((c) => c.version === version))
+      throw new PageError(404, 'Không có phiên bản này', `Đơn vị chưa được gửi phiên bản ${version} của văn bản.`);
+    return sendSignedDocument(reply, deps, v.claims.run, version);
   });
 
   reportRoutes(app, deps, k);
