@@ -1,43 +1,17 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startRun } from '../../src/client/start-run';
-import { FileAuditStore } from '../../src/audit/file-store';
 import { endOfDay, instantAt, localDateOf } from '../../src/domain/calendar';
 import { batchWorkflowId, runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import { unitStateQuery } from '../../src/workflows/unit-lifecycle';
-import { devServerStack, timeSkippingStack, type Stack } from '../helpers/stack';
+import { devServerStack, timeSkippingStack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { waitUntil } from '../helpers/wait';
+import { firedAt, near } from '../helpers/fired';
 import { replaysWithCurrentCode } from '../helpers/time-skipping';
 import { daysFrom } from '../helpers/working-days';
 
 const MINUTE = 60_000;
-
-/** When each mail of a unit was decided: the time of the workflow event its audit record cites. */
-async function firedAt(s: Stack, key: string, unit: string) {
-  const h = s.client.workflow.getHandle(unitWorkflowId(key, unit));
-  const history = await h.fetchHistory();
-  const eventTime = (eventId: number) => {
-    const e = history.events!.find((x) => Number(x.eventId) === eventId);
-    if (!e?.eventTime) throw new Error(`no event ${eventId} in ${h.workflowId}`);
-    return Number(e.eventTime.seconds) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6);
-  };
-  const records = await new FileAuditStore(join(s.config.CHIDAO_DATA_DIR, 'audit')).list(key);
-  return (kind: string) =>
-    records
-      .filter((r) => r.kind === 'message-sent' && r.data.messageKind === kind && r.unit === unit)
-      .map((r) => ({ at: eventTime(r.eventId), to: r.data.to as string[] }));
-}
-
-/** Each time within a minute after the one wanted: a workflow task takes a moment after its timer. */
-function near(actual: number[], want: number[]) {
-  expect(actual).toHaveLength(want.length);
-  actual.forEach((t, i) => {
-    expect(t).toBeGreaterThanOrEqual(want[i]!);
-    expect(t - want[i]!).toBeLessThan(MINUTE);
-  });
-}
 
 describe('urgency drives the follow-up through the lifecycle', () => {
   it('hỏa tốc with no written follow-up: due in 1 hour, reminded at 30 minutes, escalated to the leader then the Office', async () => {

@@ -63,6 +63,17 @@ function verifies(secret: string, r: Received): boolean {
   });
 }
 
+/** Starts the run, waits for T1's dispatch, and acknowledges for it: the first event a receiver gets. */
+async function startAndAcknowledge(plan: ReturnType<typeof testPlan>) {
+  await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
+  const unit = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
+  await waitUntil(
+    async () => (await unit.query(unitStateQuery).catch(() => undefined))?.stage,
+    (x) => x === 'dispatched',
+  );
+  await unit.executeUpdate(acknowledgeUpdate, { args: [{ channel: 'office', by: 'VP' }] });
+}
+
 describe('webhooks', () => {
   it('a receiver down for its first two attempts gets every subscribed event once, signed; tampering shows', async () => {
     const sub = new Subscriptions(s.config.CHIDAO_DATA_DIR).add(url, ['acknowledged', 'recalled']);
@@ -71,13 +82,7 @@ describe('webhooks', () => {
       policy: { acknowledge: { due: 'PT1H' }, reports: [], reminders: [], escalation: [] },
     });
     await s.run(async () => {
-      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
-      const unit = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
-      await waitUntil(
-        async () => (await unit.query(unitStateQuery).catch(() => undefined))?.stage,
-        (x) => x === 'dispatched',
-      );
-      await unit.executeUpdate(acknowledgeUpdate, { args: [{ channel: 'office', by: 'VP' }] });
+      await startAndAcknowledge(plan);
       await s.client.workflow
         .getHandle(runWorkflowId(plan.key))
         .executeUpdate(recallUpdate, { args: [{ by: 'VP', reason: 'Thử webhook' }] });
@@ -118,13 +123,7 @@ describe('webhooks', () => {
       policy: { acknowledge: { due: 'PT1H' }, reports: [], reminders: [], escalation: [] },
     });
     await s.run(async () => {
-      await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: true, batchSize: 10 });
-      const unit = s.client.workflow.getHandle(unitWorkflowId(plan.key, 'T1'));
-      await waitUntil(
-        async () => (await unit.query(unitStateQuery).catch(() => undefined))?.stage,
-        (x) => x === 'dispatched',
-      );
-      await unit.executeUpdate(acknowledgeUpdate, { args: [{ channel: 'office', by: 'VP' }] });
+      await startAndAcknowledge(plan);
       const records = await waitUntil(
         () => new FileAuditStore(join(s.config.CHIDAO_DATA_DIR, 'audit')).list(plan.key),
         (rs) => rs.some((r) => r.kind === 'acknowledged'),

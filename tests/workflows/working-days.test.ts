@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startRun } from '../../src/client/start-run';
-import { FileAuditStore } from '../../src/audit/file-store';
 import { endOfDay, instantAt, localDateOf, weekday, WorkingCalendar } from '../../src/domain/calendar';
 import { vnDateTime } from '../../src/domain/vn-format';
 import { unitWorkflowId } from '../../src/workflows/ids';
@@ -10,6 +8,7 @@ import { timeSkippingStack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { waitUntil } from '../helpers/wait';
+import { firedAt, near } from '../helpers/fired';
 import { daysFrom } from '../helpers/working-days';
 
 /**
@@ -83,31 +82,14 @@ describe('working days through the lifecycle', () => {
         expect(esc[0]!.subject).toContain('Quá hạn (mức 1): Cục THADS tỉnh Thử 1 - ');
         expect(esc[0]!.text).toContain(`Thời hạn là ${vnDateTime(deadline)}; đơn vị đã quá hạn 1 ngày làm việc.`);
 
-        // The audit trail: each mail's record names the workflow event that decided it; that event's time
-        // (the server's, skipped) is when the step fired. The record's own `at` is the worker's wall clock.
-        const records = await new FileAuditStore(join(s.config.CHIDAO_DATA_DIR, 'audit')).list(plan.key);
-        const sent = (kind: string) =>
-          records.filter((r) => r.kind === 'message-sent' && r.data.messageKind === kind && r.unit === 'T1');
-        const history = await h.fetchHistory();
-        const eventTime = (eventId: number) => {
-          const e = history.events!.find((x) => Number(x.eventId) === eventId);
-          if (!e?.eventTime) throw new Error(`no event ${eventId} in ${h.workflowId}`);
-          return Number(e.eventTime.seconds) * 1000 + Math.floor((e.eventTime.nanos ?? 0) / 1e6);
-        };
-        const firedAt = (kind: string) => sent(kind).map((r) => eventTime(r.eventId));
-        const atEight = (actual: number[], want: number[]) => {
-          expect(actual).toHaveLength(want.length);
-          // Fired at 08:00, give or take the moments a workflow task takes after its timer.
-          actual.forEach((t, i) => {
-            expect(t).toBeGreaterThanOrEqual(want[i]!);
-            expect(t - want[i]!).toBeLessThan(MINUTE);
-          });
-        };
-        atEight(firedAt('reminder'), expected.reminders);
-        atEight(firedAt('escalation'), [expected.escalation]);
-        expect(sent('escalation')[0]!.data.to).toEqual(['head1@thads.example']);
+        // The audit trail: each step fired at 08:00, give or take the moments a workflow task takes.
+        const fired = await firedAt(s, plan.key, 'T1');
+        const at = (kind: string) => fired(kind).map((r) => r.at);
+        near(at('reminder'), expected.reminders);
+        near(at('escalation'), [expected.escalation]);
+        expect(fired('escalation')[0]!.to).toEqual(['head1@thads.example']);
         // Nothing fired on the weekend or the days off.
-        for (const t of [...firedAt('reminder'), ...firedAt('escalation')]) {
+        for (const t of [...at('reminder'), ...at('escalation')]) {
           expect(cal.isWorkingDay(localDateOf(t))).toBe(true);
           expect(days.daysOff).not.toContain(localDateOf(t));
         }

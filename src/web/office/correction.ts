@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { draftDocument } from './document-part';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CORRECTION_KINDS, CORRECTION_LABEL, CORRECTION_LIMITS, type CorrectionKind } from '../../domain/correction';
 import type { DocumentRef } from '../../domain/document';
@@ -112,16 +113,9 @@ export function correctionRoutes(app: FastifyInstance, deps: WebDeps, sessions: 
       const options = { limits, throwFileSizeLimit: false };
       for await (const part of req.parts(options)) {
         if (part.type === 'file') {
-          const bytes = await part.toBuffer();
-          if (!part.filename || !bytes.length) continue;
-          if (part.file.truncated) e.document = `Tệp văn bản quá ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB.`;
-          else
-            try {
-              t.document = documents.put(part.filename, bytes, { draft: true });
-            } catch (err) {
-              if (!(err instanceof DocumentRefused)) throw err;
-              e.document = err.message;
-            }
+          const got = await draftDocument(part, documents);
+          if (got && 'error' in got) e.document = got.error;
+          else if (got) t.document = got.document;
         } else if (part.fieldname === 'kind') t.kind = String(part.value).slice(0, 20);
         else if (part.fieldname === 'changes') t.changes = String(part.value);
         else if (part.fieldname === 'documentSha') sha = String(part.value).slice(0, 64);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { draftDocument } from './document-part';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PageError, sendPage, type WebDeps } from '../context';
@@ -6,7 +7,7 @@ import { csrfBody } from '../forms-schema';
 import type { OfficeSessionCookies } from '../plugins/session';
 import { navOf, sessionOf, signedBy } from './auth';
 import { newRunForm, previewView, type Draft, type DraftErrors } from './new-run-view';
-import { DocumentRefused, DocumentStore, MAX_DOCUMENT_BYTES } from '../../documents/store';
+import { DocumentStore, MAX_DOCUMENT_BYTES } from '../../documents/store';
 import { loadRegistry, MAX_INPUT_BYTES, planFromText } from '../../files/load';
 import { calendarFromConfig } from '../../files/calendar-config';
 import { policiesFromConfig } from '../../files/policy-config';
@@ -102,16 +103,9 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
       const options = { limits, throwFileSizeLimit: false };
       for await (const part of req.parts(options)) {
         if (part.type === 'file') {
-          const bytes = await part.toBuffer();
-          if (!part.filename || !bytes.length) continue;
-          if (part.file.truncated) errors.document = `Tệp văn bản quá ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB.`;
-          else
-            try {
-              draft.document = documents.put(part.filename, bytes, { draft: true });
-            } catch (e) {
-              if (!(e instanceof DocumentRefused)) throw e;
-              errors.document = e.message;
-            }
+          const got = await draftDocument(part, documents);
+          if (got && 'error' in got) errors.document = got.error;
+          else if (got) draft.document = got.document;
         } else if (part.fieldname === 'directive') {
           draft.directive = String(part.value);
           if (part.valueTruncated)
