@@ -13,6 +13,8 @@ export interface UnitRow {
   remindersSent: number;
   deadline?: number | undefined;
   acknowledgedAt?: number | undefined;
+  /** When the oldest extension request still waiting for the Office's decision was made. */
+  extensionRequestedAt?: number | undefined;
   /** When the unit first opened its page or the document ("đã xem"). */
   viewedAt?: number | undefined;
   /** When the first report arrived: the Office's progress chart plots it. */
@@ -37,6 +39,7 @@ export function unitRow(s: UnitSnapshot, deadline: number | undefined): UnitRow 
     deadline,
     acknowledgedAt: s.acknowledgedAt,
     ...(s.viewedAt !== undefined ? { viewedAt: s.viewedAt } : {}),
+    ...(s.extensionRequests.length ? { extensionRequestedAt: s.extensionRequests[0]!.at } : {}),
     reportedAt: s.reports[0]?.submittedAt,
     reports: s.reports.length,
     openDifficulties: s.difficulties.filter((d) => !d.answer).length,

@@ -16,7 +16,7 @@ const row = (code: string, o: Partial<UnitRow>): UnitRow => ({
 const run = (key: string) => ({ key, status: 'RUNNING', start: new Date(0) });
 
 describe('what waits on the follow-up officers', () => {
-  it('reports, difficulties and lateness from every run, dated ones oldest first, undated after', () => {
+  it('reports, difficulties, extension requests and lateness from every run, dated ones oldest first, undated after', () => {
     const items = workItems([
       {
         run: run('2023-2-X'),
@@ -25,7 +25,7 @@ describe('what waits on the follow-up officers', () => {
       {
         run: run('2023-1-X'),
         rows: [
-          row('C', { openDifficulties: 2 }),
+          row('C', { openDifficulties: 2, extensionRequestedAt: 250 }),
           row('D', {}),
           row('E', { stage: 'reported', reportedAt: 200, overdue: true, deadline: 50 }),
         ],
@@ -35,6 +35,7 @@ describe('what waits on the follow-up officers', () => {
       ['overdue', '2023-1-X', 'E', 50],
       ['overdue', '2023-2-X', 'B', 100],
       ['report', '2023-1-X', 'E', 200],
+      ['extension', '2023-1-X', 'C', 250],
       ['report', '2023-2-X', 'A', 300],
       ['difficulty', '2023-1-X', 'C', undefined],
     ]);

@@ -8,6 +8,7 @@ import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import {
   acknowledgeUpdate,
   raiseDifficultyUpdate,
+  requestExtensionUpdate,
   submitReportUpdate,
   unitStateQuery,
 } from '../../src/workflows/unit-lifecycle';
@@ -307,7 +308,7 @@ describe("the Office's acts from the dashboard", () => {
       .finally(() => app.close());
   });
 
-  it("'Việc cần làm' lists a report to review and a difficulty to answer across runs, oldest first; a clerk cannot open it", async () => {
+  it("'Việc cần làm' lists a report to review, an extension request and a difficulty to answer across runs, oldest first; a clerk cannot open it", async () => {
     const app = await createWebServer({ client: s.client, config: s.config });
     await s
       .run(async () => {
@@ -316,6 +317,8 @@ describe("the Office's acts from the dashboard", () => {
         await a.unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
         await a.unit('T1').executeUpdate(submitReportUpdate, { args: [{ by: office, text: 'Đã triển khai.' }] });
         await b.unit('T1').executeUpdate(raiseDifficultyUpdate, { args: [{ by: office, text: 'Chưa có mẫu.' }] });
+        const until = { instant: Date.now() + 3 * 3_600_000 };
+        await b.unit('T1').executeUpdate(requestExtensionUpdate, { args: [{ by: office, until, reason: 'Chờ mẫu.' }] });
         const dir = s.config.CHIDAO_DATA_DIR;
         const officer = await injectLogin(app, await staffAccount(dir, { login: 'cv4', roles: ['chuyen-vien'] }));
         const clerk = await injectLogin(app, await staffAccount(dir, { login: 'vt4', roles: ['van-thu'] }));
@@ -327,11 +330,13 @@ describe("the Office's acts from the dashboard", () => {
         ]
           .map((m) => [m[1], m[2]])
           .filter(([, key]) => key === a.key || key === b.key);
-        // The report has a time it arrived and comes first; the difficulty's wait has no date here.
+        // The report and the request have the time they arrived, oldest first; the difficulty's wait has no date here.
         expect(rows).toEqual([
           ['report', a.key],
+          ['extension', b.key],
           ['difficulty', b.key],
         ]);
+        expect(page.body).toContain('Đề nghị gia hạn chờ quyết định');
         expect(page.body).toContain('Báo cáo chờ duyệt');
         expect(page.body).toContain('Vướng mắc chờ trả lời');
         const refused = await app.inject({ method: 'GET', url: '/office/work', cookies: { chidao_session: clerk } });

@@ -8,6 +8,7 @@ import { navOf } from './auth';
 const KIND: Record<WorkItem['kind'], string> = {
   report: 'Báo cáo chờ duyệt',
   difficulty: 'Vướng mắc chờ trả lời',
+  extension: 'Đề nghị gia hạn chờ quyết định',
   overdue: 'Quá hạn',
 };
 
