@@ -29,6 +29,7 @@ import { createWebServer } from '../src/web/server';
 import { configSchema } from '../src/config';
 import { startDevServer } from '../src/dev/temporal-server';
 import { startSink } from './smtp-sink';
+import { freePort } from './ports';
 import { benchPlan } from './plan';
 import { sleep, waitUntil } from './wait';
 
@@ -50,15 +51,6 @@ const replaySize = Number(values['replay-size']);
 // Random per bench run: nothing secret is written in the source.
 const SECRET = randomBytes(32).toString('hex');
 const work = mkdtempSync(join(tmpdir(), 'chidao-bench-'));
-const freePort = async () => {
-  const { createServer } = await import('node:net');
-  return new Promise<number>((r) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    });
-  });
-};
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);

@@ -19,6 +19,7 @@ import { startRun } from '../src/client/start-run';
 import { workflowsPath } from '../src/workflows-path';
 import { startDevServer } from '../src/dev/temporal-server';
 import { startSink } from './smtp-sink';
+import { freePort } from './ports';
 import { benchPlan } from './plan';
 import { sleep, waitUntil } from './wait';
 
@@ -38,16 +39,6 @@ const delayS = Number(values.delay);
 const work = mkdtempSync(join(tmpdir(), 'chidao-bench-priority-'));
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 Runtime.install({ logger: new DefaultLogger('WARN') });
-
-const freePort = async () => {
-  const { createServer } = await import('node:net');
-  return new Promise<number>((r) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    });
-  });
-};
 
 log('bundling workflow code…');
 const bundle = join(work, 'bundle.js');

@@ -4,6 +4,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { batchWorkflowId, correctionNoticeWorkflowId, runWorkflowId, unitWorkflowId } from '../workflows/ids';
 import { runStatusQuery } from '../workflows/dissemination-run';
+import { inLanes } from '../client/in-lanes';
 import { historiesFromFiles, historyFiles, type NamedHistory } from './export-files';
 
 export type { NamedHistory } from './export-files';
@@ -22,28 +23,23 @@ export async function fetchRunHistories(client: Client, key: string): Promise<Na
     ...status.roster.filter((c) => !info.has(c)).map((c) => unitWorkflowId(key, c)),
   ];
   // A correction reached units whose follow-up had ended through a notice workflow each, when there was one.
-  // Probed 16 at a time; nothing to probe in a run without corrections.
+  // Nothing to probe in a run without corrections.
   const units = status.roster.filter((c) => !info.has(c));
   const probes = (status.corrections ?? []).flatMap((c) =>
     units.map((unit) => correctionNoticeWorkflowId(key, unit, c.version)),
   );
   const found: string[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < probes.length) {
-      const id = probes[next++]!;
-      const exists = await client.workflow
-        .getHandle(id)
-        .describe()
-        .then(() => true)
-        .catch((e: unknown) => {
-          if (e instanceof WorkflowNotFoundError) return false;
-          throw e;
-        });
-      if (exists) found.push(id);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(16, probes.length) }, lane));
+  await inLanes(probes, async (id) => {
+    const exists = await client.workflow
+      .getHandle(id)
+      .describe()
+      .then(() => true)
+      .catch((e: unknown) => {
+        if (e instanceof WorkflowNotFoundError) return false;
+        throw e;
+      });
+    if (exists) found.push(id);
+  });
   ids.push(...found.sort());
   const out: NamedHistory[] = [];
   for (const workflowId of ids) {

@@ -1,4 +1,4 @@
-import { URGENCIES, URGENCY_LABEL } from './directive';
+import { URGENCIES } from './directive';
 import { policySchema, type Policy, type PolicyInput } from './policy';
 
 export type Urgency = (typeof URGENCIES)[number];
@@ -68,8 +68,6 @@ export const URGENCY_PRIORITY: Record<Urgency, number | undefined> = {
   'thuong-khan': 2,
   'hoa-toc': 1,
 };
-
-export const urgencyLabel = (u: Urgency): string => URGENCY_LABEL[u];
 
 function defined<T extends object>(o: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;

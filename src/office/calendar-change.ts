@@ -3,6 +3,7 @@ import type { CalendarData } from '../domain/holidays-vn';
 import { unitWorkflowId } from '../workflows/ids';
 import { changeCalendarUpdate } from '../workflows/unit-lifecycle';
 import { isNotFound, refusalOfUpdate } from './refusal';
+import { inLanes } from '../client/in-lanes';
 
 export interface CalendarChangeOutcome {
   /** Running lifecycles the new calendar was given to. */
@@ -14,9 +15,6 @@ export interface CalendarChangeOutcome {
   /** Units that refused it (stopped meanwhile), with the reason. */
   refused: { workflowId: string; reason: string }[];
 }
-
-/** Updates at once: enough to keep a 10,000-unit run short, few enough not to crowd the worker. */
-const CONCURRENCY = 16;
 
 /**
  * Gives a new calendar to every running lifecycle (of one run, or of all), found through visibility: the
@@ -41,23 +39,18 @@ export async function applyCalendar(
     if (w.workflowId.startsWith(prefix)) ids.push(w.workflowId);
   const out: CalendarChangeOutcome = { units: ids.length, affected: [], moved: [], refused: [] };
   const args = { by: input.by, calendar: input.calendar, source: input.source };
-  let next = 0;
-  const lane = async () => {
-    while (next < ids.length) {
-      const workflowId = ids[next++]!;
-      try {
-        const r = await client.workflow.getHandle(workflowId).executeUpdate(changeCalendarUpdate, { args: [args] });
-        if (r.affected) out.affected.push(workflowId);
-        if (r.moved) out.moved.push(workflowId);
-      } catch (e) {
-        const refusal = refusalOfUpdate(e);
-        if (refusal) out.refused.push({ workflowId, reason: refusal.message });
-        else if (isNotFound(e)) out.refused.push({ workflowId, reason: 'việc theo dõi đã kết thúc' });
-        else throw e;
-      }
+  await inLanes(ids, async (workflowId) => {
+    try {
+      const r = await client.workflow.getHandle(workflowId).executeUpdate(changeCalendarUpdate, { args: [args] });
+      if (r.affected) out.affected.push(workflowId);
+      if (r.moved) out.moved.push(workflowId);
+    } catch (e) {
+      const refusal = refusalOfUpdate(e);
+      if (refusal) out.refused.push({ workflowId, reason: refusal.message });
+      else if (isNotFound(e)) out.refused.push({ workflowId, reason: 'việc theo dõi đã kết thúc' });
+      else throw e;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, ids.length) }, lane));
+  });
   for (const list of [out.affected, out.moved]) list.sort();
   return out;
 }

@@ -8,6 +8,7 @@ import { correctionNoticeWorkflowId, runWorkflowId, unitWorkflowId } from '../wo
 import { receiveCorrectionUpdate, unitStateQuery } from '../workflows/unit-lifecycle';
 import { correctionNotice } from '../workflows/correction-notice';
 import { isNotFound, OfficeRefusal, refusalOfUpdate } from './refusal';
+import { inLanes } from '../client/in-lanes';
 
 /** Where a correction reached, unit by unit. */
 export interface CorrectionOutcome {
@@ -19,9 +20,6 @@ export interface CorrectionOutcome {
   /** Units it could not reach, with the reason (the original never delivered, a recall…). */
   refused: { unit: string; reason: string }[];
 }
-
-/** Updates at once: enough for a 10,000-unit run, few enough not to crowd the worker. */
-const CONCURRENCY = 16;
 
 /**
  * Issues a correction on the run (which keeps the version and tells its info recipients), then gives it
@@ -63,21 +61,16 @@ export async function issueCorrection(
   const info = new Set(status.info.map((i) => i.code));
   const units = status.roster.filter((c) => !info.has(c));
   const out: CorrectionOutcome = { correction, delivered: [], told: [], refused: [] };
-  let next = 0;
-  const lane = async () => {
-    while (next < units.length) {
-      const unit = units[next++]!;
-      // One unit's failure (the server busy, a worker gone) is that unit's, said in the outcome: the
-      // version is issued already, and --resend reaches it later.
-      const r = await giveTo(client, status, o.taskQueue, unit, correction).catch((e: unknown) => ({
-        reason: `lỗi khi gửi: ${(e as Error).message}`,
-      }));
-      if (r === 'delivered') out.delivered.push(unit);
-      else if (r === 'told') out.told.push(unit);
-      else out.refused.push({ unit, reason: r.reason });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, units.length) }, lane));
+  await inLanes(units, async (unit) => {
+    // One unit's failure (the server busy, a worker gone) is that unit's, said in the outcome: the
+    // version is issued already, and --resend reaches it later.
+    const r = await giveTo(client, status, o.taskQueue, unit, correction).catch((e: unknown) => ({
+      reason: `lỗi khi gửi: ${(e as Error).message}`,
+    }));
+    if (r === 'delivered') out.delivered.push(unit);
+    else if (r === 'told') out.told.push(unit);
+    else out.refused.push({ unit, reason: r.reason });
+  });
   for (const list of [out.delivered, out.told]) list.sort();
   out.refused.sort((a, b) => a.unit.localeCompare(b.unit));
   return out;

@@ -9,7 +9,7 @@ import { isRejected } from './unit-lifecycle/runtime';
  * A correction for a unit whose follow-up has ended (done): its lifecycle is closed, so this short
  * workflow sends the new version once, under the id correctionNoticeWorkflowId (a second start is refused).
  */
-export const NOTICE_SEQ = 1_000_000;
+const NOTICE_SEQ = 1_000_000;
 
 export interface CorrectionNoticeInput {
   ctx: Pick<UnitContext, 'key' | 'ref' | 'office'> & {

@@ -180,6 +180,26 @@ describe('urgency decides the follow-up a directive leaves out', () => {
   });
 });
 
+describe('limits on a written policy', () => {
+  it.each([
+    ['reports', 21, { id: 'kq', title: 'Báo cáo', due: '10 ngày' }],
+    ['reminders', 501, '1 giờ'],
+    ['escalation', 21, { after: '1 giờ', notify: 'head' }],
+  ] as const)('refuses more than the limit of %s (%d)', (field, n, item) => {
+    const r = directiveSchema.safeParse({
+      ...directive({}),
+      policy: { [field]: Array.from({ length: n }, () => item) },
+    });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]!.path).toEqual(['policy', field]);
+    const ok = directiveSchema.safeParse({
+      ...directive({}),
+      policy: { [field]: Array.from({ length: n - 1 }, () => item) },
+    });
+    expect(ok.success, JSON.stringify(ok.error?.issues[0])).toBe(true);
+  });
+});
+
 describe("the administrator's policy file (CHIDAO_POLICY_FILE)", () => {
   const file = (text: string) => {
     const path = join(mkdtempSync(join(tmpdir(), 'chidao-policy-')), 'chinh-sach.yaml');
@@ -204,6 +224,12 @@ describe("the administrator's policy file (CHIDAO_POLICY_FILE)", () => {
       { kind: 'exact', ms: HOUR },
     ]);
     expect(table.thuong).toEqual(DEFAULT_URGENCY_POLICIES.thuong);
+  });
+
+  it('refuses a file over 1 MiB before reading it as YAML', () => {
+    const path = file(`# ${'x'.repeat(1024 * 1024)}\nkhan:\n  officeHours: true\n`);
+    expect(() => loadUrgencyPolicies(path)).toThrow(InvalidInputError);
+    expect(() => loadUrgencyPolicies(path)).toThrow(/tệp chính sách theo độ khẩn.*1 MiB/);
   });
 
   it.each([
