@@ -87,6 +87,23 @@ export const configSchema = z.object({
   /** A digest after this many records, and at this interval for chains that grew since the last one. */
   CHIDAO_AUDIT_DIGEST_EVERY: z.coerce.number().int().positive().default(100),
   CHIDAO_AUDIT_DIGEST_INTERVAL_SECONDS: z.coerce.number().positive().default(900),
+  /**
+   * The Office's mailbox, read for bounces and replies (imaps://user:password@host/ or imap://…); unset,
+   * nothing is read. Messages handled are moved to CHIDAO_IMAP_PROCESSED_FOLDER, never deleted.
+   */
+  CHIDAO_IMAP_URL: z.url({ protocol: /^imaps?$/, error: 'phải có dạng imaps://tên:mật-khẩu@máy-chủ/' }).optional(),
+  CHIDAO_IMAP_PROCESSED_FOLDER: z.string().min(1).max(100).default('chidao-da-xu-ly'),
+  CHIDAO_IMAP_POLL_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+  /** A message larger than this is not parsed; it is moved and shown to the Office. */
+  CHIDAO_INBOUND_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 1024 * 1024),
+  /** Act on a reply only when its DKIM or SPF passed (mailauth, or the server named below). */
+  CHIDAO_INBOUND_REQUIRE_AUTH: bool.default(false),
+  /** The authserv-id of the Office's own mail server, whose Authentication-Results are trusted. */
+  CHIDAO_INBOUND_AUTHSERV_ID: z.string().optional(),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -155,7 +155,12 @@ export function createActivities(deps: ActivityDeps): Activities {
         text: m.text,
         html: m.html,
         ...(attachments.length ? { attachments } : {}),
-        headers: { 'X-Chidao-Run': req.runKey, 'X-Chidao-Kind': req.kind, ...(unit ? { 'X-Chidao-Unit': unit } : {}) },
+        headers: {
+          'X-Chidao-Run': req.runKey,
+          'X-Chidao-Kind': req.kind,
+          ...(unit ? { 'X-Chidao-Unit': unit } : {}),
+          'X-Chidao-Check': deps.links.messageCheck(id),
+        },
       });
     } catch (e) {
       if (e instanceof SmtpUnavailable) {

@@ -25,3 +25,11 @@ export interface Activities {
   /** One event POSTed to one subscribed system, signed; a refusal or no answer throws, to be retried. */
   deliverWebhook(input: { subscription: string; event: WebhookEvent }): Promise<void>;
 }
+
+/** Registered only when the worker reads the Office's mailbox (CHIDAO_IMAP_URL). */
+export interface MailboxActivities {
+  /** UIDs waiting in the Office's inbox, oldest first (only with CHIDAO_IMAP_URL). */
+  listInbound(limit: number): Promise<number[]>;
+  /** One message read, acted on once by its Message-ID, and moved out of the inbox. */
+  processInbound(uid: number): Promise<{ messageId: string; outcome: string } | undefined>;
+}

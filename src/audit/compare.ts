@@ -76,6 +76,7 @@ export function updatePairs(r: AuditRecord, u: HistoryAct): Pair[] {
     recall: ['reason'],
     correct: ['changes'],
     receiveCorrection: ['version', 'changes'],
+    bounce: ['status', 'messageId', 'reportId'],
   };
   for (const f of same[u.update!] ?? []) if (arg[f] !== undefined) pairs.push([`data.${f}`, r.data[f], arg[f]]);
   if (u.update === 'submitReport') pairs.push(['data.textLength', r.data.textLength, String(arg.text ?? '').length]);

@@ -52,6 +52,7 @@ export const UPDATE_KIND: Record<string, AuditKind> = {
   correct: 'directive-corrected',
   receiveCorrection: 'correction-received',
   markViewed: 'viewed',
+  bounce: 'bounced',
 };
 
 export const localId = (id: string) => id.replace(/@[^>]*>$/, '');

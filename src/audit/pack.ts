@@ -38,6 +38,7 @@ const KIND_LABEL: Record<string, string> = {
   'directive-corrected': 'đính chính / thay thế văn bản',
   'correction-received': 'nhận văn bản đính chính / thay thế',
   viewed: 'mở văn bản lần đầu (đã xem)',
+  bounced: 'thư báo lỗi: địa chỉ không nhận thư',
   recalled: 'thu hồi văn bản',
   closed: 'kết thúc đợt gửi',
 };

@@ -19,6 +19,7 @@ export const AUDIT_KINDS = [
   'directive-corrected',
   'correction-received',
   'viewed',
+  'bounced',
   'recalled',
   'closed',
 ] as const;

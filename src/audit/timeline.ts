@@ -34,6 +34,7 @@ const UPDATE_LABEL: Record<string, string> = {
   raiseDifficulty: 'phản ánh vướng mắc',
   answerDifficulty: 'Văn phòng trả lời vướng mắc',
   correctAddress: 'sửa địa chỉ thư',
+  bounce: 'thư báo lỗi: địa chỉ không nhận thư',
   close: 'Văn phòng kết thúc đợt gửi',
   recall: 'Văn phòng thu hồi văn bản',
   addRecipients: 'thêm nơi nhận',

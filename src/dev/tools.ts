@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,4 +24,13 @@ export function clusterToolPaths(env: NodeJS.ProcessEnv = process.env) {
     if (!existsSync(p)) throw new Error(`Thiếu ${name} tại ${p}: hãy chạy "bash scripts/setup".`);
   }
   return paths;
+}
+
+/** GreenMail's standalone IMAP server (tests of the Office's mailbox), as scripts/setup caches it. */
+export function greenmailJar(env: NodeJS.ProcessEnv = process.env): string {
+  const cache = env.CHIDAO_CACHE ?? join(homedir(), '.cache', 'chidao');
+  const dir = join(cache, 'greenmail');
+  const jar = existsSync(dir) ? readdirSync(dir).find((f) => /^greenmail-standalone-.*\.jar$/.test(f)) : undefined;
+  if (!jar) throw new Error(`Thiếu GreenMail tại ${dir}: hãy chạy "bash scripts/setup".`);
+  return join(dir, jar);
 }

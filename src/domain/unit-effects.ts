@@ -33,7 +33,8 @@ export type UnitAuditKind =
   | 'address-corrected'
   | 'calendar-changed'
   | 'correction-received'
-  | 'viewed';
+  | 'viewed'
+  | 'bounced';
 
 export interface AuditEffect {
   kind: UnitAuditKind;

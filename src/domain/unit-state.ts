@@ -6,6 +6,7 @@ import { movedBy, pauseOnDifficulty, resumeAfterAnswer } from './unit-pause';
 import type { CalendarData } from './holidays-vn';
 import type { Correction } from './correction';
 import { checkMarkViewed, markViewed } from './unit-views';
+import { bounce, checkBounce, type Bounce } from './unit-bounce';
 import {
   acknowledgeAllVersions,
   acknowledgeCorrection,
@@ -229,9 +230,24 @@ export class UnitLifecycleState {
     };
   }
 
-  /** New addresses; links sent to the old ones stop working. `resend`: new addresses of a partly refused dispatch. */
-  correctAddress(by: string, emails: string[]): Effects & { resend: string[] } {
-    return correctAddress(this.s, by, emails);
+  /** A delivery status notification: the unit's addresses it names failed for good; see unit-bounce.ts. */
+  bounce(b: Bounce, by: Actor): Effects {
+    return bounce(this.s, b, by);
+  }
+  checkBounce(b: Bounce): void {
+    checkBounce(this.s, b);
+  }
+
+  /**
+   * New addresses; links sent to the old ones stop working. `resend`: new addresses of a partly refused
+   * dispatch. A unit whose every address bounced after dispatch is sent the directive again, with an
+   * acknowledgement deadline counted from now.
+   */
+  correctAddress(by: string, emails: string[], now: number): Effects & { resend: string[] } {
+    const fx = correctAddress(this.s, by, emails);
+    if (fx.resend.length && this.s.stage === 'undeliverable' && this.s.dispatchedAt !== undefined)
+      Object.assign(this.s, { stage: 'dispatched', ackDeadline: this.ackDeadlineFrom(now), deadlineSetAt: now });
+    return fx;
   }
 
   /** A new calendar from the Office: deadlines the policy set are counted again; see changeCalendar. */

@@ -23,7 +23,7 @@ export class LockedJsonMap<T> {
   constructor(
     readonly file: string,
     private readonly keyOf: (t: T) => string,
-    private readonly max: { count: number; refusal: () => Error },
+    private readonly max: { count: number; refusal: () => Error; evict?: (all: Map<string, T>) => string | undefined },
   ) {}
 
   private read(): Map<string, T> {
@@ -53,7 +53,12 @@ export class LockedJsonMap<T> {
       const all = this.read();
       const { record, result } = change(all.get(key));
       if (!record) return result;
-      if (!all.has(key) && all.size >= this.max.count) throw this.max.refusal();
+      if (!all.has(key) && all.size >= this.max.count) {
+        // A log keeps its newest records: the store names the one to let go, or refuses.
+        const gone = this.max.evict?.(all);
+        if (gone === undefined) throw this.max.refusal();
+        all.delete(gone);
+      }
       all.set(key, record);
       // Written whole, flushed, then renamed over the old file: a crash leaves the old file or the new one.
       const tmp = `${this.file}.${process.pid}.tmp`;

@@ -3,6 +3,7 @@ import { LIMITS } from '../domain/unit-state';
 import { VIAS } from '../domain/unit-model';
 import { CORRECTION_KINDS, CORRECTION_LIMITS } from '../domain/correction';
 import { documentRefSchema } from '../domain/document';
+import { BOUNCE_LIMITS } from '../domain/unit-bounce';
 import {
   boundedText,
   deadlineInput,
@@ -66,6 +67,17 @@ export const requestExtension = z.object({
 });
 
 export const accept = z.object({ ...onUnit, by: officerSchema });
+
+/** A delivery status notification read from the Office's mailbox (see src/inbound). */
+export const bounce = z.object({
+  ...onUnit,
+  by: actorSchema,
+  addresses: z.array(z.string().max(320)).min(1).max(BOUNCE_LIMITS.addresses),
+  status: z.string().regex(/^5\.\d{1,3}\.\d{1,3}$/),
+  diagnostic: z.string().transform((s) => s.slice(0, BOUNCE_LIMITS.diagnostic)),
+  messageId: z.string().max(BOUNCE_LIMITS.id),
+  reportId: z.string().max(BOUNCE_LIMITS.id),
+});
 
 export const returnReport = z.object({
   ...onUnit,

@@ -7,6 +7,8 @@ export interface OfficeOptions {
   searchAttributes: boolean;
   batchSize: number;
   now?: () => number;
+  /** CHIDAO_DATA_DIR: where the mailbox reader logs messages and keeps reply attachments. */
+  dataDir?: string;
 }
 
 /** A run's table as the Office sees it, with the mail server's health beside it. */

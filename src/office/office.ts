@@ -13,6 +13,7 @@ import {
   acceptReportUpdate,
   acknowledgeUpdate,
   answerDifficultyUpdate,
+  bounceUpdate,
   correctAddressUpdate,
   markViewedUpdate,
   extendUpdate,
@@ -38,6 +39,8 @@ import type { OfficeOptions, RunFilters, RunTable } from './office-types';
 import { workItems, type WorkItem } from './work-queue';
 import { issueCorrection, type CorrectionOutcome } from './correction';
 import { listRuns, selectByVisibility, UNACKNOWLEDGED, type RunListing } from './visibility';
+import { InboundLog, type InboundRecord } from '../inbound/inbound-log';
+import { confirmInbound, dismissInbound } from './inbound';
 
 export type { RunListing } from './visibility';
 
@@ -62,6 +65,7 @@ export class Office {
       taskQueue: cfg.CHIDAO_TASK_QUEUE,
       searchAttributes: cfg.CHIDAO_SEARCH_ATTRIBUTES,
       batchSize: cfg.CHIDAO_BATCH_SIZE,
+      dataDir: cfg.CHIDAO_DATA_DIR,
       ...(now ? { now } : {}),
     });
   }
@@ -247,6 +251,12 @@ export class Office {
     );
   }
 
+  /** A DSN read from the Office's mailbox; the same addresses reported twice are refused (AlreadyRefused). */
+  bounce(input: z.input<typeof acts.bounce>): Promise<UnitBrief> {
+    const { key, unit, by, ...b } = parseInput(acts.bounce, input);
+    return this.onUnit({ key, unit }, (h) => h.executeUpdate(bounceUpdate, { args: [{ by: by as Actor, ...b }] }));
+  }
+
   raiseDifficulty(input: z.input<typeof acts.raiseDifficulty>): Promise<{ id: number }> {
     const i = parseInput(acts.raiseDifficulty, input);
     return this.onUnit(i, (h) =>
@@ -290,6 +300,26 @@ export class Office {
   correctAddress(input: z.input<typeof acts.correctAddress>): Promise<UnitBrief> {
     const i = parseInput(acts.correctAddress, input);
     return this.onUnit(i, (h) => h.executeUpdate(correctAddressUpdate, { args: [{ by: i.by, emails: i.emails }] }));
+  }
+
+  // --- the Office's mailbox ---------------------------------------------------------------------------
+
+  /** What the mailbox reader did with each message, newest first; those left to the Office are `open`. */
+  inbound(): InboundRecord[] {
+    return this.inboundLog().list();
+  }
+
+  confirmInbound(messageId: string, by: string): Promise<InboundRecord> {
+    return confirmInbound(this, this.inboundLog(), this.opts.dataDir!, messageId, by);
+  }
+
+  dismissInbound(messageId: string, by: string): InboundRecord {
+    return dismissInbound(this.inboundLog(), messageId, by);
+  }
+
+  private inboundLog(): InboundLog {
+    if (!this.opts.dataDir) throw new Error('Office: no data directory for the inbound log');
+    return new InboundLog(this.opts.dataDir);
   }
 
   // --- plumbing ---------------------------------------------------------------------------------------

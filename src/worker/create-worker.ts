@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createInboundActivities } from '../activities/inbound';
 import { createSmtpMailer, type Mailer } from '../activities/mailer';
 import { FileSentLog } from '../activities/sent-log';
 import { MailHealthTracker } from '../activities/mail-health';
@@ -83,7 +84,10 @@ export async function createChidaoWorker(parts: WorkerParts): Promise<{
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.CHIDAO_TASK_QUEUE,
     ...workflowCode(parts.workflowBundle, config),
-    activities,
+    // The Office's mailbox is read only where it is configured.
+    activities: config.CHIDAO_IMAP_URL
+      ? { ...activities, ...createInboundActivities(parts.client, config) }
+      : activities,
     maxCachedWorkflows: config.CHIDAO_WORKER_CACHE_SIZE,
     ...parts.tuning,
   });

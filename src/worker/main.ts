@@ -5,6 +5,7 @@ import { loadConfig } from '../config';
 import { connectClient } from '../client/connection';
 import { connectWorker, createChidaoWorker } from './create-worker';
 import { ensureSearchAttributes } from './search-attributes';
+import { ensureMailboxWatch } from '../client/mailbox-watch';
 
 Runtime.install({ logger: new WorkerLogger('WARN') });
 const config = loadConfig();
@@ -14,6 +15,10 @@ if (config.CHIDAO_SEARCH_ATTRIBUTES)
 const connection = await connectWorker(config);
 const { run, mailer, mailHealth, audit, auditNotice } = await createChidaoWorker({ config, client, connection });
 if (auditNotice) console.warn(auditNotice);
+if (await ensureMailboxWatch(client, config))
+  console.log(
+    `chidao worker: đọc hộp thư ${new URL(config.CHIDAO_IMAP_URL!).host} mỗi ${config.CHIDAO_IMAP_POLL_SECONDS} giây`,
+  );
 console.log(
   `chidao worker: hàng đợi "${config.CHIDAO_TASK_QUEUE}" tại ${config.TEMPORAL_ADDRESS}, thư qua ${new URL(config.CHIDAO_SMTP_URL).host}`,
 );

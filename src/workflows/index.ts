@@ -5,3 +5,4 @@ export { unitLifecycle } from './unit-lifecycle';
 export { mailHealth } from './mail-health';
 export { webhookDelivery } from './webhook-delivery';
 export { correctionNotice } from './correction-notice';
+export { mailboxWatch } from './mailbox-watch';

@@ -87,6 +87,14 @@ function outcome(fn: () => unknown): string {
 const clone = (s: Readonly<UnitSnapshot>) => JSON.parse(JSON.stringify(s)) as UnitSnapshot;
 const NOW = T0 + 4 * MIN;
 const LATER = within(24 * 60);
+const BOUNCE = {
+  addresses: ['T1@thads.example'],
+  status: '5.1.1',
+  diagnostic: '550 5.1.1 User unknown',
+  messageId: '<2023-1-VP.T1.dispatch.0@chidao.local>',
+  reportId: '<dsn-1@mx.example>',
+};
+const DSN_ACTOR: Actor = { channel: 'email', by: 'MAILER-DAEMON@mx.example' };
 
 /** Each act with its validator's check: both must answer the same in every stage. */
 const ACTS: Record<
@@ -114,9 +122,10 @@ const ACTS: Record<
   },
   correctAddress: {
     check: (m) => m.checkCorrectAddress(['moi@thads.example']),
-    act: (m) => m.correctAddress('VP', ['moi@thads.example']),
+    act: (m) => m.correctAddress('VP', ['moi@thads.example'], NOW),
   },
   answer: { check: (m) => m.checkAnswer(1, 'Trả lời'), act: (m) => m.answer(NOW, 'VP', 1, 'Trả lời') },
+  bounce: { check: (m) => m.checkBounce(BOUNCE), act: (m) => m.bounce(BOUNCE, DSN_ACTOR) },
 };
 
 // Refusal types, short so the table reads as a grid. Columns follow ACT_ORDER.
@@ -141,18 +150,19 @@ const ACT_ORDER = [
   'raiseDifficulty',
   'correctAddress',
   'answer',
+  'bounce',
 ] as const;
 const TABLE: [Exclude<Stage, 'failed'>, string[]][] = [
-  //                 ack submit accept return extend request raise address answer
-  ['dispatching', /**/ [ND, ND, NP, NP, NX, NX, ok, ok, UD]],
-  ['undeliverable', /**/ [ND, ND, NP, NP, NX, NX, ok, ok, UD]],
-  ['dispatched', /*  */ [ok, ok, NP, NP, ok, ok, ok, ok, UD]],
-  ['acknowledged', /**/ [AA, ok, NP, NP, ok, ok, ok, ok, UD]],
-  ['reported', /*    */ [AA, RP, ok, ok, NX, NX, ok, ok, UD]],
-  ['returned', /*    */ [AA, ok, NP, NP, ok, ok, ok, ok, UD]],
-  ['done', /*        */ [RC, RC, RC, RC, RC, RC, RC, RC, UD]],
-  ['recalled', /*    */ [DR, DR, DR, DR, DR, DR, DR, DR, UD]],
-  ['closed', /*      */ [RC, RC, RC, RC, RC, RC, RC, RC, UD]],
+  //                 ack submit accept return extend request raise address answer bounce
+  ['dispatching', /**/ [ND, ND, NP, NP, NX, NX, ok, ok, UD, ND]],
+  ['undeliverable', /**/ [ND, ND, NP, NP, NX, NX, ok, ok, UD, ND]],
+  ['dispatched', /*  */ [ok, ok, NP, NP, ok, ok, ok, ok, UD, ok]],
+  ['acknowledged', /**/ [AA, ok, NP, NP, ok, ok, ok, ok, UD, ok]],
+  ['reported', /*    */ [AA, RP, ok, ok, NX, NX, ok, ok, UD, ok]],
+  ['returned', /*    */ [AA, ok, NP, NP, ok, ok, ok, ok, UD, ok]],
+  ['done', /*        */ [RC, RC, RC, RC, RC, RC, RC, RC, UD, RC]],
+  ['recalled', /*    */ [DR, DR, DR, DR, DR, DR, DR, DR, UD, DR]],
+  ['closed', /*      */ [RC, RC, RC, RC, RC, RC, RC, RC, UD, RC]],
 ];
 
 const CASES = TABLE.flatMap(([stage, row]) => ACT_ORDER.map((act, i) => [stage, act, row[i]!] as const));
@@ -428,7 +438,7 @@ describe('unit state machine: addresses and delivery', () => {
       rejectedAddresses: ['sai@thads.example'],
       deliveryError: 'máy chủ thư từ chối địa chỉ này',
     });
-    const fx = m.correctAddress('VP', ['T1@thads.example', 'dung@thads.example']);
+    const fx = m.correctAddress('VP', ['T1@thads.example', 'dung@thads.example'], NOW);
     expect(fx.resend).toEqual(['dung@thads.example']);
     expect(fx.audit).toEqual({
       kind: 'address-corrected',
@@ -441,13 +451,13 @@ describe('unit state machine: addresses and delivery', () => {
   });
 
   it('a correction without a refusal resends nothing', () => {
-    expect(at('dispatched').correctAddress('VP', ['moi@thads.example']).resend).toEqual([]);
+    expect(at('dispatched').correctAddress('VP', ['moi@thads.example'], NOW).resend).toEqual([]);
   });
 
   it('an undeliverable unit goes back to dispatching when an address comes, unless it was stopped', () => {
     const m = at('undeliverable');
     expect(m.view.deliveryError).toBe('550 không có hộp thư');
-    m.correctAddress('VP', ['moi@thads.example']);
+    m.correctAddress('VP', ['moi@thads.example'], NOW);
     m.redispatch();
     expect(m.view.stage).toBe('dispatching');
     const stopped = at('undeliverable');
@@ -478,6 +488,67 @@ describe('unit state machine: addresses and delivery', () => {
     m.deliveredAfterStop(T0);
     expect(m.view).toMatchObject({ stage: 'recalled', dispatchedAt: T0 });
     expect(m.recallNotice).toBe('Thu hồi gấp');
+  });
+});
+
+describe('unit state machine: a delivery status notification after the relay took the mail', () => {
+  it('every address bounced before acknowledgement: không gửi được, the Office told, no follow-up left', () => {
+    const m = at('dispatched');
+    const fx = m.bounce(BOUNCE, DSN_ACTOR);
+    expect(m.view).toMatchObject({
+      stage: 'undeliverable',
+      rejectedAddresses: ['t1@thads.example'],
+      deliveryError: 'thư báo lỗi 5.1.1: 550 5.1.1 User unknown',
+    });
+    expect(fx.audit).toEqual({
+      kind: 'bounced',
+      data: { ...BOUNCE, addresses: ['t1@thads.example'] },
+      actor: DSN_ACTOR,
+    });
+    expect(fx.mail).toEqual({
+      to: { kind: 'office' },
+      body: {
+        kind: 'undeliverable',
+        unit: { code: 'T1', name: UNIT.name },
+        addresses: ['t1@thads.example'],
+        error: 'thư báo lỗi 5.1.1: 550 5.1.1 User unknown',
+      },
+    });
+    expect(m.nextFollowUp()).toBeUndefined();
+    expect(() => m.checkBounce(BOUNCE)).toThrow(expect.objectContaining({ type: 'AlreadyRefused' }));
+  });
+
+  it('one of two addresses bounced: the stage stays, the Office hears which address still takes mail', () => {
+    const m = machine({ ...POLICY }, { ...UNIT, emails: ['t1@thads.example', 'vt@thads.example'] });
+    m.dispatched(T0, T0 + 10 * MIN, []);
+    const fx = m.bounce(BOUNCE, DSN_ACTOR);
+    expect(m.view.stage).toBe('dispatched');
+    expect(fx.mail?.body).toMatchObject({ addresses: ['t1@thads.example'], accepted: ['vt@thads.example'] });
+    expect(m.nextFollowUp()).toBeDefined();
+  });
+
+  it('a unit that acknowledged keeps its stage; an address it does not hold is refused', () => {
+    const m = at('acknowledged');
+    m.bounce(BOUNCE, DSN_ACTOR);
+    expect(m.view.stage).toBe('acknowledged');
+    const other = at('dispatched');
+    expect(() => other.bounce({ ...BOUNCE, addresses: ['la@khac.example'] }, DSN_ACTOR)).toThrow(
+      expect.objectContaining({ type: 'NotUnitAddress' }),
+    );
+    expect(() => other.bounce({ ...BOUNCE, status: '4.2.2' }, DSN_ACTOR)).toThrow(
+      expect.objectContaining({ type: 'BadInput' }),
+    );
+  });
+
+  it('a corrected address sends the directive again, with an acknowledgement deadline counted from now', () => {
+    const m = at('dispatched');
+    m.bounce(BOUNCE, DSN_ACTOR);
+    const later = NOW + 60 * MIN;
+    const fx = m.correctAddress('VP', ['moi@thads.example'], later);
+    expect(fx.resend).toEqual(['moi@thads.example']);
+    expect(m.view).toMatchObject({ stage: 'dispatched', ackDeadline: m.ackDeadlineFrom(later) });
+    expect(m.view.rejectedAddresses).toBeUndefined();
+    expect(m.nextFollowUp()).toBeDefined();
   });
 });
 

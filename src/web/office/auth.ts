@@ -35,9 +35,12 @@ const passwordText = z
 export const officeNav = (sessions: OfficeSessionCookies, s?: Session, a?: AccountView): Html =>
   s
     ? html`<a href="/office">Các đợt gửi</a
-        >${a && can(a.roles, 'units.follow-up') ? html`<a href="/office/work">Việc cần làm</a>` : ''}${
-          a && can(a.roles, 'admin') ? html`<a href="/office/accounts">Tài khoản</a>` : ''
-        }<span title="${a ? roleNames(a.roles) : ''}">${s.name} (${s.login})</span
+        >${a && can(a.roles, 'units.follow-up') ? html`<a href="/office/work">Việc cần làm</a>` : ''}<a
+          href="/office/inbound"
+          >Thư đến</a
+        >${a && can(a.roles, 'admin') ? html`<a href="/office/accounts">Tài khoản</a>` : ''}<span
+          title="${a ? roleNames(a.roles) : ''}"
+          >${s.name} (${s.login})</span
         >${a?.sso ? '' : html`<a href="${PASSWORD_PATH}">Đổi mật khẩu</a>`}
         <form method="post" action="/office/logout">
           <input type="hidden" name="csrf" value="${sessions.csrf(s)}" /><button type="submit">Đăng xuất</button>

@@ -9,6 +9,7 @@ import { auditRoutes } from './audit';
 import { accountRoutes } from './accounts';
 import { newRunRoutes } from './new-run';
 import { workRoutes } from './work';
+import { inboundRoutes } from './inbound';
 import { oidcRoutes, oidcSettings } from './oidc';
 
 /**
@@ -46,6 +47,7 @@ export async function officePages(root: FastifyInstance, deps: WebDeps): Promise
       newRunRoutes(guarded, deps, sessions);
       correctionRoutes(guarded, deps, sessions);
       workRoutes(guarded, deps);
+      inboundRoutes(guarded, deps, sessions);
     });
   });
 }

@@ -14,7 +14,7 @@ import {
   sizeText,
   UploadRefused,
   type PendingUpload,
-} from '../uploads';
+} from '../../files/uploads';
 import type { unitKit } from './link';
 import { REPORTABLE, type Kept } from './view';
 

@@ -4,7 +4,7 @@ import type { RunStatus } from '../../workflows/dissemination-run';
 import { PageError } from '../context';
 import { html, type Html } from '../html';
 import { linkAllows, type LinkAction, type LinkClaims, type LinkSigner } from '../../links/signer';
-import { ACCEPT_ATTRIBUTE, sizeText } from '../uploads';
+import { ACCEPT_ATTRIBUTE, sizeText } from '../../files/uploads';
 
 /** What a unit's pages show: the facts of its follow-up, and its forms (kept as typed after a refusal). */
 

@@ -5,6 +5,7 @@ import type { RecipientInfo } from '../../domain/plan';
 import type { Actor, UnitBrief, UnitSnapshot } from '../../domain/unit-state';
 import type { UnitContext } from '../context';
 import type { Correction } from '../../domain/correction';
+import type { Bounce } from '../../domain/unit-bounce';
 
 export type { UnitOutcome } from '../../domain/unit-state';
 
@@ -46,6 +47,8 @@ export const changeCalendarUpdate = defineUpdate<
 export const receiveCorrectionUpdate = defineUpdate<UnitBrief, [Correction]>('receiveCorrection');
 /** The unit opened its page or the document through its link for the first time. */
 export const markViewedUpdate = defineUpdate<UnitBrief, [Actor]>('markViewed');
+/** A delivery status notification (5.x.x) read from the Office's mailbox names addresses of this unit. */
+export const bounceUpdate = defineUpdate<UnitBrief, [Bounce & { by: Actor }]>('bounce');
 export const stopSignal = defineSignal<[{ stage: 'recalled' | 'closed'; reason: string }]>('stop');
 export const unitStateQuery = defineQuery<UnitSnapshot>('unitState');
 

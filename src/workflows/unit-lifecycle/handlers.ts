@@ -4,6 +4,7 @@ import {
   acceptReportUpdate,
   acknowledgeUpdate,
   answerDifficultyUpdate,
+  bounceUpdate,
   changeCalendarUpdate,
   correctAddressUpdate,
   extendUpdate,
@@ -96,6 +97,12 @@ export function registerHandlers(rt: UnitRuntime): void {
     (c) => st.checkReceiveCorrection(c),
   );
 
+  onUpdate(
+    bounceUpdate,
+    ({ by, ...b }) => rt.carryOut(st.bounce(b, by), brief),
+    ({ by: _by, ...b }) => st.checkBounce(b),
+  );
+
   setHandler(stopSignal, ({ stage, reason }) => {
     if (st.stop(stage, reason)) rt.changes++;
   });
@@ -104,7 +111,7 @@ export function registerHandlers(rt: UnitRuntime): void {
 /** A partly refused dispatch goes again to the new addresses; a wholly refused one resumes in deliver(). */
 async function correctAddress(rt: UnitRuntime, by: string, emails: string[]) {
   const { st } = rt;
-  const { resend, audit } = st.correctAddress(by, emails);
+  const { resend, audit } = st.correctAddress(by, emails, Date.now());
   await rt.publish();
   rt.record(audit);
   if (resend.length) {
