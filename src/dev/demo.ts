@@ -9,6 +9,7 @@ import { runWorkflowId } from '../workflows/ids';
 import { Office } from '../office';
 import { renderStatus } from '../cli/render';
 import { progress } from '../cli/progress';
+import { postfixBounce, unitReply } from './demo-mail';
 
 /**
  * npm run demo: the seed directive 4432/TCTHADS-VP to the 2023 registry, on a fresh in-memory Temporal
@@ -69,6 +70,7 @@ try {
     taskQueue: stack.config.CHIDAO_TASK_QUEUE,
     searchAttributes: true,
     batchSize: stack.config.CHIDAO_BATCH_SIZE,
+    dataDir: stack.config.CHIDAO_DATA_DIR,
   });
   const key = directiveKey(plan.directive);
   runKey = key;
@@ -115,12 +117,48 @@ try {
     `\n${viaLink.filter(Boolean).length} đơn vị xác nhận qua liên kết trong thư, ${viaLink.filter((x) => !x).length} đơn vị do Văn phòng ghi nhận thay.`,
   );
 
+  // Mail that comes back: one unit's address bounces after the relay took the message, and another unit
+  // simply replies "Đã nhận". Both land in the Office's inbox, which the worker reads.
+  let bouncedCode: string | undefined;
+  if (stack.imap) {
+    const officeBox = 'chidao@thads.example.gov.vn';
+    const dispatchTo = (r: (typeof implementers)[number]) =>
+      inbox.find((m) => m.headers['x-chidao-kind'] === 'dispatch' && m.to.some((t) => r.emails.includes(t.address)));
+    const [bounced, replying] = implementers.filter((r) => !acking.includes(r)).slice(0, 2);
+    const b = bounced && dispatchTo(bounced);
+    const rp = replying && dispatchTo(replying);
+    if (b && rp) {
+      bouncedCode = bounced.code;
+      await stack.imap.deliver(
+        postfixBounce({
+          messageId: b.headers['message-id']!,
+          check: b.headers['x-chidao-check']!,
+          rcpt: b.to[0]!.address,
+          office: officeBox,
+        }),
+      );
+      await stack.imap.deliver(
+        await unitReply({
+          messageId: rp.headers['message-id']!,
+          from: rp.to[0]!.address,
+          office: officeBox,
+          text: 'Đơn vị đã nhận công văn.',
+        }),
+      );
+      const seen = Date.now() + 60_000;
+      while (office.inbound().length < 2 && Date.now() < seen) await new Promise((r) => setTimeout(r, 500));
+      for (const m of office.inbound()) console.log(`\nThư đến: ${m.detail}`);
+      if (office.inbound().length < 2) exitCode = 1;
+    }
+  }
+
   const { status, rows: finalRows } = await office.rows(key);
   console.log('\n' + renderStatus(status, finalRows, Date.now()));
   const mails = (await (await fetch(`${stack.urls.mailApi}/email`)).json()) as unknown[];
+  // The unit whose address bounced was reached first: its mail left, then came back.
   const dispatched =
-    finalRows.filter((r) => r.stage !== 'dispatching' && r.stage !== 'undeliverable').length +
-    status.info.filter((i) => i.delivered).length;
+    finalRows.filter((r) => r.stage !== 'dispatching' && (r.stage !== 'undeliverable' || r.code === bouncedCode))
+      .length + status.info.filter((i) => i.delivered).length;
   console.log(
     `\nĐã gửi văn bản tới ${dispatched}/${plan.recipients.length} nơi nhận; hộp thư SMTP đã nhận ${mails.length} thư.`,
   );

@@ -12,6 +12,8 @@ import { startDevServer } from './temporal-server';
 import { createWebServer } from '../web/server';
 import { generateSigningKey } from '../audit/keys';
 import { devAccounts } from './dev-accounts';
+import { startImapServer, type ImapServer } from './imap-server';
+import { ensureMailboxWatch } from '../client/mailbox-watch';
 
 export interface StackOptions {
   /** Keep Temporal's state in .data/temporal.db across restarts (npm run dev); else in memory (demo). */
@@ -21,6 +23,8 @@ export interface StackOptions {
   smtpPort?: number;
   mailWebPort?: number;
   webPort?: number;
+  /** The Office's inbox (GreenMail), read for bounces and replies. */
+  imapPort?: number;
   dataDir?: string;
   /** A Temporal server already running (the cluster of `npm run cluster`): no dev server is started. */
   temporalAddress?: string;
@@ -31,6 +35,8 @@ export interface DevStack {
   config: Config;
   client: Client;
   urls: { web: string; temporal: string; temporalUi: string; mailUi: string; mailApi: string; smtp: string };
+  /** The Office's inbox the worker reads (absent when CHIDAO_IMAP_URL points elsewhere). */
+  imap?: ImapServer;
   stop(): Promise<void>;
 }
 
@@ -95,6 +101,7 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     smtp: opts.smtpPort ?? 1025,
     mailWeb: opts.mailWebPort ?? 1080,
     web: opts.webPort ?? 8080,
+    imap: opts.imapPort ?? 1143,
   };
   const names: Record<keyof typeof ports, string> = {
     temporal: 'Temporal (gRPC)',
@@ -102,9 +109,11 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     smtp: 'SMTP',
     mailWeb: 'giao diện thư',
     web: 'trang đơn vị và bảng điều khiển',
+    imap: 'hộp thư đến của Văn phòng (IMAP)',
   };
   for (const [k, p] of Object.entries(ports) as [keyof typeof ports, number][]) {
     if (opts.temporalAddress && (k === 'temporal' || k === 'ui')) continue;
+    if (k === 'imap' && process.env.CHIDAO_IMAP_URL) continue;
     if (await portInUse(p))
       throw new Error(
         `Cổng ${p} (${names[k]}) đang bị chiếm: có thể "npm run dev" đang chạy ở cửa sổ khác. Hãy dừng nó hoặc giải phóng cổng ${p}.`,
@@ -142,6 +151,9 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     } as never);
     await maildev.start();
     stops.push(() => maildev.stop());
+    // The Office's inbox, where bounces and units' replies arrive: a real IMAP server unless one is given.
+    const imap = process.env.CHIDAO_IMAP_URL ? undefined : await startImapServer(ports.imap);
+    if (imap) stops.push(() => imap.stop());
 
     const config = loadConfig({
       ...devSecrets(dataDir),
@@ -154,11 +166,14 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
       CHIDAO_REGISTRY_FILE: process.env.CHIDAO_REGISTRY_FILE ?? resolve('examples/units-thads-2023.yaml'),
       CHIDAO_WEB_PORT: String(ports.web),
       CHIDAO_PUBLIC_URL: process.env.CHIDAO_PUBLIC_URL ?? `http://127.0.0.1:${ports.web}`,
+      ...(imap ? { CHIDAO_IMAP_URL: imap.url } : {}),
+      CHIDAO_IMAP_POLL_SECONDS: process.env.CHIDAO_IMAP_POLL_SECONDS ?? '5',
     });
     Runtime.install({ logger: new WorkerLogger('WARN') });
     const nativeConnection = await connectWorker(config);
     const { worker, run, mailer } = await createChidaoWorker({ config, client, connection: nativeConnection });
     const running = run();
+    await ensureMailboxWatch(client, config);
     stops.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
@@ -182,11 +197,15 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     if (!opts.temporalAddress) log(`Temporal Web UI: ${urls.temporalUi}`);
     log(`Hộp thư (web):   ${urls.mailUi}   API: ${urls.mailApi}`);
     log(`SMTP:            ${urls.smtp}`);
+    if (config.CHIDAO_IMAP_URL)
+      log(
+        `Hộp thư đến:     ${config.CHIDAO_IMAP_URL.replace(/:[^:@/]*@/, ':…@')} (IMAP, đọc mỗi ${config.CHIDAO_IMAP_POLL_SECONDS} giây)`,
+      );
     log(`Worker:          hàng đợi "${config.CHIDAO_TASK_QUEUE}"`);
     const dev = await devAccounts(dataDir);
     log(`Văn phòng:       ${urls.web}/office`);
     log(`Tài khoản:       ${dev.logins.join(', ')}   (mật khẩu: ${dev.password})`);
-    return { config, client, urls, stop };
+    return { config, client, urls, ...(imap ? { imap } : {}), stop };
   } catch (e) {
     await stop();
     throw e;
