@@ -16,7 +16,7 @@ import { fetchRunDirective } from '../client/run-directive';
 import type { Activities, SendResult } from './types';
 import type { DocumentStore } from '../documents/store';
 import type { Subscriptions } from '../webhooks/subscriptions';
-import { createWebhookActivity } from './webhooks';
+import { createWebhookActivities } from './webhooks';
 
 export type { Activities, SendResult } from './types';
 
@@ -219,9 +219,11 @@ export function createActivities(deps: ActivityDeps): Activities {
     return deps.audit.append({ ...act, ...where });
   }
 
-  const deliverWebhook = deps.webhooks
-    ? createWebhookActivity(deps.webhooks)
-    : () => Promise.reject(ApplicationFailure.nonRetryable('this worker has no webhook subscriptions', 'NoWebhooks'));
+  const none = () =>
+    Promise.reject(ApplicationFailure.nonRetryable('this worker has no webhook subscriptions', 'NoWebhooks'));
+  const { deliverWebhook, noteWebhookGaveUp } = deps.webhooks
+    ? createWebhookActivities(deps.webhooks)
+    : { deliverWebhook: none, noteWebhookGaveUp: none };
 
-  return { sendMessage, sendDigest, recordAudit, deliverWebhook };
+  return { sendMessage, sendDigest, recordAudit, deliverWebhook, noteWebhookGaveUp };
 }

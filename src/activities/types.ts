@@ -24,6 +24,12 @@ export interface Activities {
   recordAudit(act: Omit<AuditAct, 'workflowId' | 'runId'>): Promise<AuditRecord>;
   /** One event POSTed to one subscribed system, signed; a refusal or no answer throws, to be retried. */
   deliverWebhook(input: { subscription: string; event: WebhookEvent }): Promise<void>;
+  /** The delivery log's last word on an event whose delivery stopped retrying. */
+  noteWebhookGaveUp(input: {
+    subscription: string;
+    event: Pick<WebhookEvent, 'id' | 'type'>;
+    reason: string;
+  }): Promise<void>;
 }
 
 /** Registered only when the worker reads the Office's mailbox (CHIDAO_IMAP_URL). */

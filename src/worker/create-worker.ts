@@ -96,7 +96,7 @@ export async function createChidaoWorker(parts: WorkerParts): Promise<{
     connection: parts.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: webhookTaskQueue(config.CHIDAO_TASK_QUEUE),
-    activities: { deliverWebhook: activities.deliverWebhook },
+    activities: { deliverWebhook: activities.deliverWebhook, noteWebhookGaveUp: activities.noteWebhookGaveUp },
     maxConcurrentActivityTaskExecutions: 4,
   });
   const run = async () => {
