@@ -104,6 +104,10 @@ export const configSchema = z.object({
   CHIDAO_INBOUND_REQUIRE_AUTH: bool.default(false),
   /** The authserv-id of the Office's own mail server, whose Authentication-Results are trusted. */
   CHIDAO_INBOUND_AUTHSERV_ID: z.string().optional(),
+  /** chidao as the mail server of a routed subdomain: where it listens for SMTP, and the domain it takes. */
+  CHIDAO_INBOUND_SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  CHIDAO_INBOUND_SMTP_HOST: z.string().default('127.0.0.1'),
+  CHIDAO_INBOUND_SMTP_DOMAIN: z.string().optional(),
 });
 export type Config = z.infer<typeof configSchema>;
 

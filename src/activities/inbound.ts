@@ -1,17 +1,10 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
-import type { MailboxActivities } from './types';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
-import { Office } from '../office/office';
-import { LinkSigner } from '../links/signer';
-import { verifyAuth } from '../inbound/auth';
-import { handleInbound, type InboundDeps } from '../inbound/handle';
-import { InboundLog } from '../inbound/inbound-log';
+import { inboundDeps } from '../inbound/deps';
+import { handleInbound } from '../inbound/handle';
 import { processUid, waitingUids, type MailboxSettings } from '../inbound/mailbox';
-
-/** The address in "Name <a@b>" or a bare one. */
-const addressOf = (from: string) => (/<([^>]+)>/.exec(from)?.[1] ?? from).trim();
+import type { MailboxActivities } from './types';
 
 /**
  * Reading the Office's mailbox: the watch workflow lists what waits and hands each message to
@@ -23,20 +16,7 @@ export function createInboundActivities(client: Client, config: Config): Mailbox
     url: config.CHIDAO_IMAP_URL,
     processedFolder: config.CHIDAO_IMAP_PROCESSED_FOLDER,
   };
-  const log = new InboundLog(config.CHIDAO_DATA_DIR);
-  const links = new LinkSigner(config.CHIDAO_LINK_SECRET, config.CHIDAO_PUBLIC_URL, config.CHIDAO_LINK_TTL_DAYS);
-  const deps: InboundDeps = {
-    office: Office.fromConfig(client, config),
-    log,
-    filesDir: join(config.CHIDAO_DATA_DIR, 'inbound', 'files'),
-    uploadMaxBytes: config.CHIDAO_UPLOAD_MAX_BYTES,
-    messageIdDomain: config.CHIDAO_MESSAGE_ID_DOMAIN,
-    ownAddresses: [addressOf(config.CHIDAO_MAIL_FROM)],
-    verify: verifyAuth,
-    requireAuth: config.CHIDAO_INBOUND_REQUIRE_AUTH,
-    authServId: config.CHIDAO_INBOUND_AUTHSERV_ID,
-    checkOf: (id) => links.messageCheck(id),
-  };
+  const deps = inboundDeps(client, config);
   return {
     async listInbound(limit: number): Promise<number[]> {
       return waitingUids(mailbox, Math.min(limit, 200));
@@ -45,7 +25,7 @@ export function createInboundActivities(client: Client, config: Config): Mailbox
       const r = await processUid(mailbox, uid, config.CHIDAO_INBOUND_MAX_BYTES, async (raw) => {
         if (Buffer.isBuffer(raw)) return handleInbound(raw, deps);
         // Not parsed: shown to the Office by its size alone.
-        return log.add({
+        return deps.log.add({
           messageId: `<uid-${uid}-${createHash('sha256').update(String(raw.tooLarge)).digest('hex').slice(0, 8)}@inbound>`,
           at: new Date().toISOString(),
           kind: 'other',

@@ -6,6 +6,8 @@ import { connectClient } from '../client/connection';
 import { connectWorker, createChidaoWorker } from './create-worker';
 import { ensureSearchAttributes } from './search-attributes';
 import { ensureMailboxWatch } from '../client/mailbox-watch';
+import { inboundDeps } from '../inbound/deps';
+import { startSmtpReceiver } from '../inbound/smtp-receiver';
 
 Runtime.install({ logger: new WorkerLogger('WARN') });
 const config = loadConfig();
@@ -15,6 +17,23 @@ if (config.CHIDAO_SEARCH_ATTRIBUTES)
 const connection = await connectWorker(config);
 const { run, mailer, mailHealth, audit, auditNotice } = await createChidaoWorker({ config, client, connection });
 if (auditNotice) console.warn(auditNotice);
+const smtpIn =
+  config.CHIDAO_INBOUND_SMTP_PORT === undefined
+    ? undefined
+    : await startSmtpReceiver(
+        inboundDeps(client, config),
+        {
+          host: config.CHIDAO_INBOUND_SMTP_HOST,
+          port: config.CHIDAO_INBOUND_SMTP_PORT,
+          domain: config.CHIDAO_INBOUND_SMTP_DOMAIN,
+          maxBytes: config.CHIDAO_INBOUND_MAX_BYTES,
+        },
+        (e) => console.warn(`chidao worker: thư đến qua SMTP chưa xử lý được (trả 451): ${(e as Error).message}`),
+      );
+if (smtpIn)
+  console.log(
+    `chidao worker: nhận thư trả lời qua SMTP tại ${config.CHIDAO_INBOUND_SMTP_HOST}:${smtpIn.port}${config.CHIDAO_INBOUND_SMTP_DOMAIN ? ` cho @${config.CHIDAO_INBOUND_SMTP_DOMAIN}` : ''}`,
+  );
 if (await ensureMailboxWatch(client, config))
   console.log(
     `chidao worker: đọc hộp thư ${new URL(config.CHIDAO_IMAP_URL!).host} mỗi ${config.CHIDAO_IMAP_POLL_SECONDS} giây`,
@@ -24,6 +43,7 @@ console.log(
 );
 // The worker stops cleanly on SIGINT/SIGTERM (the SDK installs those handlers) and finishes in-flight tasks.
 await run();
+await smtpIn?.close();
 // The last change of the mail server's state reaches Temporal before the connection closes.
 await mailHealth.flush();
 // Chains extended since their last digest are signed before the worker goes.

@@ -21,6 +21,7 @@ import { compose, sample } from '../helpers/mail-samples';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 import { waitUntil } from '../helpers/wait';
+import { dispatchedRun as runOf, toUnit } from '../helpers/inbound-run';
 import { replaysWithCurrentCode } from '../helpers/time-skipping';
 
 /**
@@ -51,34 +52,7 @@ afterAll(async () => {
   await imap?.stop();
 });
 
-/** A dispatch to an implementing unit (T1, T2, …, at their first or corrected address), not to a leader copied. */
-const toUnit = (m: { to: { address: string }[] }) => /^(moi\.)?t\d+@/.test(m.to[0]!.address);
-
-/** A run of `units` units, each dispatched; the dispatch's Message-ID of each, by unit code. */
-async function dispatchedRun(units: number) {
-  const policy = {
-    acknowledge: { due: '5 ngày làm việc' },
-    reports: [{ id: 'kq', title: 'Báo cáo kết quả', due: '10 ngày làm việc' }],
-    reminders: [],
-    escalation: [],
-  };
-  const plan = testPlan({ policy, units });
-  await startRun(s.client, plan, { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 10 });
-  const sent = await waitForMails(both(ofRun(plan.key), ofKind('dispatch'), toUnit), units);
-  expect(sent).toHaveLength(units);
-  const ids = new Map(sent.map((m) => [m.to[0]!.address.split('@')[0]!.toUpperCase(), m]));
-  for (const code of ids.keys())
-    await waitUntil(
-      () => unit(plan.key, code).query(unitStateQuery),
-      (x) => x.stage === 'dispatched',
-    );
-  return {
-    key: plan.key,
-    id: (code: string) => ids.get(code)!.headers['message-id']!,
-    /** The X-Chidao-Check the unit's dispatch carried, which a genuine bounce quotes back. */
-    check: (code: string) => ids.get(code)!.headers['x-chidao-check']!,
-  };
-}
+const dispatchedRun = (units: number) => runOf(s, units);
 
 const unit = (key: string, code: string) => s.client.workflow.getHandle(unitWorkflowId(key, code));
 const state = (key: string, code: string) => unit(key, code).query(unitStateQuery);
