@@ -13,6 +13,7 @@ const FIELD_LABEL: Record<string, string> = {
   'actor.channel': 'kênh',
   'actor.ip': 'địa chỉ IP',
   'actor.userAgent': 'trình duyệt',
+  'actor.auth': 'xác thực thư (DKIM, SPF)',
   'data.to': 'người nhận',
   'data.messageId': 'Message-ID',
   'data.messageKind': 'loại thư',

@@ -91,7 +91,13 @@ function actorText(r: AuditRecord): string {
   if (!r.actor) return r.kind === 'message-sent' || r.kind === 'delivery-failed' ? 'hệ thống chidao' : '—';
   const a = r.actor;
   const via = `${CHANNEL_LABEL[a.channel] ?? a.channel}${a.via ? ` ${VIA_LABEL[a.via]}` : ''}`;
-  const from = [a.ip ? `IP ${a.ip}` : '', a.userAgent ? `trình duyệt "${a.userAgent}"` : ''].filter(Boolean).join(', ');
+  const from = [
+    a.ip ? `IP ${a.ip}` : '',
+    a.userAgent ? `trình duyệt "${a.userAgent}"` : '',
+    a.auth ? `xác thực: ${a.auth}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${a.by} — ${via}${from ? ` (${from})` : ''}`;
 }
 

@@ -34,7 +34,7 @@ export interface AuditAct {
   /** When the act happened (workflow time), ISO 8601 UTC. */
   at: string;
   unit?: string;
-  actor?: { channel: string; by: string; via?: Via; ip?: string; userAgent?: string };
+  actor?: { channel: string; by: string; via?: Via; ip?: string; userAgent?: string; auth?: string };
   data: Record<string, unknown>;
   workflowId: string;
   runId: string;

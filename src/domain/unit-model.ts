@@ -90,6 +90,8 @@ export interface Actor {
   via?: Via;
   ip?: string;
   userAgent?: string;
+  /** For acts by email: the sender's DKIM and SPF verdict (mailauth) and its server's, as read. */
+  auth?: string;
 }
 
 /** A refusal a caller can act on; the workflow turns it into an ApplicationFailure of this type. */

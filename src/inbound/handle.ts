@@ -29,6 +29,10 @@ export interface InboundDeps {
 type Decision = Pick<InboundRecord, 'outcome' | 'detail' | 'state'> &
   Partial<Pick<InboundRecord, 'runKey' | 'unit' | 'text' | 'files' | 'refusedFiles'>>;
 
+/** The verdict as the audit record keeps it: "dkim=none; spf=none; server: dkim=pass …". */
+export const authText = (a: AuthVerdict): string =>
+  `dkim=${a.dkim}; spf=${a.spf}${a.header ? `; máy chủ: ${a.header.replace(/\s+/g, ' ')}` : ''}`.slice(0, 300);
+
 const refusalText = (e: unknown) => {
   if (e instanceof OfficeRefusal) return e.message;
   throw e;
@@ -162,7 +166,11 @@ async function onReply(
       detail: `Thư của ${unit.unit.name}: ${failure}; chờ Văn phòng xác nhận.`,
     };
   const ack = await deps.office
-    .acknowledge({ key: ref.runKey, unit: code, by: { channel: 'email', by: msg.from, via: 'email' } })
+    .acknowledge({
+      key: ref.runKey,
+      unit: code,
+      by: { channel: 'email', by: msg.from, via: 'email', auth: authText(auth) },
+    })
     .then(() => `${unit.unit.name} xác nhận đã nhận qua thư trả lời.`)
     .catch((e: unknown) => refusalText(e));
   if (files.length)

@@ -28,6 +28,7 @@ export const actorSchema = z.object({
   via: z.enum(VIAS).optional(),
   ip: z.string().max(100).optional(),
   userAgent: z.string().max(300).optional(),
+  auth: z.string().max(300).optional(),
 });
 
 export const acknowledge = z.object({ ...onUnit, by: actorSchema });

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Permission } from '../domain/staff-roles';
 import { LIMITS } from '../domain/unit-state';
+import { authText } from '../inbound/handle';
 import type { InboundLog, InboundRecord } from '../inbound/inbound-log';
 import type { Office } from './office';
 import { OfficeRefusal } from './refusal';
@@ -31,7 +32,12 @@ export async function confirmInbound(office: Office, log: InboundLog, dataDir: s
   const r = openRecord(log, id);
   if (!r.runKey || !r.unit || !['foreign-sender', 'auth-failed', 'report-pending'].includes(r.outcome))
     throw new OfficeRefusal('NothingToConfirm', 'Thư này không có việc gì để xác nhận; chỉ có thể bỏ qua.');
-  const actor = { channel: 'email' as const, by: `${r.from}, xác nhận bởi ${by}`, via: 'email' as const };
+  const actor = {
+    channel: 'email' as const,
+    by: `${r.from}, xác nhận bởi ${by}`,
+    via: 'email' as const,
+    auth: authText(r.auth),
+  };
   const ref = { key: r.runKey, unit: r.unit };
   if (r.outcome !== 'report-pending')
     await office.acknowledge({ ...ref, by: actor }).catch(ignoring('AlreadyAcknowledged'));

@@ -166,6 +166,15 @@ describe('replies from units', () => {
     expect(r).toMatchObject({ outcome: 'report-pending', state: 'open', text: 'Đơn vị đã nhận và gửi kèm báo cáo.' });
     const acked = await state(run.key, 'T1');
     expect(acked.stage).toBe('acknowledged');
+    // The audit record names the channel and keeps the mail's DKIM/SPF verdict (mailauth; no DNS here).
+    const audit = new FileAuditStore(join(s.config.CHIDAO_DATA_DIR, 'audit'));
+    const ack = (await audit.list(run.key)).find((a) => a.kind === 'acknowledged');
+    expect(ack?.actor).toEqual({
+      channel: 'email',
+      by: 't1@thads.example',
+      via: 'email',
+      auth: expect.stringMatching(/^dkim=none; spf=\w+$/),
+    });
     expect(acked.reports).toHaveLength(0);
 
     await office.confirmInbound(r.messageId, 'Chuyên viên A (cva)');
@@ -184,6 +193,12 @@ describe('replies from units', () => {
     await expect(office.confirmInbound(r.messageId, 'Chuyên viên A (cva)')).rejects.toMatchObject({
       type: 'AlreadyDecided',
     });
+    const histories = await fetchRunHistories(s.client, run.key);
+    const records = await audit.list(run.key);
+    expect(records.find((a) => a.kind === 'report-submitted')?.actor?.auth).toBe(ack?.actor?.auth);
+    expect(verifyBundle({ runKey: run.key, histories, records }).map((f) => [f.level, f.kind])).toEqual([
+      ['warning', 'no-digests'],
+    ]);
     await replaysWithCurrentCode(s.client, run.key, 3, 'a-unit-acknowledging-and-reporting-by-email');
   });
 
