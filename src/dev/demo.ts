@@ -179,7 +179,7 @@ console.log(
 );
 console.log(`bảng điều khiển Văn phòng tại ${stack.urls.web}/office/run/${runKey}.`);
 console.log(
-  `Bắt đầu đợt gửi thứ hai từ trình duyệt: ${stack.urls.web}/office/runs/new (tài khoản vanthu, tệp công văn và nội dung như examples/4432-TCTHADS-VP.yaml với số khác).`,
+  `Bắt đầu đợt gửi thứ hai từ trình duyệt: ${stack.urls.web}/office/runs/new (tài khoản vanthu: tải lên tệp công văn đã ký, điền số, trích yếu, nhiệm vụ, chọn nơi nhận trong danh mục).`,
 );
 console.log(`Thử: npx chidao status ${runKey}   (Ctrl-C để dừng)`);
 stopOnSignal('\nĐang dừng…', () => stack.stop());

@@ -81,7 +81,7 @@ dl.facts dd { margin:0; }
 form.stack { display:grid; gap:.75rem; max-width: 40rem; margin: .5rem 0 1.5rem; }
 label { font-weight:600; }
 input, textarea, select, button { font:inherit; }
-input[type=text], input[type=password], input[type=date], textarea, select { width:100%; padding:.45rem .6rem; border:1px solid #8c959f; border-radius:6px; }
+input[type=text], input[type=password], input[type=date], input[type=number], input[type=email], input:not([type]), textarea, select { width:100%; padding:.45rem .6rem; border:1px solid #8c959f; border-radius:6px; }
 textarea { min-height: 8rem; }
 button, .button { display:inline-block; padding:.55rem 1rem; border-radius:6px; border:1px solid var(--accent); background:var(--accent); color:#fff; cursor:pointer; text-decoration:none; }
 button.secondary { background:#fff; color:var(--accent); }

@@ -1,10 +1,13 @@
 import type { DocumentRef } from '../../domain/document';
 import { html, type Html } from '../html';
+import type { RunForm } from './new-run-fields';
 
 /** What the clerk gave, kept across a refusal and between the preview and the start. */
 export interface Draft {
   directive: string;
   document?: Pick<DocumentRef, 'fileName' | 'sha256' | 'size'> | undefined;
+  /** The structured form it came from, when it did: "Sửa lại" brings it back. */
+  form?: RunForm | undefined;
 }
 
 /** Refusals by the form field they are about. */
@@ -104,7 +107,15 @@ export function previewView(csrf: string, draft: Draft, plan: string, email: { s
     </form>
     <form class="stack" method="post" enctype="multipart/form-data" action="/office/runs/new?csrf=${csrf}&amp;edit=1">
       ${keptDocument(draft.document)}
-      <textarea name="directive" hidden>${draft.directive}</textarea>
+      ${
+        draft.form
+          ? html`<input type="hidden" name="mode" value="form" /><input
+                type="hidden"
+                name="formState"
+                value="${JSON.stringify(draft.form)}"
+              />`
+          : html`<textarea name="directive" hidden>${draft.directive}</textarea>`
+      }
       <button type="submit" class="secondary">Sửa lại</button>
     </form>`;
 }

@@ -7,6 +7,10 @@ import { csrfBody } from '../forms-schema';
 import type { OfficeSessionCookies } from '../plugins/session';
 import { navOf, sessionOf, signedBy } from './auth';
 import { newRunForm, previewView, type Draft, type DraftErrors } from './new-run-view';
+import { runFormView } from './new-run-form';
+import { directiveFromForm, type FieldErrors, type RunForm } from './new-run-fields';
+import { formDefaults, rememberForm } from './new-run-defaults';
+import { stringify } from 'yaml';
 import { DocumentStore, MAX_DOCUMENT_BYTES } from '../../documents/store';
 import { loadRegistry, MAX_INPUT_BYTES, planFromText } from '../../files/load';
 import { calendarFromConfig } from '../../files/calendar-config';
@@ -43,7 +47,36 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
     return file;
   };
   const form = (req: FastifyRequest, reply: FastifyReply, draft?: Draft, errors?: DraftErrors, status = 200) =>
-    sendPage(reply, TITLE, newRunForm(csrf(req), registryFile(), draft, errors), { status, nav: navOf(req) });
+    draft?.form
+      ? fieldsForm(req, reply, draft.form, draft.document, formErrors(errors), status)
+      : sendPage(reply, TITLE, newRunForm(csrf(req), registryFile(), draft, errors), { status, nav: navOf(req) });
+  const fieldsForm = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    f: RunForm,
+    document: Draft['document'],
+    errors: FieldErrors = {},
+    status = 200,
+  ) =>
+    sendPage(
+      reply,
+      TITLE,
+      runFormView(csrf(req), loadRegistry(registryFile()), policiesFromConfig(deps.config), f, errors, document),
+      { status, nav: navOf(req) },
+    );
+  /** A refusal of the YAML the form became, put beside the field it is about. */
+  const formErrors = (e?: DraftErrors): FieldErrors => {
+    const out: FieldErrors = {};
+    if (e?.document) out.document = e.document;
+    if (e?.general) out.general = e.general;
+    if (e?.directive) {
+      if (/đã được gửi; mỗi số chỉ dùng một lần/.test(e.directive)) out.number = e.directive;
+      else if (/mật/i.test(e.directive)) out.confidentiality = e.directive;
+      else if (/recipients|nơi nhận/i.test(e.directive)) out.recipients = e.directive;
+      else out.general = e.directive;
+    }
+    return out;
+  };
 
   /**
    * The plan as it would start now, with the moment and calendar it was made with (so the preview and the
@@ -83,7 +116,14 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
     return { sha256: sha, fileName, size: documents.size(sha) };
   }
 
-  r.get('/office/runs/new', { config }, async (req, reply) => form(req, reply));
+  r.get(
+    '/office/runs/new',
+    { config, schema: { querystring: z.object({ yaml: z.string().max(2).optional() }) } },
+    async (req, reply) =>
+      req.query.yaml
+        ? form(req, reply)
+        : fieldsForm(req, reply, formDefaults(deps.config.CHIDAO_DATA_DIR, deps.now()), undefined),
+  );
 
   r.post(
     '/office/runs/new',
@@ -97,7 +137,12 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
       const errors: DraftErrors = {};
       let sha = '';
       let name = '';
-      const limits = { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields: 4, fieldSize: MAX_INPUT_BYTES.directive };
+      let mode = '';
+      let state = '';
+      const f: RunForm = { fields: {}, picks: [] };
+      // The structured form has two fields per unit of the registry (tick and purpose) and about forty more.
+      const fields = 2 * loadRegistry(registryFile()).units.length + 200;
+      const limits = { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields, fieldSize: MAX_INPUT_BYTES.directive };
       // An oversized file is cut and marked, not thrown: the form comes back with what was typed.
       // (@fastify/multipart reads throwFileSizeLimit per call; its types list it for the plugin only.)
       const options = { limits, throwFileSizeLimit: false };
@@ -112,8 +157,24 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
             errors.directive = `Nội dung công văn dài quá ${MAX_INPUT_BYTES.directive / 1024 / 1024} MiB.`;
         } else if (part.fieldname === 'documentSha') sha = String(part.value).slice(0, 64);
         else if (part.fieldname === 'documentName') name = String(part.value).slice(0, 255);
+        else if (part.fieldname === 'mode') mode = String(part.value);
+        else if (part.fieldname === 'formState') state = String(part.value);
+        else if (part.fieldname === 'pick') f.picks.push(String(part.value).slice(0, 200));
+        else f.fields[part.fieldname.slice(0, 200)] = String(part.value);
       }
       draft.document ??= sha ? keptDocument(sha, name) : undefined;
+      // "Sửa lại" from the preview of a filled form: the form comes back as it was.
+      if (state) Object.assign(f, parseState(state));
+      if (mode === 'form') {
+        draft.form = f;
+        if (req.query.edit) return fieldsForm(req, reply, f, draft.document);
+        const built = directiveFromForm(f, loadRegistry(registryFile()));
+        const fe: FieldErrors = { ...built.errors };
+        if (!draft.document && !errors.document) fe.document = 'Cần tải lên văn bản đã ký số.';
+        else if (errors.document) fe.document = errors.document;
+        if (Object.keys(fe).length || !built.directive) return fieldsForm(req, reply, f, draft.document, fe, 422);
+        draft.directive = stringify(built.directive);
+      }
       if (req.query.edit) return form(req, reply, draft);
       if (!draft.document && !errors.document) errors.document = 'Cần tải lên văn bản đã ký số.';
       if (!draft.directive.trim()) errors.directive ??= 'Cần nội dung công văn.';
@@ -166,7 +227,22 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
         if (e instanceof OfficeRefusal) return form(req, reply, draft, { general: e.message }, 409);
         throw e;
       }
+      rememberForm(deps.config.CHIDAO_DATA_DIR, run.directive);
       return reply.redirect(`/office/run/${directiveKey(run.directive)}?done=started`, 303);
     },
   );
+}
+
+/** The form as the preview carried it back (JSON in a hidden field); anything else is an empty form. */
+function parseState(text: string): RunForm {
+  try {
+    const v = JSON.parse(text.slice(0, 2_000_000)) as { fields?: unknown; picks?: unknown };
+    const fields: Record<string, string> = {};
+    if (v.fields && typeof v.fields === 'object')
+      for (const [k, x] of Object.entries(v.fields)) if (typeof x === 'string') fields[k] = x;
+    const picks = Array.isArray(v.picks) ? v.picks.filter((x): x is string => typeof x === 'string') : [];
+    return { fields, picks };
+  } catch {
+    return { fields: {}, picks: [] };
+  }
 }
