@@ -62,6 +62,8 @@ export async function startRun(
       args: [{ ctx, expected: plan.recipients.length, ...(opts.startedBy ? { startedBy: opts.startedBy } : {}) }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       ...(priorityKey ? { priority: { priorityKey } } : {}),
+      // What the run list shows without asking a worker.
+      memo: { ref: ctx.ref, subject: d.subject, urgency: d.urgency, date: d.date },
       ...(opts.searchAttributes ? { typedSearchAttributes: [{ key: SA_DIRECTIVE, value: ctx.ref }] } : {}),
     });
   } catch (e) {

@@ -40,6 +40,7 @@ import { workItems, type WorkItem } from './work-queue';
 import { issueCorrection, type CorrectionOutcome } from './correction';
 import { listRuns, selectByVisibility, UNACKNOWLEDGED, type RunListing } from './visibility';
 import { InboundLog, type InboundRecord } from '../inbound/inbound-log';
+import { filterRuns, withCounts, type RunListFilters, type RunOverview } from './run-overview';
 import { confirmInbound, dismissInbound } from './inbound';
 
 export type { RunListing } from './visibility';
@@ -114,6 +115,16 @@ export class Office {
   /** The runs Temporal's visibility knows, newest first. */
   async listRuns(limit = 200): Promise<RunListing[]> {
     return listRuns(this.client, limit);
+  }
+
+  /**
+   * The run list the Office reads: filtered by year, state and text, the first runs with their counts;
+   * and the years there are runs of, newest first, to filter by.
+   */
+  async runOverview(f: RunListFilters = {}, limit = 200): Promise<{ runs: RunOverview[]; years: string[] }> {
+    const all = await listRuns(this.client, 1000);
+    const years = [...new Set(all.map((r) => r.key.slice(0, 4)))].sort().reverse();
+    return { runs: await withCounts(this.client, filterRuns(all, f).slice(0, limit)), years };
   }
 
   /** The run's table (from visibility when no worker answers) and the mail server's health. */

@@ -9,6 +9,10 @@ export interface RunListing {
   status: string;
   start: Date;
   close?: Date | undefined;
+  /** From the run's memo (runs started before it have none). */
+  ref?: string;
+  subject?: string;
+  urgency?: string;
 }
 
 export const UNACKNOWLEDGED: Stage[] = ['dispatching', 'dispatched', 'undeliverable'];
@@ -17,11 +21,16 @@ export const UNACKNOWLEDGED: Stage[] = ['dispatching', 'dispatched', 'undelivera
 export async function listRuns(client: Client, limit = 200): Promise<RunListing[]> {
   const runs: RunListing[] = [];
   for await (const w of client.workflow.list({ query: `WorkflowType = 'disseminationRun'` })) {
+    const memo = (w.memo ?? {}) as Record<string, unknown>;
+    const text = (k: string) => (typeof memo[k] === 'string' ? { [k]: memo[k] } : {});
     runs.push({
       key: w.workflowId.replace(/^chidao\//, ''),
       status: w.status.name,
       start: w.startTime,
       close: w.closeTime,
+      ...text('ref'),
+      ...text('subject'),
+      ...text('urgency'),
     });
     if (runs.length >= limit) break;
   }

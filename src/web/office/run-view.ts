@@ -3,7 +3,9 @@ import { CORRECTION_LABEL } from '../../domain/correction';
 import { vnDateTime } from '../../domain/vn-format';
 import type { RunStatus } from '../../workflows/dissemination-run';
 import type { UnitRow } from '../../workflows/unit-rows';
-import type { RunFilters, RunListing } from '../../office';
+import type { RunFilters } from '../../office';
+import { COUNTED_RUNS, type RunListFilters, type RunOverview } from '../../office/run-overview';
+import { URGENCY_LABEL } from '../../domain/directive';
 import { html, raw, type Html } from '../html';
 import { progressChart } from '../progress-chart';
 import type { Cell } from '../xlsx';
@@ -30,35 +32,94 @@ const RUN_LABEL: Record<string, string> = {
   CONTINUED_AS_NEW: 'Đang theo dõi',
 };
 
-export function runList(runs: RunListing[]): Html {
-  return runs.length
+const URGENCY_TEXT: Record<string, string> = URGENCY_LABEL;
+
+/** Units past acknowledgement (acknowledged, reported, returned, done), of all: the run's progress. */
+function progressOf(r: RunOverview): { acked: number; done: number; overdue: number } | undefined {
+  if (!r.counts || r.total === undefined) return undefined;
+  const c = r.counts;
+  const waiting = (c.dispatching ?? 0) + (c.dispatched ?? 0) + (c.undeliverable ?? 0);
+  const stopped = (c.recalled ?? 0) + (c.closed ?? 0) + (c.failed ?? 0);
+  return { acked: Math.max(0, r.total - waiting - stopped), done: c.done ?? 0, overdue: c.overdue ?? 0 };
+}
+
+/** The filters above the run list: year, state, and text in the number, symbol or subject. */
+function runFilters(f: RunListFilters, years: string[]): Html {
+  return html`<form class="filters" method="get" action="/office">
+    <label for="year">Năm</label
+    ><select id="year" name="year">
+      <option value="">Tất cả</option>
+      ${years.map((y) => html`<option value="${y}" ${f.year === y ? html`selected` : ''}>${y}</option>`)}
+    </select>
+    <label for="state">Tình trạng</label
+    ><select id="state" name="state">
+      <option value="">Tất cả</option>
+      <option value="running" ${f.state === 'running' ? html`selected` : ''}>Đang theo dõi</option>
+      <option value="finished" ${f.state === 'finished' ? html`selected` : ''}>Đã kết thúc</option>
+    </select>
+    <label for="q">Tìm</label
+    ><input id="q" name="q" type="search" value="${f.q ?? ''}" placeholder="số, ký hiệu, trích yếu" />
+    <button type="submit" class="secondary">Lọc</button>
+  </form>`;
+}
+
+export function runList(runs: RunOverview[], f: RunListFilters = {}, years: string[] = []): Html {
+  const filtered = !!(f.year || f.state || f.q);
+  const table = runs.length
     ? html`<div class="table-wrap">
         <table>
           <caption class="hint">
-            Danh sách từ chỉ mục tìm kiếm của Temporal, mới nhất trước.
+            Mới nhất trước; số đơn vị theo giai đoạn của ${COUNTED_RUNS} đợt đầu danh sách.
           </caption>
           <thead>
             <tr>
               <th scope="col">Văn bản</th>
+              <th scope="col">Trích yếu</th>
+              <th scope="col">Độ khẩn</th>
               <th scope="col">Bắt đầu</th>
               <th scope="col">Tình trạng</th>
+              <th scope="col">Đơn vị</th>
+              <th scope="col">Đã nhận</th>
+              <th scope="col">Xong</th>
+              <th scope="col">Quá hạn</th>
+              <th scope="col">Tiến độ</th>
             </tr>
           </thead>
           <tbody>
-            ${runs.map(
-              (r) =>
-                html`<tr>
-                  <td><a href="/office/run/${r.key}">${r.key}</a></td>
-                  <td>${vnDateTime(r.start.getTime())}</td>
-                  <td>${RUN_LABEL[r.status] ?? r.status}${r.close ? ` (${vnDateTime(r.close.getTime())})` : ''}</td>
-                </tr>`,
-            )}
+            ${runs.map((r) => {
+              const p = progressOf(r);
+              return html`<tr data-run="${r.key}">
+                <td><a href="/office/run/${r.key}">${r.ref ?? r.key}</a></td>
+                <td>${r.subject ?? ''}</td>
+                <td>${r.urgency ? (URGENCY_TEXT[r.urgency] ?? r.urgency) : ''}</td>
+                <td>${vnDateTime(r.start.getTime())}</td>
+                <td>${RUN_LABEL[r.status] ?? r.status}${r.close ? ` (${vnDateTime(r.close.getTime())})` : ''}</td>
+                <td class="num">${r.total ?? '—'}</td>
+                <td class="num">${p ? p.acked : '—'}</td>
+                <td class="num">${p ? p.done : '—'}</td>
+                <td class="num">${p ? p.overdue : '—'}</td>
+                <td>
+                  ${
+                    p && r.total
+                      ? html`<progress
+                          value="${p.acked}"
+                          max="${r.total}"
+                          aria-label="Đã nhận ${p.acked}/${r.total}"
+                        ></progress>`
+                      : ''
+                  }
+                </td>
+              </tr>`;
+            })}
           </tbody>
         </table>
       </div>`
-    : html`<p>
-        Chưa có đợt gửi nào. Bắt đầu bằng <code>chidao start &lt;công văn&gt; --registry &lt;danh mục&gt;</code>.
-      </p>`;
+    : filtered
+      ? html`<p>Không có đợt gửi nào khớp bộ lọc.</p>`
+      : html`<p>
+          Chưa có đợt gửi nào. Bắt đầu bằng <code>chidao start &lt;công văn&gt; --registry &lt;danh mục&gt;</code>.
+        </p>`;
+  return html`${runFilters(f, years)}${table}`;
 }
 
 /** What visibility alone knows when no worker answers: each unit's stage and lateness. */

@@ -25,11 +25,21 @@ export function runRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeS
   const r = app.withTypeProvider<ZodTypeProvider>();
   const nav = navOf;
 
-  r.get('/office', { config: { permission: 'runs.view' } }, async (req, reply) => {
+  const listQuery = z.object({
+    year: z
+      .string()
+      .regex(/^\d{4}$/)
+      .optional()
+      .catch(undefined),
+    state: z.enum(['running', 'finished']).optional().catch(undefined),
+    q: z.string().max(200).optional(),
+  });
+  r.get('/office', { config: { permission: 'runs.view' }, schema: { querystring: listQuery } }, async (req, reply) => {
     const start = mayAct(req, 'runs.start')
       ? html`<p><a class="button" href="/office/runs/new">Bắt đầu đợt gửi mới</a></p>`
       : '';
-    return sendPage(reply, 'Các đợt gửi văn bản', html`${start}${runList(await office.listRuns())}`, { nav: nav(req) });
+    const { runs, years } = await office.runOverview(req.query);
+    return sendPage(reply, 'Các đợt gửi văn bản', html`${start}${runList(runs, req.query, years)}`, { nav: nav(req) });
   });
 
   r.get(
