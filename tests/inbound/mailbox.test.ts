@@ -320,6 +320,9 @@ describe('the Office\'s "Thư đến" page', () => {
     expect(refused.body).toContain('duyệt báo cáo');
     expect(log.get(id)?.state).toBe('open');
 
+    // The officer's "Việc cần làm" points at the mail waiting for a decision.
+    const work = await web.inject({ method: 'GET', url: '/office/work', cookies: { chidao_session: officer } });
+    expect(work.body).toMatch(/<a href="\/office\/inbound">[1-9]\d* thư đến đang chờ Văn phòng xử lý<\/a>/);
     const ok = await post(officer, 'confirm', id);
     expect([ok.statusCode, ok.headers.location]).toEqual([303, '/office/inbound?done=confirmed']);
     expect((await state(run.key, 'T1')).stage).toBe('reported');

@@ -44,6 +44,13 @@ export function workRoutes(app: FastifyInstance, deps: WebDeps): void {
           </table>
         </div>`
       : html`<p>Không có việc nào đang chờ.</p>`;
-    return sendPage(reply, 'Việc cần làm', body, { nav: navOf(req) });
+    // Replies and reports that came by email and wait for a decision are work too.
+    const mail = deps.office.inbound().filter((m) => m.state === 'open').length;
+    const inbox = mail
+      ? html`<div class="notice" role="status">
+          <p><a href="/office/inbound">${mail} thư đến đang chờ Văn phòng xử lý</a> (báo cáo gửi qua thư, thư lạ).</p>
+        </div>`
+      : '';
+    return sendPage(reply, 'Việc cần làm', html`${inbox}${body}`, { nav: navOf(req) });
   });
 }
