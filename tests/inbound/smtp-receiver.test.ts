@@ -64,8 +64,18 @@ describe('mail received over SMTP', () => {
     expect(acks).toHaveLength(1);
   });
 
-  it('refuses to relay to another domain (550) and a message over the size limit (552)', async () => {
+  it('refuses to relay to another domain (550), an eleventh recipient (452) and a message over the size limit (552)', async () => {
     await expect(send('Subject: x\r\n\r\nx', 'ai-do@khac.example')).rejects.toMatchObject({ responseCode: 550 });
+    const many = Array.from({ length: 11 }, (_, i) => `hop${i}@${DOMAIN}`);
+    const info = await smtp.sendMail({
+      envelope: { from: '', to: many },
+      raw: `Message-ID: <nhieu-nguoi-nhan-${Date.now()}@khac.example>\r\nSubject: x\r\n\r\nx`,
+    });
+    expect(info.accepted).toHaveLength(10);
+    expect(info.rejected).toEqual([many[10]]);
+    expect((info as unknown as { rejectedErrors: { responseCode: number }[] }).rejectedErrors[0]?.responseCode).toBe(
+      452,
+    );
     await expect(send(`Subject: lon\r\n\r\n${'x'.repeat(300_000)}`)).rejects.toMatchObject({ responseCode: 552 });
   });
 
