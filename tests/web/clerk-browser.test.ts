@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
-import { createWebServer } from '../../src/web/server';
 import { unitWorkflowId } from '../../src/workflows/ids';
 import { unitStateQuery } from '../../src/workflows/unit-lifecycle';
 import { staffAccount } from '../helpers/accounts';
-import { devServerStack, type Stack } from '../helpers/stack';
+import type { Stack } from '../helpers/stack';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { uniqueNumber } from '../helpers/fixtures';
-import { onFreePort } from '../helpers/ports';
+import { listeningStack } from '../helpers/web-stack';
 import { chromiumPath, CHROMIUM_ARGS } from '../helpers/browser';
 
 /**
@@ -29,19 +28,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  ({ s, web, base } = await onFreePort(async (port) => {
-    const base = `http://127.0.0.1:${port}`;
-    const s = await devServerStack({ CHIDAO_PUBLIC_URL: base, CHIDAO_REGISTRY_FILE: 'examples/units-thads-2023.yaml' });
-    const web = await createWebServer({ client: s.client, config: { ...s.config, CHIDAO_TASK_QUEUE: s.taskQueue } });
-    try {
-      await web.listen({ host: '127.0.0.1', port });
-    } catch (e) {
-      await web.close();
-      await s.close();
-      throw e;
-    }
-    return { s, web, base };
-  }));
+  ({ s, web, base } = await listeningStack({ CHIDAO_REGISTRY_FILE: 'examples/units-thads-2023.yaml' }));
   browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }, 120_000);
 afterAll(async () => {

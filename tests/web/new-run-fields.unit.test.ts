@@ -97,6 +97,12 @@ describe('the new-run form as a directive', () => {
     );
   });
 
+  it('a field past 20,000 characters is refused beside it', () => {
+    const r = directiveFromForm(filled({ preamble: 'x'.repeat(20_001) }), registry);
+    expect(r.directive).toBeUndefined();
+    expect(r.errors).toEqual({ preamble: 'Ô này dài quá 20.000 ký tự.' });
+  });
+
   it('tasks pasted as numbered items or as paragraphs', () => {
     expect(tasksFrom('1. Một.\n2) Hai\ndòng hai.\n3. Ba.')).toEqual([
       { no: 1, text: 'Một.' },

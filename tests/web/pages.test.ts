@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify';
 import { startRun } from '../../src/client/start-run';
 import { FileAuditStore } from '../../src/audit/file-store';
 import { LinkSigner } from '../../src/links/signer';
-import { createWebServer } from '../../src/web/server';
 import { runWorkflowId, unitWorkflowId } from '../../src/workflows/ids';
 import {
   acknowledgeUpdate,
@@ -19,10 +18,10 @@ import {
 import { runStatusQuery } from '../../src/workflows/dissemination-run';
 import { staffAccount } from '../helpers/accounts';
 import { injectLogin } from '../helpers/inject';
-import { devServerStack, type Stack } from '../helpers/stack';
+import type { Stack } from '../helpers/stack';
 import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
 import { testPlan } from '../helpers/fixtures';
-import { onFreePort } from '../helpers/ports';
+import { listeningStack } from '../helpers/web-stack';
 import { waitUntil } from '../helpers/wait';
 import { chromiumPath, CHROMIUM_ARGS } from '../helpers/browser';
 
@@ -87,25 +86,8 @@ async function login(page: Page, path: string) {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  // The worker writes the public URL into every link it mails, so the port is chosen before the worker
-  // starts; if another process takes it in between, everything starts again on another port.
-  ({ s, web, base } = await onFreePort(async (port) => {
-    const base = `http://127.0.0.1:${port}`;
-    const s = await devServerStack({
-      CHIDAO_PUBLIC_URL: base,
-      CHIDAO_UPLOAD_MAX_BYTES: String(64 * 1024),
-    });
-    const web = await createWebServer({ client: s.client, config: s.config });
-    staff = await staffAccount(s.config.CHIDAO_DATA_DIR, { login: 'vanthu', name: 'Nguyễn Thị Văn Thư' });
-    try {
-      await web.listen({ host: '127.0.0.1', port });
-    } catch (e) {
-      await web.close();
-      await s.close();
-      throw e;
-    }
-    return { s, web, base };
-  }));
+  ({ s, web, base } = await listeningStack({ CHIDAO_UPLOAD_MAX_BYTES: String(64 * 1024) }));
+  staff = await staffAccount(s.config.CHIDAO_DATA_DIR, { login: 'vanthu', name: 'Nguyễn Thị Văn Thư' });
   browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }, 120_000);
 

@@ -6,10 +6,9 @@ import type { DeadlineSpec } from '../../domain/schedule';
 import type { UrgencyPolicies } from '../../domain/urgency-policies';
 import { html, type Html } from '../html';
 import { AUTHORITIES, ESCALATION_ROWS, type FieldErrors, type RunForm } from './new-run-fields';
-import type { Draft } from './new-run-view';
+import { documentInput, keptDocument, type Draft } from './new-run-view';
 
 const NOTIFY: Record<string, string> = { head: 'Thủ trưởng đơn vị', leader: 'Lãnh đạo phụ trách', office: 'Văn phòng' };
-const kib = (n: number) => `${Math.ceil(n / 1024).toLocaleString('vi-VN')} KiB`;
 
 const deadlineText = (d: DeadlineSpec) =>
   'within' in d ? formatDuration(d.within) : 'date' in d ? d.date : new Date(d.instant).toISOString();
@@ -159,34 +158,11 @@ export function runFormView(
     <p>Danh mục đơn vị: <strong>${registry.name}</strong> (hiệu lực từ ${registry.effective}).</p>
     <form class="stack" method="post" enctype="multipart/form-data" action="/office/runs/new?csrf=${csrf}">
       <input type="hidden" name="mode" value="form" />
-      ${
-        document
-          ? html`<input type="hidden" name="documentSha" value="${document.sha256}" /><input
-                type="hidden"
-                name="documentName"
-                value="${document.fileName}"
-              />`
-          : ''
-      }
+      ${keptDocument(document)}
       <fieldset>
         <legend>Văn bản đã ký số</legend>
         <label for="document">Tệp PDF (hoặc DOCX, ODT) đã ký</label>
-        ${
-          document
-            ? html`<p class="hint">
-                Đã tải lên: ${document.fileName} (${kib(document.size)}, SHA-256 ${document.sha256.slice(0, 16)}…). Chọn
-                tệp khác để thay.
-              </p>`
-            : ''
-        }
-        <input
-          id="document"
-          name="document"
-          type="file"
-          accept=".pdf,.docx,.odt"
-          ${document ? '' : html`required`}
-          ${errors.document ? html`aria-invalid="true" aria-describedby="document-error"` : ''}
-        />${errors.document ? html`<p class="field-error" id="document-error">${errors.document}</p>` : ''}
+        ${documentInput(document, errors.document)}
       </fieldset>
       <fieldset>
         <legend>Thông tin văn bản (như in trên văn bản)</legend>

@@ -22,8 +22,26 @@ const kib = (n: number) => `${Math.ceil(n / 1024).toLocaleString('vi-VN')} KiB`;
 const fieldError = (id: string, message?: string) =>
   message ? html`<p class="field-error" id="${id}-error">${message}</p>` : '';
 
+/** The file input of the signed document: what was uploaded already (then not required again), its error. */
+export function documentInput(doc: Draft['document'], error?: string): Html {
+  return html`${
+      doc
+        ? html`<p class="hint">
+            Đã tải lên: ${doc.fileName} (${kib(doc.size)}, SHA-256 ${doc.sha256.slice(0, 16)}…). Chọn tệp khác để thay.
+          </p>`
+        : ''
+    }<input
+      id="document"
+      name="document"
+      type="file"
+      accept=".pdf,.docx,.odt"
+      ${doc ? '' : html`required`}
+      ${error ? html`aria-invalid="true" aria-describedby="document-error"` : ''}
+    />${fieldError('document', error)}`;
+}
+
 /** The hidden fields that carry an uploaded document to the next step, so it is not uploaded twice. */
-const keptDocument = (d?: Draft['document']) =>
+export const keptDocument = (d?: Draft['document']) =>
   d
     ? html`<input type="hidden" name="documentSha" value="${d.sha256}" /><input
           type="hidden"
@@ -48,22 +66,7 @@ export function newRunForm(
     <form class="stack" method="post" enctype="multipart/form-data" action="/office/runs/new?csrf=${csrf}">
       ${keptDocument(doc)}
       <label for="document">Văn bản đã ký số (PDF, DOCX hoặc ODT)</label>
-      ${
-        doc
-          ? html`<p class="hint">
-              Đã tải lên: ${doc.fileName} (${kib(doc.size)}, SHA-256 ${doc.sha256.slice(0, 16)}…). Chọn tệp khác để
-              thay.
-            </p>`
-          : ''
-      }
-      <input
-        id="document"
-        name="document"
-        type="file"
-        accept=".pdf,.docx,.odt"
-        ${doc ? '' : html`required`}
-        ${errors.document ? html`aria-invalid="true" aria-describedby="document-error"` : ''}
-      />${fieldError('document', errors.document)}
+      ${documentInput(doc, errors.document)}
       <label for="directive">Nội dung công văn (YAML: số, ký hiệu, trích yếu, nhiệm vụ, nơi nhận, thời hạn)</label>
       <textarea
         id="directive"
