@@ -5,7 +5,9 @@ import { WorkingCalendar } from '../../src/domain/calendar';
 
 let counter = 0;
 /** A directive number no other test uses, so run keys (and mailbox filters) never collide. */
-export const uniqueNumber = () => 10_000 + Math.floor(Math.random() * 80_000) * 10 + (counter++ % 10);
+// Random over 90 million per last digit: files on the shared mail server must not reuse a key (a 1-in-80,000
+// bucket collided once in CI, and two runs' mail mixed).
+export const uniqueNumber = () => 100_000_000 + Math.floor(Math.random() * 90_000_000) * 10 + (counter++ % 10);
 
 export const smallRegistry = (units = 3) =>
   registrySchema.parse({
