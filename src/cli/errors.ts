@@ -5,6 +5,7 @@ import { DuplicateRunError } from '../client/start-run';
 import { NOT_FOUND_MESSAGE, OfficeRefusal } from '../office';
 import { AccountRefusal } from '../accounts/store';
 import { WebhookRefusal } from '../webhooks/subscriptions';
+import { RegistryRefusal } from '../registries/store';
 
 /** A usage mistake: printed as one line, exit code 2. */
 export class CliError extends Error {}
@@ -19,7 +20,8 @@ export function describeError(e: unknown): { message: string; code: number } {
     e instanceof SecretDocumentError ||
     e instanceof DuplicateRunError ||
     e instanceof AccountRefusal ||
-    e instanceof WebhookRefusal
+    e instanceof WebhookRefusal ||
+    e instanceof RegistryRefusal
   )
     return { message: `Từ chối: ${e.message}`, code: 1 };
   if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure)

@@ -14,6 +14,7 @@ import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderUnit, renderVisibilit
 import { auditCommand } from './audit';
 import { openAccounts, userCommand } from './users';
 import { tokenCommand } from './tokens';
+import { registryCommand, storedRegistry } from './registries';
 import { webhookCommand } from './webhooks';
 import { signature } from '../accounts/accounts';
 import type { Permission } from '../domain/staff-roles';
@@ -32,6 +33,8 @@ const RECORDED = new Set(['ack', 'report', 'address']);
 
 const OPTIONS = {
   registry: { type: 'string' },
+  id: { type: 'string' },
+  effective: { type: 'string' },
   calendar: { type: 'string' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -115,13 +118,19 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'start': {
         const file = args[0];
         if (!file) throw new CliError('thiếu tệp công văn');
-        if (!o.registry) throw new CliError('thiếu --registry <danh-mục.yaml>');
+        if (!o.registry) throw new CliError('thiếu --registry <danh-mục.yaml | mã danh mục đã nhập>');
+        // A file by that name, else a registry imported with `chidao registry import` (its version in effect).
+        const registry = existsSync(o.registry) ? o.registry : storedRegistry(cfg, o.registry);
+        if (!registry)
+          throw new CliError(
+            `không có tệp "${o.registry}", cũng không có danh mục mã "${o.registry}" đang hiệu lực (xem: chidao registry list)`,
+          );
         const cal = calendarFromConfig(cfg, o.calendar);
         if (o.at && !o['dry-run'])
           throw new CliError('--at chỉ dùng cùng --dry-run: văn bản luôn được gửi ngay khi bắt đầu');
         const at = o.at ? parseAt(o.at) : undefined;
         const now = at ?? Date.now();
-        const plan = loadPlan(file, o.registry, { now, calendar: cal.calendar, policies: policiesFromConfig(cfg) });
+        const plan = loadPlan(file, registry, { now, calendar: cal.calendar, policies: policiesFromConfig(cfg) });
         if (o['dry-run']) {
           print(renderPlan(plan, now, cal.calendar, at));
           return 0;
@@ -267,6 +276,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       }
       case 'user':
         return await userCommand(args, o, cfg, print);
+      case 'registry':
+        return registryCommand(args, o, cfg, print, () => openAccounts(cfg).actingAs(o.as ?? cfg.CHIDAO_USER, 'admin'));
       case 'token':
         return tokenCommand(args, o, cfg, print);
       case 'webhook':

@@ -2,7 +2,7 @@
 export const USAGE = `chidao: theo dõi việc thực hiện công văn chỉ đạo
 
 Cách dùng:
-  chidao start <công-văn.yaml> --registry <danh-mục.yaml> [--dry-run [--at <ngày gửi>]] [--calendar <tệp>]
+  chidao start <công-văn.yaml> --registry <danh-mục.yaml|mã> [--dry-run [--at <ngày gửi>]] [--calendar <tệp>]
                                               --dry-run --at 2024-04-25: lập kế hoạch như thể gửi ngày đó
   chidao calendar [<năm>] [--calendar <tệp>]   ngày nghỉ lễ, Tết, thứ Bảy làm bù, số ngày làm việc và nguồn
   chidao calendar apply <tệp lịch> [<văn bản>]
@@ -27,6 +27,10 @@ Cách dùng:
   chidao user reset-password <tên đăng nhập>   mật khẩu tạm mới; phải đổi khi đăng nhập
   chidao user roles <tên đăng nhập> <vai trò>…
                                               vai trò: quan-tri, van-thu, chuyen-vien, lanh-dao, kiem-toan
+  chidao registry import <tệp .yaml|.csv|.xlsx> [--id <mã> --name <tên> --effective <ngày>]
+                                              nhập phiên bản danh mục đơn vị; in những gì thay đổi
+  chidao registry list | show <mã> [<ngày>] | diff <mã> <ngày> | activate <mã> <ngày>
+  chidao registry template --out <mẫu.csv|.xlsx> | export <mã> --out <tệp.csv|.xlsx>
   chidao token add --name <hệ thống> --role <vai trò> [--role …]   khóa cho JSON API (/api/v1), hiện một lần
   chidao token list | revoke <mã khóa>
   chidao webhook add <url> [--event <loại>…]  báo sự kiện (acknowledged, report-submitted, sent.escalation…)
@@ -41,7 +45,7 @@ Cách dùng:
   chidao audit keygen --key <tệp> --keyring <tệp>   tạo khóa ký sổ kiểm toán (Ed25519)
   chidao audit rotate --key <tệp> --keyring <tệp>   thay khóa ký; khóa công khai cũ được giữ kèm thời hạn
 
-Việc làm (start, ack, report, accept, return, extend, answer, address, recall, close, correct, calendar apply) ghi tên
+Việc làm (start, ack, report, accept, return, extend, answer, address, recall, close, correct, calendar apply, registry import/activate) ghi tên
 tài khoản làm việc đó: --as <tên đăng nhập> hoặc biến CHIDAO_USER; tài khoản cần vai trò có quyền làm việc ấy.
 <văn bản> là tệp công văn (.yaml) hoặc khóa năm-số-ký hiệu, ví dụ 2023-4432-TCTHADS-VP.
 Hạn viết dạng 2023-12-15, 2023-12-15T17:00:00+07:00 hoặc "5 ngày làm việc".

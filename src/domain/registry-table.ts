@@ -115,8 +115,11 @@ export function registryFromTable(rows: string[][], meta: TableMeta): { registry
   const units: unknown[] = [];
   /** units[i] came from spreadsheet row rowOf[i]. */
   const rowOf: number[] = [];
+  // The template's second row explains each column; a clerk who leaves it in should not get a unit "bắt buộc".
+  const isHints = (cells: string[]) =>
+    [...columns].every(([key, i]) => (cells[i] ?? '').trim() === REGISTRY_COLUMNS.find((c) => c.key === key)!.hint);
   body.forEach((cells, r) => {
-    if (!cells.some((c) => c.trim())) return;
+    if (!cells.some((c) => c.trim()) || isHints(cells)) return;
     const row = r + 2;
     const get = (key: ColumnKey): string => {
       const i = columns.get(key);

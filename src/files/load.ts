@@ -140,8 +140,9 @@ export function loadUrgencyPolicies(path: string): UrgencyPolicies {
 }
 
 /** Loads, validates and resolves a directive against a registry; any problem names file, line and field. */
-export function loadPlan(directivePath: string, registryPath: string, opts: PlanOptions): DisseminationPlan {
-  return planFromText(readInputText(directivePath, 'directive'), directivePath, loadRegistry(registryPath), opts);
+export function loadPlan(directivePath: string, registry: string | Registry, opts: PlanOptions): DisseminationPlan {
+  const reg = typeof registry === 'string' ? loadRegistry(registry) : registry;
+  return planFromText(readInputText(directivePath, 'directive'), directivePath, reg, opts);
 }
 
 /**
