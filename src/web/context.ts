@@ -1,3 +1,4 @@
+import type { Registries } from '../registries/registries';
 import type { Client } from '@temporalio/client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config';
@@ -20,6 +21,8 @@ export interface WebDeps {
   sessions?: SessionStore | undefined;
   /** The Office's accounts: who may log in, with which roles. */
   accounts: Accounts;
+  /** The registries of units runs are sent to. */
+  registries: Registries;
   /** The audit store (opened per request, closed after) and the auditors' keyring, for the auditor's view. */
   audit: { store: () => AuditStore; keyring: () => Keyring | undefined };
   now: () => number;

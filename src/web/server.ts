@@ -1,3 +1,4 @@
+import { Registries } from '../registries/registries';
 import fastify, { type FastifyInstance } from 'fastify';
 import {
   serializerCompiler,
@@ -48,6 +49,7 @@ export async function createWebServer(opts: {
     links: new LinkSigner(config.CHIDAO_LINK_SECRET, config.CHIDAO_PUBLIC_URL, config.CHIDAO_LINK_TTL_DAYS),
     sessions: officeSessions(config),
     accounts: new Accounts(new FileAccountStore(config.CHIDAO_DATA_DIR), now),
+    registries: Registries.inDataDir(config.CHIDAO_DATA_DIR, now),
     audit: {
       store: () => openAuditStore(config),
       // Read at each request: a rotation adds a key without a restart.

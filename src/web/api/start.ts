@@ -1,3 +1,4 @@
+import { NO_REGISTRY, registryForRuns } from '../registry-for-runs';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -10,7 +11,6 @@ import { z } from 'zod';
 import type { WebDeps } from '../context';
 import { directiveInputSchema, directiveKey, directiveRef } from '../../domain/directive';
 import { buildPlan } from '../../domain/plan';
-import { loadRegistry } from '../../files/load';
 import { calendarFromConfig } from '../../files/calendar-config';
 import { policiesFromConfig } from '../../files/policy-config';
 import type { Permission } from '../../domain/staff-roles';
@@ -27,7 +27,7 @@ type Api = FastifyInstance<
 
 /**
  * POST /api/v1/runs: a directive as JSON (the same fields as the YAML file), resolved against the
- * registry in effect (CHIDAO_REGISTRY_FILE) and started at once. Every problem points at its field.
+ * registry in effect (imported, or CHIDAO_REGISTRY_FILE) and started at once. Every problem points at its field.
  */
 export function startRoute(r: Api, deps: WebDeps, config: { permission: Permission }, tags: string[]): void {
   r.post(
@@ -41,11 +41,8 @@ export function startRoute(r: Api, deps: WebDeps, config: { permission: Permissi
       },
     },
     async (req, reply) => {
-      const file = deps.config.CHIDAO_REGISTRY_FILE;
-      if (!file)
-        return problem(reply, 503, 'Chưa có danh mục đơn vị', 'Quản trị viên cần đặt CHIDAO_REGISTRY_FILE.', {
-          type: 'NoRegistry',
-        });
+      const registry = registryForRuns(deps.registries, deps.config);
+      if (!registry) return problem(reply, 503, 'Chưa có danh mục đơn vị', NO_REGISTRY, { type: 'NoRegistry' });
       const parsed = directiveInputSchema.safeParse(req.body.directive);
       if (!parsed.success)
         return problem(reply, 422, 'Công văn không hợp lệ', 'Nội dung công văn có lỗi; chưa bắt đầu gì.', {
@@ -53,7 +50,7 @@ export function startRoute(r: Api, deps: WebDeps, config: { permission: Permissi
           errors: parsed.error.issues.map((i) => ({ pointer: pointer(['directive', ...i.path]), detail: i.message })),
         });
       const { calendar, override } = calendarFromConfig(deps.config);
-      const built = buildPlan(parsed.data, loadRegistry(file), {
+      const built = buildPlan(parsed.data, registry, {
         now: deps.now(),
         calendar,
         policies: policiesFromConfig(deps.config),

@@ -38,6 +38,7 @@ export const officeNav = (sessions: OfficeSessionCookies, s?: Session, a?: Accou
         >${a && can(a.roles, 'units.follow-up') ? html`<a href="/office/work">Việc cần làm</a>` : ''}<a
           href="/office/inbound"
           >Thư đến</a
+        ><a href="/office/registries">Danh mục</a
         >${a && can(a.roles, 'admin') ? html`<a href="/office/accounts">Tài khoản</a>` : ''}<span
           title="${a ? roleNames(a.roles) : ''}"
           >${s.name} (${s.login})</span

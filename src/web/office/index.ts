@@ -7,6 +7,7 @@ import { runRoutes } from './runs';
 import { unitRoutes } from './unit';
 import { auditRoutes } from './audit';
 import { accountRoutes } from './accounts';
+import { registryRoutes } from './registries';
 import { newRunRoutes } from './new-run';
 import { workRoutes } from './work';
 import { inboundRoutes } from './inbound';
@@ -44,6 +45,7 @@ export async function officePages(root: FastifyInstance, deps: WebDeps): Promise
       unitRoutes(guarded, deps, sessions);
       auditRoutes(guarded, deps);
       accountRoutes(guarded, deps, sessions);
+      registryRoutes(guarded, deps, sessions);
       newRunRoutes(guarded, deps, sessions);
       correctionRoutes(guarded, deps, sessions);
       workRoutes(guarded, deps);

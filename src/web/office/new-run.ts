@@ -1,3 +1,4 @@
+import { NO_REGISTRY, registryForRuns } from '../registry-for-runs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { draftDocument } from './document-part';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -12,18 +13,20 @@ import { directiveFromForm, type FieldErrors, type RunForm } from './new-run-fie
 import { formDefaults, rememberForm } from './new-run-defaults';
 import { stringify } from 'yaml';
 import { DocumentStore, MAX_DOCUMENT_BYTES } from '../../documents/store';
-import { loadRegistry, MAX_INPUT_BYTES, planFromText } from '../../files/load';
+import { MAX_INPUT_BYTES, planFromText } from '../../files/load';
 import { calendarFromConfig } from '../../files/calendar-config';
 import { policiesFromConfig } from '../../files/policy-config';
 import { InvalidInputError, SecretDocumentError } from '../../domain/errors';
 import { directiveKey, directiveRef } from '../../domain/directive';
 import type { DisseminationPlan } from '../../domain/plan';
+import type { Registry } from '../../domain/registry';
 import { previewDispatch } from '../../domain/dispatch-preview';
 import { renderMessage } from '../../domain/templates';
 import { renderPlan } from '../../cli/render';
 import { OfficeRefusal } from '../../office';
 
 const TITLE = 'Bắt đầu đợt gửi mới';
+const registryLabel = (r: Registry) => `${r.name} (${r.id}, hiệu lực từ ${r.effective})`;
 const SOURCE = 'ô Nội dung công văn';
 
 /**
@@ -36,20 +39,18 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
   const config = { permission: 'runs.start' as const };
   const documents = new DocumentStore(deps.config.CHIDAO_DATA_DIR);
   const csrf = (req: FastifyRequest) => sessions.csrf(sessionOf(req));
-  const registryFile = () => {
-    const file = deps.config.CHIDAO_REGISTRY_FILE;
-    if (!file)
-      throw new PageError(
-        503,
-        'Chưa có danh mục đơn vị',
-        'Quản trị viên cần đặt CHIDAO_REGISTRY_FILE (tệp danh mục đơn vị) để bắt đầu đợt gửi từ trình duyệt.',
-      );
-    return file;
+  const registry = (): Registry => {
+    const reg = registryForRuns(deps.registries, deps.config);
+    if (!reg) throw new PageError(503, 'Chưa có danh mục đơn vị', NO_REGISTRY);
+    return reg;
   };
   const form = (req: FastifyRequest, reply: FastifyReply, draft?: Draft, errors?: DraftErrors, status = 200) =>
     draft?.form
       ? fieldsForm(req, reply, draft.form, draft.document, formErrors(errors), status)
-      : sendPage(reply, TITLE, newRunForm(csrf(req), registryFile(), draft, errors), { status, nav: navOf(req) });
+      : sendPage(reply, TITLE, newRunForm(csrf(req), registryLabel(registry()), draft, errors), {
+          status,
+          nav: navOf(req),
+        });
   const fieldsForm = (
     req: FastifyRequest,
     reply: FastifyReply,
@@ -58,12 +59,10 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
     errors: FieldErrors = {},
     status = 200,
   ) =>
-    sendPage(
-      reply,
-      TITLE,
-      runFormView(csrf(req), loadRegistry(registryFile()), policiesFromConfig(deps.config), f, errors, document),
-      { status, nav: navOf(req) },
-    );
+    sendPage(reply, TITLE, runFormView(csrf(req), registry(), policiesFromConfig(deps.config), f, errors, document), {
+      status,
+      nav: navOf(req),
+    });
   /** A refusal of the YAML the form became, put beside the field it is about. */
   const formErrors = (e?: DraftErrors): FieldErrors => {
     const out: FieldErrors = {};
@@ -91,7 +90,7 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
     const now = deps.now();
     try {
       const cal = calendarFromConfig(deps.config);
-      const p = planFromText(draft.directive, SOURCE, loadRegistry(registryFile()), {
+      const p = planFromText(draft.directive, SOURCE, registry(), {
         now,
         calendar: cal.calendar,
         policies: policiesFromConfig(deps.config),
@@ -141,7 +140,7 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
       let state = '';
       const f: RunForm = { fields: {}, picks: [] };
       // The structured form has two fields per unit of the registry (tick and purpose) and about forty more.
-      const fields = 2 * loadRegistry(registryFile()).units.length + 200;
+      const fields = 2 * registry().units.length + 200;
       const limits = { fileSize: MAX_DOCUMENT_BYTES, files: 1, fields, fieldSize: MAX_INPUT_BYTES.directive };
       // An oversized file is cut and marked, not thrown: the form comes back with what was typed.
       // (@fastify/multipart reads throwFileSizeLimit per call; its types list it for the plugin only.)
@@ -168,7 +167,7 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
       if (mode === 'form') {
         draft.form = f;
         if (req.query.edit) return fieldsForm(req, reply, f, draft.document);
-        const built = directiveFromForm(f, loadRegistry(registryFile()));
+        const built = directiveFromForm(f, registry());
         const fe: FieldErrors = { ...built.errors };
         if (!draft.document && !errors.document) fe.document = 'Cần tải lên văn bản đã ký số.';
         else if (errors.document) fe.document = errors.document;
