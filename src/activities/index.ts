@@ -17,6 +17,7 @@ import type { Activities, SendResult } from './types';
 import type { DocumentStore } from '../documents/store';
 import type { Subscriptions } from '../webhooks/subscriptions';
 import { createWebhookActivities } from './webhooks';
+import type { Registries } from '../registries/registries';
 
 export type { Activities, SendResult } from './types';
 
@@ -32,6 +33,8 @@ export interface ActivityDeps {
   mailHealth?: MailHealthTracker;
   /** The runs' signed documents; a dispatch attaches its run's, read and checked against its hash. */
   documents?: DocumentStore;
+  /** The registries kept here, for the head and leader in effect when an escalation fires. */
+  registries?: Registries;
   /** Where webhook deliveries find their subscription's URL and secret, and log each attempt. */
   webhooks?: { subscriptions: Subscriptions; dataDir: string };
 }
@@ -225,5 +228,10 @@ export function createActivities(deps: ActivityDeps): Activities {
     ? createWebhookActivities(deps.webhooks)
     : { deliverWebhook: none, noteWebhookGaveUp: none };
 
-  return { sendMessage, sendDigest, recordAudit, deliverWebhook, noteWebhookGaveUp };
+  /** A read of the data folder: the same answer on a retry, so safe to repeat. */
+  async function contactsInEffect(input: { registry: string; unit: string }) {
+    return deps.registries?.contacts(input.registry, input.unit) ?? null;
+  }
+
+  return { sendMessage, sendDigest, recordAudit, deliverWebhook, noteWebhookGaveUp, contactsInEffect };
 }

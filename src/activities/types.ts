@@ -1,6 +1,7 @@
 import type { MessageRequest } from '../domain/messages';
 import type { AuditAct, AuditRecord } from '../audit/record';
 import type { WebhookEvent } from '../webhooks/event';
+import type { Person } from '../domain/registry';
 
 /**
  * What the workflows may call, as types only. Workflows proxy `Activities` from here rather than
@@ -24,6 +25,11 @@ export interface Activities {
   recordAudit(act: Omit<AuditAct, 'workflowId' | 'runId'>): Promise<AuditRecord>;
   /** One event POSTed to one subscribed system, signed; a refusal or no answer throws, to be retried. */
   deliverWebhook(input: { subscription: string; event: WebhookEvent }): Promise<void>;
+  /**
+   * The head and leader of a unit in the registry version in effect now; null when this worker keeps no
+   * such registry or the version no longer lists the unit (the run's own copy then stands).
+   */
+  contactsInEffect(input: { registry: string; unit: string }): Promise<{ head?: Person; leader?: Person } | null>;
   /** The delivery log's last word on an event whose delivery stopped retrying. */
   noteWebhookGaveUp(input: {
     subscription: string;

@@ -48,6 +48,7 @@ export async function startRun(
     searchAttributes: opts.searchAttributes,
     batchSize: opts.batchSize,
     ...(opts.calendarOverride ? { calendarOverride: opts.calendarOverride } : {}),
+    ...(plan.registry ? { registry: plan.registry } : {}),
   };
   const workflowId = runWorkflowId(ctx.key);
   let resumed = false;

@@ -29,6 +29,13 @@ export interface DisseminationPlan {
   directive: Directive;
   office: OfficeInfo;
   recipients: RecipientInfo[];
+  /** The registry version the recipients were taken from; escalation asks it again when a step fires. */
+  registry?: RegistryRef;
+}
+
+export interface RegistryRef {
+  id: string;
+  effective: string;
 }
 
 /** Problems found while resolving recipients; located by the caller against the directive file. */
@@ -150,6 +157,7 @@ export function buildPlan(
       directive,
       office: { code: office.code, name: office.name, emails: office.emails },
       recipients,
+      registry: { id: registry.id, effective: registry.effective },
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { Person } from './registry';
 import { resolveDeadline, type DeadlineSpec } from './schedule';
 import { nextFollowUp, takeFollowUp, type FollowUpStep } from './unit-follow-up';
 import { correctAddress, dispatchBody } from './unit-dispatch';
@@ -314,6 +315,18 @@ export class UnitLifecycleState {
   /** The next step not yet taken for the current deadline, if any. */
   nextFollowUp(): FollowUpStep | undefined {
     return nextFollowUp(this.s, this.rules);
+  }
+
+  /**
+   * The head and leader of the registry version in effect, read when an escalation fires: a person who
+   * left is not chased, and one the version no longer names is replaced by the Office's step.
+   */
+  refreshContacts(c: { head?: Person; leader?: Person }): void {
+    const u = this.s.unit;
+    delete u.head;
+    delete u.leader;
+    if (c.head) u.head = c.head;
+    if (c.leader) u.leader = c.leader;
   }
 
   /** Takes a follow-up step; it is remembered, so a retry or an extension never doubles it. */

@@ -1,3 +1,4 @@
+import { Registries } from '../registries/registries';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -78,6 +79,7 @@ export async function createChidaoWorker(parts: WorkerParts): Promise<{
     messageIdDomain: config.CHIDAO_MESSAGE_ID_DOMAIN,
     mailHealth,
     documents: new DocumentStore(config.CHIDAO_DATA_DIR),
+    registries: Registries.inDataDir(config.CHIDAO_DATA_DIR),
   });
   const worker = await Worker.create({
     connection: parts.connection,

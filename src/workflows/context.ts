@@ -1,7 +1,7 @@
 import type { CalendarData } from '../domain/holidays-vn';
 // Types only: domain/directive holds zod schemas, and zod in the workflow bundle costs ~2 MB per cached workflow.
 import type { Directive, DirectiveHead } from '../domain/directive';
-import type { OfficeInfo } from '../domain/plan';
+import type { OfficeInfo, RegistryRef } from '../domain/plan';
 import type { WorkingCalendar } from '../domain/calendar';
 import { calendarFrom } from '../domain/unit-calendar';
 
@@ -19,6 +19,8 @@ export interface RunContext {
   searchAttributes: boolean;
   /** Implementing units per batch workflow: bounds each batch's history. */
   batchSize: number;
+  /** The registry version the recipients came from (runs started before it was recorded have none). */
+  registry?: RegistryRef;
 }
 
 /** What batches and lifecycles get: the run's context with only the head of the directive. */

@@ -16,7 +16,8 @@ import {
 import { closeUpdate, recallUpdate } from '../../src/workflows/dissemination-run';
 import { vnDateTime } from '../../src/domain/vn-format';
 import { timeSkippingStack, type Stack } from '../helpers/stack';
-import { testPlan } from '../helpers/fixtures';
+import { smallRegistry, testPlan } from '../helpers/fixtures';
+import { Registries } from '../../src/registries/registries';
 import { both, mails, ofKind, ofRun, waitForMails, type ReceivedMail } from '../helpers/mailbox';
 import { waitUntil } from '../helpers/wait';
 
@@ -146,6 +147,36 @@ describe('unit lifecycle', () => {
       const acked = await unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
       expect(acked.overdue).toBe(false);
       expect(acked.stage).toBe('acknowledged');
+    });
+  });
+
+  it('escalation reaches the head and leader of the registry version in effect when the step fires', async () => {
+    await scenario(async (s, start) => {
+      // The run's registry is kept here and in effect; after the start, T1's head is replaced and its
+      // leader struck off. T2 stays as it was.
+      const registries = Registries.inDataDir(s.config.CHIDAO_DATA_DIR);
+      const admin = { login: 'quantri', name: 'Quản trị', roles: ['quan-tri' as const] };
+      registries.store.put(smallRegistry(2), { source: 'test', by: 'test' });
+      registries.activate('test', '2023-01-01', admin);
+      const { plan } = await start(FAST, 2);
+      expect(plan.registry).toEqual({ id: 'test', effective: '2023-01-01' });
+      const newHead = { name: 'Cục trưởng mới', title: 'Cục trưởng', email: 'newhead1@thads.example' };
+      registries.editUnit('test', '2023-01-01', 'T1', { emails: ['t1@thads.example'], head: newHead }, admin);
+      await s.env!.sleep('45m');
+      const t1 = await waitForMails(both(ofRun(plan.key), ofKind('escalation'), aboutUnit(1)), 3);
+      // Level 2 had no leader left in the version in effect: it went to the Office instead.
+      expect(t1.map((m) => m.to[0]!.address)).toEqual([
+        'newhead1@thads.example',
+        'vp@thads.example',
+        'vp@thads.example',
+      ]);
+      expect(t1[0]!.text).toContain('Cục trưởng mới');
+      const t2 = await waitForMails(both(ofRun(plan.key), ofKind('escalation'), aboutUnit(2)), 3);
+      expect(t2.map((m) => m.to[0]!.address)).toEqual([
+        'head2@thads.example',
+        'leader2@thads.example',
+        'vp@thads.example',
+      ]);
     });
   });
 

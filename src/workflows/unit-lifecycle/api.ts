@@ -70,3 +70,10 @@ export const DISPATCH_OUTCOME_PATCH = 'dispatch-outcome';
  * the Office has been told.
  */
 export const ADDRESS_WAIT_PATCH = 'address-wait';
+
+/**
+ * An escalation to the head or leader first reads who they are in the registry version in effect (an
+ * activity), so a person replaced since the run started is not the one chased. Only runs that recorded
+ * their registry take the new path.
+ */
+export const ESCALATION_CONTACTS_PATCH = 'escalation-contacts';
