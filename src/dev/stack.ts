@@ -1,3 +1,5 @@
+import { RegistryStore } from '../registries/store';
+import { loadRegistry } from '../files/load';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { WorkerLogger } from '../worker/logger';
 import { randomBytes } from 'node:crypto';
@@ -169,6 +171,7 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
       ...(imap ? { CHIDAO_IMAP_URL: imap.url } : {}),
       CHIDAO_IMAP_POLL_SECONDS: process.env.CHIDAO_IMAP_POLL_SECONDS ?? '5',
     });
+    seedRegistry(dataDir);
     Runtime.install({ logger: new WorkerLogger('WARN') });
     const nativeConnection = await connectWorker(config);
     const { worker, run, mailer } = await createChidaoWorker({ config, client, connection: nativeConnection });
@@ -210,4 +213,14 @@ export async function startStack(opts: StackOptions, log: (s: string) => void = 
     await stop();
     throw e;
   }
+}
+
+/** The 2023 registry imported and in effect, so the Danh mục page has a version to show from the first start. */
+function seedRegistry(dataDir: string): void {
+  const store = RegistryStore.inDataDir(dataDir);
+  if (store.versions().length) return;
+  const reg = loadRegistry('examples/units-thads-2023.yaml');
+  const by = 'npm run dev (môi trường thử)';
+  store.put(reg, { source: 'units-thads-2023.yaml', by });
+  store.activate(reg.id, reg.effective, by);
 }
