@@ -85,7 +85,11 @@ export const directiveInputSchema = directiveSchema.omit({ document: true });
  * What a unit's lifecycle needs of the directive: its deadlines and its title. The body (tasks,
  * preamble…) stays with the run, so 10,000 lifecycles do not each carry a copy in their history.
  */
-export type DirectiveHead = Pick<Directive, 'number' | 'symbol' | 'date' | 'subject' | 'urgency' | 'policy'>;
+/** What lifecycles get of the directive; `document` only when the run has a signed file (small: name and hash). */
+export type DirectiveHead = Pick<
+  Directive,
+  'number' | 'symbol' | 'date' | 'subject' | 'urgency' | 'policy' | 'document'
+>;
 
 /** "4432/TCTHADS-VP" */
 export function directiveRef(d: Pick<Directive, 'number' | 'symbol'>): string {

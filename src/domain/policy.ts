@@ -87,6 +87,11 @@ export const policyInputSchema = z.strictObject({
    * otherwise (the default) it is asked to acknowledge the new version.
    */
   correctionKeepsAcknowledgement: z.boolean().optional(),
+  /**
+   * A unit acknowledges through its link only after opening the signed document from its page (the page
+   * itself, for a run sent without a file). The Office's records and email replies are not held by it.
+   */
+  requireView: z.boolean().optional(),
 });
 export type PolicyInput = z.infer<typeof policyInputSchema>;
 
@@ -115,5 +120,6 @@ export const policySchema = z.strictObject({
   pauseWhileDifficultyOpen: z.boolean().optional(),
   officeHours: z.boolean().optional(),
   correctionKeepsAcknowledgement: z.boolean().optional(),
+  requireView: z.boolean().optional(),
 });
 export type Policy = z.infer<typeof policySchema>;

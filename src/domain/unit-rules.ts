@@ -11,6 +11,7 @@ import {
   type ReportCycle,
   type ReportRecord,
   type UnitSnapshot,
+  type Actor,
 } from './unit-model';
 
 /**
@@ -24,6 +25,8 @@ export interface UnitRules {
   policy: Policy;
   cal: WorkingCalendar;
   officeName: string;
+  /** The run was sent with a signed file, which `requireView` asks the unit to open. */
+  hasDocument?: boolean;
 }
 
 /** A deadline the unit is being followed against. */
@@ -63,12 +66,20 @@ export function refuseIfStopped(s: UnitSnapshot): void {
   if (s.stage === 'closed') throw new LifecycleRefusal('RunClosed', 'Việc theo dõi đơn vị này đã kết thúc.');
 }
 
-export function checkAcknowledge(s: UnitSnapshot): void {
+export function checkAcknowledge(s: UnitSnapshot, rules?: Pick<UnitRules, 'policy' | 'hasDocument'>, by?: Actor): void {
   refuseIfStopped(s);
   if (s.stage === 'dispatching' || s.stage === 'undeliverable')
     throw new LifecycleRefusal('NotDelivered', 'Văn bản chưa được gửi tới đơn vị; chưa thể xác nhận đã nhận.');
   if (s.acknowledgedAt !== undefined && !pendingVersion(s.corrections))
     throw new LifecycleRefusal('AlreadyAcknowledged', 'Đơn vị đã xác nhận nhận văn bản trước đó.');
+  if (rules?.policy.requireView && by?.channel === 'link') {
+    const opened = rules.hasDocument ? s.documentOpenedAt : s.viewedAt;
+    if (opened === undefined)
+      throw new LifecycleRefusal(
+        'NotViewed',
+        'Văn bản này yêu cầu mở văn bản đã ký số trên trang của đơn vị trước khi xác nhận đã nhận: hãy bấm vào tên tệp văn bản, đọc, rồi xác nhận.',
+      );
+  }
 }
 
 export function checkReport(s: UnitSnapshot, policy: Policy, obligation?: string): ReportCycle {

@@ -6,7 +6,7 @@ import { changeCalendar, checkChangeCalendar } from './unit-calendar';
 import { movedBy, pauseOnDifficulty, resumeAfterAnswer } from './unit-pause';
 import type { CalendarData } from './holidays-vn';
 import type { Correction } from './correction';
-import { checkMarkViewed, markViewed } from './unit-views';
+import { checkMarkViewed, markViewed, type ViewedWhat } from './unit-views';
 import { bounce, checkBounce, type Bounce } from './unit-bounce';
 import {
   acknowledgeAllVersions,
@@ -105,8 +105,8 @@ export class UnitLifecycleState {
   }
 
   // --- checks: validators call these, and each act calls its own -----------------------------------
-  checkAcknowledge(): void {
-    checkAcknowledge(this.s);
+  checkAcknowledge(by?: Actor): void {
+    checkAcknowledge(this.s, this.rules, by);
   }
   checkSubmitReport(text: string, obligation?: string): ReportCycle {
     return checkSubmitReport(this.s, this.rules.policy, text, obligation);
@@ -137,7 +137,7 @@ export class UnitLifecycleState {
 
   // --- the unit's and the Office's acts ------------------------------------------------------------
   acknowledge(at: number, by: Actor): Effects {
-    this.checkAcknowledge();
+    this.checkAcknowledge(by);
     const ofCorrection = acknowledgeCorrection(this.s, at, by);
     if (ofCorrection) return ofCorrection;
     const due = this.firstReportDeadline(at);
@@ -149,11 +149,11 @@ export class UnitLifecycleState {
   }
 
   /** The first view through the unit's link: see unit-views.ts. */
-  markViewed(at: number, by: Actor): Effects {
-    return markViewed(this.s, at, by);
+  markViewed(at: number, by: Actor, what?: ViewedWhat): Effects {
+    return markViewed(this.s, at, by, what);
   }
-  checkMarkViewed(): void {
-    checkMarkViewed(this.s);
+  checkMarkViewed(what?: ViewedWhat): void {
+    checkMarkViewed(this.s, what);
   }
 
   /** A corrected or replacing document: see receiveCorrection. */

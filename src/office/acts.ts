@@ -32,6 +32,7 @@ export const actorSchema = z.object({
 });
 
 export const acknowledge = z.object({ ...onUnit, by: actorSchema });
+export const viewed = acknowledge.extend({ document: z.boolean().optional() });
 
 export const report = z.object({
   ...onUnit,

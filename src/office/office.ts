@@ -247,9 +247,11 @@ export class Office {
   }
 
   /** The first time a unit opens its page or the document; later views are refused and ignored. */
-  async markViewed(input: z.input<typeof acts.acknowledge>): Promise<void> {
-    const i = parseInput(acts.acknowledge, input);
-    await this.onUnit(i, (h) => h.executeUpdate(markViewedUpdate, { args: [i.by as Actor] })).catch((e: unknown) => {
+  async markViewed(input: z.input<typeof acts.viewed>): Promise<void> {
+    const i = parseInput(acts.viewed, input);
+    // Only a document view carries its flag: page views send what they always sent.
+    const args: [Actor, { document: true }?] = i.document ? [i.by as Actor, { document: true }] : [i.by as Actor];
+    await this.onUnit(i, (h) => h.executeUpdate(markViewedUpdate, { args })).catch((e: unknown) => {
       if (!(e instanceof OfficeRefusal)) throw e;
     });
   }

@@ -27,8 +27,10 @@ export interface RunContext {
 export type UnitContext = Omit<RunContext, 'directive'> & { directive: DirectiveHead };
 
 export function unitContext(ctx: RunContext): UnitContext {
-  const { number, symbol, date, subject, urgency, policy } = ctx.directive;
-  return { ...ctx, directive: { number, symbol, date, subject, urgency, policy } };
+  const { number, symbol, date, subject, urgency, policy, document } = ctx.directive;
+  // The file's reference only where a policy needs it: other runs' lifecycle inputs stay as they were.
+  const doc = document && policy.requireView ? { document } : {};
+  return { ...ctx, directive: { number, symbol, date, subject, urgency, policy, ...doc } };
 }
 
 export function calendarOf(ctx: Pick<RunContext, 'calendarOverride'>): WorkingCalendar {

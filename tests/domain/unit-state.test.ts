@@ -806,3 +806,48 @@ describe('a calendar change is bounded', () => {
     expect(m.view).toEqual(before);
   });
 });
+
+describe('requireView: the unit opens the document before it acknowledges through its link', () => {
+  const office: Actor = { channel: 'office', by: 'Văn thư (qua điện thoại)' };
+  const email: Actor = { channel: 'email', by: 'Cục THADS tỉnh Thử 1' };
+  const held = (hasDocument: boolean) => {
+    const m = new UnitLifecycleState(newSnapshot(UNIT), {
+      policy: { ...POLICY, requireView: true },
+      cal,
+      officeName: 'Văn phòng Tổng cục',
+      hasDocument,
+    });
+    m.dispatched(T0, T0 + 10 * MIN, []);
+    return m;
+  };
+
+  it.each([
+    ['with a file: nothing opened', true, [], 'NotViewed'],
+    ['with a file: the page opened, not the file', true, ['page'], 'NotViewed'],
+    ['with a file: the file opened', true, ['document'], 'ok'],
+    ['without a file: the page opened', false, ['page'], 'ok'],
+    ['without a file: nothing opened', false, [], 'NotViewed'],
+  ] as const)('%s → %s', (_case, hasDocument, opened, expected) => {
+    const m = held(hasDocument);
+    for (const what of opened) m.markViewed(T0 + MIN, unitActor, what === 'document' ? { document: true } : {});
+    expect(outcome(() => m.checkAcknowledge(unitActor))).toBe(expected);
+    expect(outcome(() => m.acknowledge(T0 + 2 * MIN, unitActor))).toBe(expected);
+  });
+
+  it("holds neither the Office's record nor an email reply, and without the policy holds nothing", () => {
+    expect(outcome(() => held(true).acknowledge(T0 + MIN, office))).toBe('ok');
+    expect(outcome(() => held(true).acknowledge(T0 + MIN, email))).toBe('ok');
+    const free = machine();
+    free.dispatched(T0, T0 + 10 * MIN, []);
+    expect(outcome(() => free.acknowledge(T0 + MIN, unitActor))).toBe('ok');
+  });
+
+  it('the file opened is recorded once, with the page view it implies', () => {
+    const m = held(true);
+    const fx = m.markViewed(T0 + MIN, unitActor, { document: true });
+    expect(fx.audit).toMatchObject({ kind: 'viewed', data: { stage: 'dispatched', document: true } });
+    expect(m.view).toMatchObject({ viewedAt: T0 + MIN, documentOpenedAt: T0 + MIN });
+    expect(outcome(() => m.markViewed(T0 + 2 * MIN, unitActor, { document: true }))).toBe('AlreadyViewed');
+    expect(outcome(() => m.markViewed(T0 + 2 * MIN, unitActor))).toBe('AlreadyViewed');
+  });
+});

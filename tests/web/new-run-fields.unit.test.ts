@@ -87,6 +87,11 @@ describe('the new-run form as a directive', () => {
     expect(bad.errors.recipients).toBe('Chọn ít nhất một nơi nhận.');
   });
 
+  it('the requireView box becomes policy.requireView, and only when ticked', () => {
+    expect(directiveFromForm(filled({ requireView: '1' }), registry).directive?.policy).toEqual({ requireView: true });
+    expect(directiveFromForm(filled(), registry).directive?.policy).toBeUndefined();
+  });
+
   it('a secret document is refused beside Độ mật, with the reason; a pick outside the registry is refused', () => {
     const r = directiveFromForm(filled({ confidentiality: 'mat' }, ['unit:KHONG-CO']), registry);
     expect(r.errors.confidentiality).toMatch(/^Văn bản mật không gửi qua chidao/);

@@ -151,6 +151,7 @@ export function directiveFromForm(
     steps.push({ after, notify });
   }
   if (steps.length) policy.escalation = steps;
+  if (f('requireView')) policy.requireView = true;
 
   if (Object.keys(errors).length) return { errors };
   const subject = /^V\/v\s/.test(f('subject')) ? f('subject') : `V/v ${f('subject')}`;

@@ -243,6 +243,17 @@ export function runFormView(
               ['office', NOTIFY.office!],
             ])}`,
         )}
+        <p>
+          <input
+            type="checkbox"
+            id="requireView"
+            name="requireView"
+            value="1"
+            ${form.fields.requireView ? html`checked` : ''}
+          /><label for="requireView" class="inline"
+            >Đơn vị phải mở văn bản đã ký số trên trang của mình trước khi bấm xác nhận đã nhận</label
+          >
+        </p>
       </fieldset>
       <button type="submit">Xem trước</button>
     </form>

@@ -51,8 +51,9 @@ export function unitKit(deps: WebDeps) {
   const ref = (v: UnitView) => ({ key: v.claims.run, unit: v.claims.unit });
 
   /** The page or the document opened through the link: the unit's first view is recorded ("đã xem"). */
-  async function seen(v: UnitView, req: FastifyRequest): Promise<UnitView> {
-    if (v.unit.viewedAt === undefined) await office.markViewed({ ...ref(v), by: actor(v, req) });
+  async function seen(v: UnitView, req: FastifyRequest, what: { document?: true } = {}): Promise<UnitView> {
+    const first = what.document ? v.unit.documentOpenedAt === undefined : v.unit.viewedAt === undefined;
+    if (first) await office.markViewed({ ...ref(v), by: actor(v, req), ...what });
     return v;
   }
 

@@ -27,6 +27,18 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
     // After a correction the unit acknowledges the new version, though it had acknowledged the one before.
     const pending = pendingVersion(v.unit.corrections);
     const already = v.unit.acknowledgedAt !== undefined && !pending;
+    // requireView: the signed file must be opened first; say so before the button, with the file's link.
+    const directive = already ? undefined : await office.directive(v.claims.run);
+    const mustOpen =
+      directive?.policy.requireView && directive.document && v.unit.documentOpenedAt === undefined
+        ? html`<div class="notice bad" role="alert">
+            <p>
+              Văn bản này yêu cầu đơn vị mở văn bản đã ký số trước khi xác nhận:
+              <a href="/u/document?t=${encodeURIComponent(v.token)}">${directive.document.fileName}</a>. Mở tệp, đọc,
+              rồi quay lại trang này để xác nhận.
+            </p>
+          </div>`
+        : '';
     return sendPage(
       reply,
       'Xác nhận đã nhận văn bản',
@@ -36,13 +48,14 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
           ? html`<div class="notice ok" role="status">
               <p>Đơn vị đã xác nhận nhận văn bản lúc ${vnDateTime(v.unit.acknowledgedAt!)}. Không cần làm gì thêm.</p>
             </div>`
-          : html`<form class="stack" method="post" action="${k.selfAction('/u/acknowledge', v)}">
-              <p>
-                Bấm nút dưới đây để xác nhận <strong>${v.unit.unit.name}</strong> đã nhận
-                ${pending ? versionLabel(pending) : 'văn bản'} số ${v.run.ref}.
-              </p>
-              <button type="submit">Xác nhận đã nhận văn bản</button>
-            </form>`
+          : html`${mustOpen}
+              <form class="stack" method="post" action="${k.selfAction('/u/acknowledge', v)}">
+                <p>
+                  Bấm nút dưới đây để xác nhận <strong>${v.unit.unit.name}</strong> đã nhận
+                  ${pending ? versionLabel(pending) : 'văn bản'} số ${v.run.ref}.
+                </p>
+                <button type="submit">Xác nhận đã nhận văn bản</button>
+              </form>`
       }
       ${k.statusLink(v)}`,
     );
@@ -157,7 +170,9 @@ export function unitPages(app: FastifyInstance, deps: WebDeps): void {
 
   // The very file that was signed, for any of the unit's links.
   r.get('/u/document', { ...k.perUnit, schema: { querystring: documentQuery } }, async (req, reply) => {
-    const v = await k.seen(await k.load(req.query.t ?? '', ['status', 'acknowledge', 'report']), req);
+    const v = await k.seen(await k.load(req.query.t ?? '', ['status', 'acknowledge', 'report']), req, {
+      document: true,
+    });
     // A correction's file only for a unit it was sent to.
     const version = req.query.v;
     if (version && !v.unit.corrections?.some((c) => c.version === version))

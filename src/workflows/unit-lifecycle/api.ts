@@ -6,6 +6,7 @@ import type { Actor, UnitBrief, UnitSnapshot } from '../../domain/unit-state';
 import type { UnitContext } from '../context';
 import type { Correction } from '../../domain/correction';
 import type { Bounce } from '../../domain/unit-bounce';
+import type { ViewedWhat } from '../../domain/unit-views';
 
 export type { UnitOutcome } from '../../domain/unit-state';
 
@@ -46,7 +47,8 @@ export const changeCalendarUpdate = defineUpdate<
 /** A corrected or replacing document (version 2 on), sent by the Office to each unit still followed. */
 export const receiveCorrectionUpdate = defineUpdate<UnitBrief, [Correction]>('receiveCorrection');
 /** The unit opened its page or the document through its link for the first time. */
-export const markViewedUpdate = defineUpdate<UnitBrief, [Actor]>('markViewed');
+/** The unit's page, or (with `{ document: true }`) the signed document, first opened through its link. */
+export const markViewedUpdate = defineUpdate<UnitBrief, [Actor, ViewedWhat?]>('markViewed');
 /** A delivery status notification (5.x.x) read from the Office's mailbox names addresses of this unit. */
 export const bounceUpdate = defineUpdate<UnitBrief, [Bounce & { by: Actor }]>('bounce');
 export const stopSignal = defineSignal<[{ stage: 'recalled' | 'closed'; reason: string }]>('stop');

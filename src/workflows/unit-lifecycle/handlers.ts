@@ -31,7 +31,7 @@ export function registerHandlers(rt: UnitRuntime): void {
   onUpdate(
     acknowledgeUpdate,
     (by) => rt.carryOut(st.acknowledge(Date.now(), by), brief),
-    () => st.checkAcknowledge(),
+    (by) => st.checkAcknowledge(by),
   );
   onUpdate(
     submitReportUpdate,
@@ -88,8 +88,8 @@ export function registerHandlers(rt: UnitRuntime): void {
 
   onUpdate(
     markViewedUpdate,
-    (by) => rt.carryOut(st.markViewed(Date.now(), by), brief),
-    () => st.checkMarkViewed(),
+    (by, what?) => rt.carryOut(st.markViewed(Date.now(), by, what), brief),
+    (_by, what?) => st.checkMarkViewed(what),
   );
   onUpdate(
     receiveCorrectionUpdate,

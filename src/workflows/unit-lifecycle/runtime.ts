@@ -37,7 +37,12 @@ export class UnitRuntime {
     const { ctx } = input;
     // A calendar the Office loaded mid-run travels in the snapshot, across continue-as-new.
     const cal = calendarFrom({ ...ctx.calendarOverride, ...input.snapshot?.calendarOverride });
-    const rules = { policy: ctx.directive.policy, cal, officeName: ctx.office.name };
+    const rules = {
+      policy: ctx.directive.policy,
+      cal,
+      officeName: ctx.office.name,
+      hasDocument: !!ctx.directive.document,
+    };
     this.st = new UnitLifecycleState(input.snapshot ?? newSnapshot(input.unit), rules);
     this.seq = input.seq ?? 0;
     this.audit = auditor(ctx.key, input.unit.code, input.auditSeq);
