@@ -80,6 +80,10 @@ export const configSchema = z.object({
   /** Where audit records go: an fsync'd JSONL file per directive under CHIDAO_DATA_DIR, or PostgreSQL. */
   CHIDAO_AUDIT_STORE: z.enum(['file', 'postgres']).default('file'),
   CHIDAO_AUDIT_PG_URL: z.string().optional(),
+  /** Where accounts live: a file under CHIDAO_DATA_DIR, or PostgreSQL (every server of the Office sharing them). */
+  CHIDAO_ACCOUNT_STORE: z.enum(['file', 'postgres']).default('file'),
+  /** Defaults to CHIDAO_AUDIT_PG_URL. */
+  CHIDAO_ACCOUNT_PG_URL: z.string().optional(),
   /** The audit writer's Ed25519 private key (PEM): it signs digests of each run's chain. Without it, none. */
   CHIDAO_AUDIT_SIGNING_KEY: z.string().optional(),
   /** The public keys auditors check digests with (`chidao audit keygen`/`rotate` keep it). */

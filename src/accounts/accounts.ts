@@ -49,17 +49,17 @@ export class Accounts {
     private readonly now: () => number = Date.now,
   ) {}
 
-  list(): AccountView[] {
-    return this.store.list().map(viewOf);
+  async list(): Promise<AccountView[]> {
+    return (await this.store.list()).map(viewOf);
   }
 
-  get(login: string): AccountView | undefined {
-    const a = this.store.get(loginSchema.safeParse(login).data ?? '');
+  async get(login: string): Promise<AccountView | undefined> {
+    const a = await this.store.get(loginSchema.safeParse(login).data ?? '');
     return a && viewOf(a);
   }
 
-  get empty(): boolean {
-    return this.store.list().length === 0;
+  async empty(): Promise<boolean> {
+    return (await this.store.list()).length === 0;
   }
 
   /**
@@ -74,7 +74,7 @@ export class Accounts {
     const password = chosen ?? temporaryPassword();
     const passwordHash = await hashPassword(password);
     const at = new Date(this.now()).toISOString();
-    const account = this.store.update(n.login, (old) => {
+    const account = await this.store.update(n.login, (old) => {
       if (old) throw new AccountRefusal(`Tên đăng nhập ${n.login} đã có.`, 'login');
       const a: Account = {
         ...n,
@@ -91,7 +91,7 @@ export class Accounts {
     return { account: viewOf(account), password };
   }
 
-  private change(login: string, f: (a: Account) => Partial<Account>): AccountView {
+  private change(login: string, f: (a: Account) => Partial<Account>): Promise<AccountView> {
     const l = parse(loginSchema, login);
     return this.store.update(l, (a) => {
       if (!a) throw new AccountRefusal(`Không có tài khoản ${l}.`);
@@ -100,7 +100,7 @@ export class Accounts {
     });
   }
 
-  setActive(login: string, active: boolean): AccountView {
+  setActive(login: string, active: boolean): Promise<AccountView> {
     return this.change(login, (a) => ({
       active,
       generation: a.generation + 1,
@@ -109,7 +109,7 @@ export class Accounts {
     }));
   }
 
-  setRoles(login: string, roles: string[]): AccountView {
+  setRoles(login: string, roles: string[]): Promise<AccountView> {
     const r = parse(rolesSchema, roles);
     return this.change(login, (a) => ({ roles: r, generation: a.generation + 1 }));
   }
@@ -118,7 +118,7 @@ export class Accounts {
   async resetPassword(login: string): Promise<{ account: AccountView; password: string }> {
     const password = temporaryPassword();
     const passwordHash = await hashPassword(password);
-    const account = this.change(login, (a) => {
+    const account = await this.change(login, (a) => {
       if (a.sso) throw new AccountRefusal(SSO_PASSWORD);
       return {
         passwordHash,
@@ -134,7 +134,7 @@ export class Accounts {
   /** Checks a login; five wrong passwords in a row lock the account for 15 minutes. */
   async login(login: string, password: string): Promise<LoginOutcome> {
     const l = loginSchema.safeParse(login).data ?? '';
-    const found = l ? this.store.get(l) : undefined;
+    const found = l ? await this.store.get(l) : undefined;
     // The same scrypt work whether or not the account exists or has a password here (single sign-on):
     // timing does not tell which logins exist.
     const a = found && !found.sso && found.passwordHash ? found : undefined;
@@ -164,19 +164,19 @@ export class Accounts {
    * provider's name and roles at each one; disabling it here still refuses them. A provider's user can
    * never take over an account with a password here (a login already used is refused).
    */
-  signInFromProvider(p: {
+  async signInFromProvider(p: {
     issuer: string;
     subject: string;
     login: string;
     name: string;
     roles: StaffRole[];
-  }): LoginOutcome {
+  }): Promise<LoginOutcome> {
     const same = (a: Account) => a.sso?.issuer === p.issuer && a.sso.subject === p.subject;
-    const existing = this.store.list().find(same);
+    const existing = (await this.store.list()).find(same);
     if (!p.roles.length) {
       // Roles withdrawn at the provider: withdrawn here too, and the person's open sessions end.
       if (existing?.roles.length)
-        this.store.update(existing.login, (cur) =>
+        await this.store.update(existing.login, (cur) =>
           cur && same(cur)
             ? { account: { ...cur, roles: [], generation: cur.generation + 1 }, result: undefined }
             : { result: undefined },
@@ -234,7 +234,7 @@ export class Accounts {
 
   /** The person's own change: the current password again, and a new one that passes the policy. */
   async changePassword(login: string, current: string, next: string): Promise<AccountView> {
-    const a = this.store.get(parse(loginSchema, login));
+    const a = await this.store.get(parse(loginSchema, login));
     if (a?.sso) throw new AccountRefusal(SSO_PASSWORD);
     if (!a || !(await verifyPassword(current, a.passwordHash)))
       throw new AccountRefusal('Mật khẩu hiện tại không đúng.');
@@ -251,18 +251,18 @@ export class Accounts {
   }
 
   /** The account behind a session, if it still may act: active, and no password/role change since. */
-  current(login: string, generation: number): AccountView | undefined {
-    const a = this.store.get(login);
+  async current(login: string, generation: number): Promise<AccountView | undefined> {
+    const a = await this.store.get(login);
     return a && a.active && a.generation === generation ? viewOf(a) : undefined;
   }
 
   /** An active account holding the permission, for the CLI's `--as`; a refusal that says why otherwise. */
-  actingAs(login: string | undefined, permission: Permission): Staff {
+  async actingAs(login: string | undefined, permission: Permission): Promise<Staff> {
     if (!login)
       throw new AccountRefusal(
         'Cần cho biết ai thao tác: thêm --as <tên đăng nhập> hoặc đặt CHIDAO_USER (tạo tài khoản: chidao user add).',
       );
-    const a = this.store.get(parse(loginSchema, login));
+    const a = await this.store.get(parse(loginSchema, login));
     if (!a) throw new AccountRefusal(`Không có tài khoản ${login}.`);
     if (!a.active) throw new AccountRefusal(`Tài khoản ${a.login} đã bị khóa.`);
     if (!can(a.roles, permission)) throw new AccountRefusal(refusalFor(permission));

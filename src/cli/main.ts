@@ -12,11 +12,12 @@ import { calendarFromConfig } from '../files/calendar-config';
 import { directiveKey } from '../domain/directive';
 import { NO_WORKER_NOTICE, renderPlan, renderStatus, renderUnit, renderVisibilityRows } from './render';
 import { auditCommand } from './audit';
-import { openAccounts, userCommand } from './users';
+import { userCommand } from './users';
+import { openAccountStore, type AccountStore } from '../accounts/store';
+import { Accounts, signature } from '../accounts/accounts';
 import { tokenCommand } from './tokens';
 import { registryCommand, storedRegistry } from './registries';
 import { webhookCommand } from './webhooks';
-import { signature } from '../accounts/accounts';
 import type { Permission } from '../domain/staff-roles';
 
 import { parseAt, renderCalendarApplied, renderCalendarYear } from './calendar';
@@ -105,11 +106,14 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   const print = (s: string) => out.write(s + '\n');
   let client: Client | undefined;
   const connect = async () => Office.fromConfig((client ??= await connectClient(cfg)), cfg);
+  // Opened at first use and closed at the end: a PostgreSQL pool left open would hold the process.
+  let accountStore: AccountStore | undefined;
+  const accounts = () => new Accounts((accountStore ??= openAccountStore(cfg)));
   if (o.by !== undefined)
     throw new CliError('--by không còn dùng: mỗi việc ghi tên tài khoản làm việc đó, cho bằng --as <tên đăng nhập>');
   /** Who acts: an active account holding the act's permission, named by --as or CHIDAO_USER. */
-  const actingAs = (permission: Permission) => {
-    const by = signature(openAccounts(cfg).actingAs(o.as ?? cfg.CHIDAO_USER, permission));
+  const actingAs = async (permission: Permission) => {
+    const by = signature(await accounts().actingAs(o.as ?? cfg.CHIDAO_USER, permission));
     return { by, actor: { channel: 'office' as const, by } };
   };
 
@@ -135,7 +139,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           print(renderPlan(plan, now, cal.calendar, at));
           return 0;
         }
-        const { by } = actingAs('runs.start');
+        const { by } = await actingAs('runs.start');
         const office = await connect();
         const bar = progress(process.stderr, 'Thêm nơi nhận');
         const { workflowId, resumed } = await office.start(plan, {
@@ -192,7 +196,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         const key = runKey(args[0]);
         const unit = args[1];
         if (!unit) throw new CliError('thiếu <mã đơn vị>');
-        const { by, actor } = actingAs(RECORDED.has(cmd) ? 'units.record' : 'units.follow-up');
+        const { by, actor } = await actingAs(RECORDED.has(cmd) ? 'units.record' : 'units.follow-up');
         const office = await connect();
         await act(async () => {
           if (cmd === 'ack') return office.acknowledge({ key, unit, by: actor });
@@ -223,7 +227,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'recall':
       case 'close': {
         const key = runKey(args[0]);
-        const { by } = actingAs('runs.decide');
+        const { by } = await actingAs('runs.decide');
         const office = await connect();
         if (cmd === 'recall') await office.recall({ key, by, reason: required('reason', o.reason, 'lý do thu hồi') });
         else await office.close({ key, by, note: o.note ?? '' });
@@ -236,7 +240,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       }
       case 'correct': {
         const key = runKey(args[0]);
-        const { by } = actingAs('runs.start');
+        const { by } = await actingAs('runs.start');
         return await correctCommand(o, { cfg, print, connect, key, by });
       }
       case 'serve': {
@@ -259,7 +263,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
           const file = args[1];
           if (!file) throw new CliError('thiếu <tệp lịch>: chidao calendar apply <tệp lịch> [<văn bản>]');
           const data = loadCalendarOverride(file);
-          const { by } = actingAs('admin');
+          const { by } = await actingAs('admin');
           const office = await connect();
           const r = await office.applyCalendar({
             calendar: data,
@@ -275,9 +279,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         return 0;
       }
       case 'user':
-        return await userCommand(args, o, cfg, print);
+        return await userCommand(args, o, accounts(), print);
       case 'registry':
-        return registryCommand(args, o, cfg, print, () => openAccounts(cfg).actingAs(o.as ?? cfg.CHIDAO_USER, 'admin'));
+        return await registryCommand(args, o, cfg, print, () => accounts().actingAs(o.as ?? cfg.CHIDAO_USER, 'admin'));
       case 'token':
         return tokenCommand(args, o, cfg, print);
       case 'webhook':
@@ -289,5 +293,6 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     }
   } finally {
     await client?.connection.close();
+    await accountStore?.close?.();
   }
 }

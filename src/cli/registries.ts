@@ -57,13 +57,13 @@ function writeTable(out: string, rows: string[][]): void {
  * `chidao registry …`: import, list, show, diff, activate, template, export. Changes are the administrator's
  * (an account with quan-tri, by --as or CHIDAO_USER); reading needs no account, as for `chidao user list`.
  */
-export function registryCommand(
+export async function registryCommand(
   args: string[],
   o: { id?: string; name?: string; effective?: string; out?: string; json?: boolean },
   cfg: Config,
   print: (s: string) => void,
-  actingAs: () => Staff,
-): number {
+  actingAs: () => Promise<Staff>,
+): Promise<number> {
   const [sub, a1, a2] = args;
   const r = openRegistries(cfg);
   const need = (v: string | undefined, what: string) => {
@@ -79,6 +79,7 @@ export function registryCommand(
       } catch (e) {
         throw new CliError(`không đọc được ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
+      const by = await actingAs();
       const out = r.import(
         bytes,
         basename(file),
@@ -87,7 +88,7 @@ export function registryCommand(
           ...(o.name ? { name: o.name } : {}),
           ...(o.effective ? { effective: o.effective } : {}),
         },
-        actingAs(),
+        by,
       );
       const v = out.version;
       print(`Đã nhập danh mục ${v.id} hiệu lực từ ${v.effective}: ${v.units} đơn vị (chưa kích hoạt).`);
@@ -121,7 +122,7 @@ export function registryCommand(
       print(renderDiff(r.diff(need(a1, '<mã danh mục>'), need(a2, '<mã danh mục> <ngày hiệu lực>'))));
       return 0;
     case 'activate': {
-      const v = r.activate(need(a1, '<mã danh mục>'), need(a2, '<mã danh mục> <ngày hiệu lực>'), actingAs());
+      const v = r.activate(need(a1, '<mã danh mục>'), need(a2, '<mã danh mục> <ngày hiệu lực>'), await actingAs());
       const state = r.stateOf(v);
       print(
         state === 'in-effect'

@@ -1,11 +1,7 @@
-import type { Config } from '../config';
-import { Accounts } from '../accounts/accounts';
+import type { Accounts } from '../accounts/accounts';
 import type { AccountView } from '../accounts/account';
-import { FileAccountStore } from '../accounts/store';
 import { STAFF_ROLES, roleNames } from '../domain/staff-roles';
 import { CliError } from './errors';
-
-export const openAccounts = (cfg: Config) => new Accounts(new FileAccountStore(cfg.CHIDAO_DATA_DIR));
 
 const line = (a: AccountView) =>
   [
@@ -22,11 +18,10 @@ const line = (a: AccountView) =>
 export async function userCommand(
   args: string[],
   o: { name?: string; title?: string; unit?: string; role?: string[]; json?: boolean },
-  cfg: Config,
+  accounts: Accounts,
   print: (s: string) => void,
 ): Promise<number> {
   const [sub, login, ...rest] = args;
-  const accounts = openAccounts(cfg);
   const need = () => {
     if (!login) throw new CliError(`thiếu <tên đăng nhập>: chidao user ${sub} <tên đăng nhập>`);
     return login;
@@ -52,7 +47,7 @@ export async function userCommand(
       return 0;
     }
     case 'list': {
-      const all = accounts.list();
+      const all = await accounts.list();
       if (o.json) print(JSON.stringify(all, null, 2));
       else if (!all.length)
         print('Chưa có tài khoản nào. Tạo quản trị viên: chidao user add <tên> --name … --role quan-tri');
@@ -61,7 +56,7 @@ export async function userCommand(
     }
     case 'disable':
     case 'enable': {
-      const a = accounts.setActive(need(), sub === 'enable');
+      const a = await accounts.setActive(need(), sub === 'enable');
       print(
         sub === 'enable'
           ? `Đã mở lại tài khoản ${a.login}.`
@@ -77,7 +72,7 @@ export async function userCommand(
     case 'roles': {
       const roles = [...rest, ...(o.role ?? [])];
       if (!roles.length) throw new CliError(`thiếu <vai trò>…: chidao user roles <tên đăng nhập> van-thu chuyen-vien`);
-      const a = accounts.setRoles(need(), roles);
+      const a = await accounts.setRoles(need(), roles);
       print(`Vai trò của ${a.login}: ${roleNames(a.roles)}.`);
       return 0;
     }

@@ -28,7 +28,7 @@ export async function devAccounts(dataDir: string): Promise<{ logins: string[]; 
   const logins: string[] = [];
   for (const role of STAFF_ROLES) {
     const login = devLogin(role);
-    if (!accounts.get(login))
+    if (!(await accounts.get(login)))
       await accounts.add(
         { login, name: DEV_PEOPLE[role], title: STAFF_ROLE_LABELS[role], unit: 'Văn phòng', roles: [role] },
         { password },

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { openAuditStore } from '../audit/open-store';
 import { Accounts } from '../accounts/accounts';
-import { FileAccountStore } from '../accounts/store';
+import { openAccountStore } from '../accounts/store';
 import { readKeyring } from '../audit/keys';
 import type { Config } from '../config';
 import { Office } from '../office';
@@ -42,13 +42,14 @@ export async function createWebServer(opts: {
 }): Promise<FastifyInstance> {
   const { config } = opts;
   const now = opts.now ?? Date.now;
+  const accountStore = openAccountStore(config);
   const deps: WebDeps = {
     client: opts.client,
     office: Office.fromConfig(opts.client, config, now),
     config,
     links: new LinkSigner(config.CHIDAO_LINK_SECRET, config.CHIDAO_PUBLIC_URL, config.CHIDAO_LINK_TTL_DAYS),
     sessions: officeSessions(config),
-    accounts: new Accounts(new FileAccountStore(config.CHIDAO_DATA_DIR), now),
+    accounts: new Accounts(accountStore, now),
     registries: Registries.inDataDir(config.CHIDAO_DATA_DIR, now),
     audit: {
       store: () => openAuditStore(config),
@@ -83,6 +84,8 @@ export async function createWebServer(opts: {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // The accounts' PostgreSQL pool, when there is one, ends with the server.
+  app.addHook('onClose', async () => accountStore.close?.());
   await securityHeaders(app, { https: config.CHIDAO_PUBLIC_URL.startsWith('https:') });
   await cookies(app);
   await forms(app, { uploadMaxBytes: config.CHIDAO_UPLOAD_MAX_BYTES });

@@ -70,7 +70,7 @@ describe('accounts', () => {
       /Vai trò không có; các vai trò: quan-tri, van-thu/,
     );
     await expect(a.add({ login: 'ab', name: '  ', roles: ['van-thu'] })).rejects.toThrow('Cần họ tên.');
-    expect(a.list()).toEqual([]);
+    expect(await a.list()).toEqual([]);
   });
 
   it('five wrong passwords lock the account for 15 minutes, even against the right one; then it opens', async () => {
@@ -91,25 +91,25 @@ describe('accounts', () => {
     const { a } = accounts();
     const { account, password } = await a.add({ login: 'ld', name: 'Lãnh đạo', roles: ['lanh-dao'] });
     let gen = account.generation;
-    expect(a.current('ld', gen)).toBeDefined();
+    expect(await a.current('ld', gen)).toBeDefined();
     for (const step of [
       () => a.setActive('ld', false),
       () => a.setActive('ld', true),
       () => a.setRoles('ld', ['lanh-dao', 'kiem-toan']),
     ]) {
-      const next = step();
-      expect(a.current('ld', gen)).toBeUndefined();
+      const next = await step();
+      expect(await a.current('ld', gen)).toBeUndefined();
       gen = next.generation;
     }
-    expect(a.current('ld', gen)?.roles).toEqual(['lanh-dao', 'kiem-toan']);
+    expect((await a.current('ld', gen))?.roles).toEqual(['lanh-dao', 'kiem-toan']);
     const changed = await a.changePassword('ld', password, GOOD);
     expect(changed.mustChangePassword).toBe(false);
-    expect(a.current('ld', gen)).toBeUndefined();
+    expect(await a.current('ld', gen)).toBeUndefined();
     gen = changed.generation;
     const reset = await a.resetPassword('ld');
     expect(reset.account.mustChangePassword).toBe(true);
-    expect(a.current('ld', gen)).toBeUndefined();
-    expect(a.current('ld', reset.account.generation)).toBeDefined();
+    expect(await a.current('ld', gen)).toBeUndefined();
+    expect(await a.current('ld', reset.account.generation)).toBeDefined();
     expect(await a.login('ld', GOOD)).toMatchObject({ ok: false });
     expect(await a.login('ld', reset.password)).toMatchObject({ ok: true });
   });
@@ -117,7 +117,7 @@ describe('accounts', () => {
   it('a disabled account cannot log in, even with its password', async () => {
     const { a } = accounts();
     const { password } = await a.add({ login: 'kt', name: 'Kiểm toán', roles: ['kiem-toan'] });
-    a.setActive('kt', false);
+    await a.setActive('kt', false);
     expect(await a.login('kt', password)).toEqual({
       ok: false,
       reason: 'Tài khoản đã bị khóa; hãy hỏi quản trị viên.',
@@ -139,14 +139,14 @@ describe('accounts', () => {
   it('a login or a password change checked just before a reset lands does not outlive the reset', async () => {
     const { store } = accounts();
     // Another process's reset, landing between this process's password check and its write.
-    let between: (() => void) | undefined;
+    let between: (() => Promise<unknown>) | undefined;
     const interleaved: AccountStore = {
       list: () => store.list(),
       get: (l) => store.get(l),
-      update: (l, change) => {
+      update: async (l, change) => {
         const f = between;
         between = undefined;
-        f?.();
+        await f?.();
         return store.update(l, change);
       },
     };
@@ -159,7 +159,7 @@ describe('accounts', () => {
         result: undefined,
       }));
     expect(await a.login('dua.tranh', GOOD)).toMatchObject({ ok: false });
-    expect(store.get('dua.tranh')!.passwordHash).toBe(other);
+    expect((await store.get('dua.tranh'))!.passwordHash).toBe(other);
     // The same for a change: refused rather than undoing the reset.
     await new Accounts(store).changePassword('dua.tranh', 'Mật khẩu do người khác đặt', GOOD);
     between = () =>
@@ -170,20 +170,20 @@ describe('accounts', () => {
     await expect(a.changePassword('dua.tranh', GOOD, 'Một cụm từ khác hẳn')).rejects.toThrow(
       'Mật khẩu vừa được đổi hoặc đặt lại ở nơi khác',
     );
-    expect(store.get('dua.tranh')!.passwordHash).toBe(other);
+    expect((await store.get('dua.tranh'))!.passwordHash).toBe(other);
   });
 
   it('acting as someone needs a login, an active account and a role holding the permission', async () => {
     const { a } = accounts();
     await a.add({ login: 'vt', name: 'Nguyễn Văn Thư', roles: ['van-thu'] });
-    expect(() => a.actingAs(undefined, 'units.record')).toThrow(/--as <tên đăng nhập> hoặc đặt CHIDAO_USER/);
-    expect(() => a.actingAs('khong-co', 'units.record')).toThrow('Không có tài khoản khong-co.');
-    expect(() => a.actingAs('vt', 'runs.decide')).toThrow(
+    await expect(a.actingAs(undefined, 'units.record')).rejects.toThrow(/--as <tên đăng nhập> hoặc đặt CHIDAO_USER/);
+    await expect(a.actingAs('khong-co', 'units.record')).rejects.toThrow('Không có tài khoản khong-co.');
+    await expect(a.actingAs('vt', 'runs.decide')).rejects.toThrow(
       'Tài khoản không có quyền thu hồi hoặc kết thúc đợt gửi; việc này cần vai trò Lãnh đạo.',
     );
-    expect(a.actingAs('VT', 'units.record')).toEqual({ login: 'vt', name: 'Nguyễn Văn Thư', roles: ['van-thu'] });
-    a.setActive('vt', false);
-    expect(() => a.actingAs('vt', 'units.record')).toThrow('Tài khoản vt đã bị khóa.');
+    expect(await a.actingAs('VT', 'units.record')).toEqual({ login: 'vt', name: 'Nguyễn Văn Thư', roles: ['van-thu'] });
+    await a.setActive('vt', false);
+    await expect(a.actingAs('vt', 'units.record')).rejects.toThrow('Tài khoản vt đã bị khóa.');
   });
 });
 

@@ -16,7 +16,7 @@ export async function staffAccount(
   const accounts = new Accounts(new FileAccountStore(dataDir));
   const login = o.login ?? 'kiemthu';
   const name = o.name ?? 'Nguyễn Văn Kiểm Thử';
-  if (!accounts.get(login))
+  if (!(await accounts.get(login)))
     await accounts.add({ login, name, roles: o.roles ?? STAFF_ROLES }, { password: STAFF_PASSWORD });
   return { login, name, password: STAFF_PASSWORD };
 }

@@ -69,7 +69,7 @@ describe("the administrator's account pages", () => {
     const password =
       /Mật khẩu tạm của <strong>vanthu\.moi<\/strong> \(Nguyễn Thị Văn Thư\): <code>([^<]+)<\/code>/.exec(r.body)?.[1];
     expect(password).toHaveLength(16);
-    expect(accounts().get('vanthu.moi')).toMatchObject({
+    expect(await accounts().get('vanthu.moi')).toMatchObject({
       roles: ['van-thu', 'chuyen-vien'],
       mustChangePassword: true,
       title: 'Văn thư',
@@ -99,17 +99,13 @@ describe("the administrator's account pages", () => {
     expect(long.statusCode).toBe(422);
     expect(long.body).toContain('<p class="field-error" id="name-error">Họ tên dài quá 200 ký tự.</p>');
     expect(long.body).toContain(`value="${'N'.repeat(201)}"`);
-    expect(accounts().get('dai.qua')).toBeUndefined();
+    expect(await accounts().get('dai.qua')).toBeUndefined();
     const noRole = await post('/office/accounts', { login: 'khongvaitro', name: 'Không Vai Trò' });
     expect(noRole.statusCode).toBe(422);
     expect(noRole.body).toContain('<p class="field-error" id="roles-error">Cần ít nhất một vai trò.</p>');
     const taken = await post('/office/accounts', { login: 'quantri', name: 'Trùng', roles: ['van-thu'] });
     expect(taken.body).toContain('<p class="field-error" id="login-error">Tên đăng nhập quantri đã có.</p>');
-    expect(
-      accounts()
-        .list()
-        .map((a) => a.login),
-    ).not.toContain('khongvaitro');
+    expect((await accounts().list()).map((a) => a.login)).not.toContain('khongvaitro');
   });
 
   it("disabling ends the person's open session at once; enabling lets them log in again", async () => {
@@ -127,7 +123,7 @@ describe("the administrator's account pages", () => {
   it('roles change from the page; a reset gives a new temporary password and the old one stops working', async () => {
     await staffAccount(dataDir, { login: 'lanhdao', roles: ['lanh-dao'] });
     await post('/office/accounts/lanhdao/roles', { roles: ['lanh-dao', 'kiem-toan'] });
-    expect(accounts().get('lanhdao')?.roles).toEqual(['lanh-dao', 'kiem-toan']);
+    expect((await accounts().get('lanhdao'))?.roles).toEqual(['lanh-dao', 'kiem-toan']);
     const reset = await post('/office/accounts/lanhdao/reset', {});
     expect(reset.body).toMatch(/Mật khẩu tạm của <strong>lanhdao<\/strong>/);
     expect(await accounts().login('lanhdao', STAFF_PASSWORD)).toMatchObject({ ok: false });
@@ -145,7 +141,7 @@ describe("the administrator's account pages", () => {
       expect(r.statusCode, `${action} ${spelling}`).toBe(422);
       expect(r.body).toContain('Không tự khóa, tự đặt lại mật khẩu hay tự đổi vai trò của mình ở đây.');
     }
-    expect(accounts().get('quantri')).toMatchObject({ active: true, roles: ['quan-tri'] });
+    expect(await accounts().get('quantri')).toMatchObject({ active: true, roles: ['quan-tri'] });
   });
 
   it('only an administrator reaches the account pages: others get 403 and create or change nothing', async () => {
@@ -159,7 +155,7 @@ describe("the administrator's account pages", () => {
     const r = await post('/office/accounts', { login: 'leo-thang', name: 'Leo Thang', roles: ['quan-tri'] }, clerk);
     expect(r.statusCode).toBe(403);
     expect(r.body).toContain('việc này cần vai trò Quản trị');
-    expect(accounts().get('leo-thang')).toBeUndefined();
+    expect(await accounts().get('leo-thang')).toBeUndefined();
     // Nor may it disable, reset or re-role anyone, itself included.
     await staffAccount(dataDir, { login: 'nan-nhan', roles: ['chuyen-vien'] });
     for (const [target, action] of [
@@ -171,12 +167,12 @@ describe("the administrator's account pages", () => {
       const x = await post(`/office/accounts/${target}/${action}`, { roles: ['quan-tri'] }, clerk);
       expect(x.statusCode, `${target} ${action}`).toBe(403);
     }
-    expect(accounts().get('nan-nhan')).toMatchObject({
+    expect(await accounts().get('nan-nhan')).toMatchObject({
       active: true,
       roles: ['chuyen-vien'],
       mustChangePassword: false,
     });
-    expect(accounts().get('vanthu2')?.roles).toEqual(['van-thu', 'lanh-dao']);
+    expect((await accounts().get('vanthu2'))?.roles).toEqual(['van-thu', 'lanh-dao']);
     // Without a session at all: to the login page, nothing read.
     const anon = await web.inject({ method: 'GET', url: '/office/accounts' });
     expect(anon.statusCode).toBe(303);

@@ -130,7 +130,7 @@ describe('single sign-on (OpenID Connect)', () => {
     expect(await page.locator('header').textContent()).toContain('Phạm Văn Lãnh Đạo (lanhdao.sso)');
     expect(await page.getByRole('link', { name: 'Đổi mật khẩu' }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'oidc-logged-in.png'), fullPage: true });
-    expect(accounts().get('lanhdao.sso')).toMatchObject({
+    expect(await accounts().get('lanhdao.sso')).toMatchObject({
       name: 'Phạm Văn Lãnh Đạo',
       roles: ['lanh-dao'],
       active: true,
@@ -142,12 +142,15 @@ describe('single sign-on (OpenID Connect)', () => {
   it('roles moved at the provider follow at the next login; the old session ends with the change', async () => {
     const first = await signIn('lanhdao.sso');
     await first.waitForURL(`${base}/office`);
-    const before = accounts().get('lanhdao.sso')!.generation;
+    const before = (await accounts().get('lanhdao.sso'))!.generation;
     people['lanhdao.sso'] = { name: 'Phạm Văn Lãnh Đạo', roles: ['VP_LanhDao', 'VP_VanThu'] };
     try {
       const second = await signIn('lanhdao.sso');
       await second.waitForURL(`${base}/office`);
-      expect(accounts().get('lanhdao.sso')).toMatchObject({ roles: ['lanh-dao', 'van-thu'], generation: before + 1 });
+      expect(await accounts().get('lanhdao.sso')).toMatchObject({
+        roles: ['lanh-dao', 'van-thu'],
+        generation: before + 1,
+      });
       await first.reload();
       expect(first.url()).toMatch(/\/office\/login\?next=/);
       await second.close();
@@ -162,26 +165,26 @@ describe('single sign-on (OpenID Connect)', () => {
     expect(await none.locator('[role=alert]').textContent()).toContain(
       'Nhà cung cấp định danh chưa cấp vai trò nào của chidao cho tài khoản này',
     );
-    expect(accounts().get('ketoan.sso')).toBeUndefined();
+    expect(await accounts().get('ketoan.sso')).toBeUndefined();
     await none.close();
     const taken = await signIn('quantri');
     expect(await taken.locator('[role=alert]').textContent()).toContain(
       'Tên đăng nhập quantri đã là một tài khoản mật khẩu ở đây',
     );
-    expect(accounts().get('quantri')).toMatchObject({ roles: ['quan-tri'] });
-    expect(accounts().get('quantri')?.sso).toBeUndefined();
+    expect(await accounts().get('quantri')).toMatchObject({ roles: ['quan-tri'] });
+    expect((await accounts().get('quantri'))?.sso).toBeUndefined();
     await taken.close();
   });
 
   it('an account disabled here is refused even though the provider vouches for it', async () => {
     await (await signIn('lanhdao.sso')).close();
-    accounts().setActive('lanhdao.sso', false);
+    await accounts().setActive('lanhdao.sso', false);
     try {
       const page = await signIn('lanhdao.sso');
       expect(await page.locator('[role=alert]').textContent()).toContain('Tài khoản đã bị khóa');
       await page.close();
     } finally {
-      accounts().setActive('lanhdao.sso', true);
+      await accounts().setActive('lanhdao.sso', true);
     }
   });
 

@@ -222,7 +222,7 @@ describe('sessions', () => {
           () => accounts().setRoles(staff.login, ['van-thu', 'chuyen-vien', 'lanh-dao', 'kiem-toan', 'quan-tri']),
           async () => void (temporary = (await accounts().resetPassword(staff.login)).password),
         ]) {
-          accounts().setActive(staff.login, true);
+          await accounts().setActive(staff.login, true);
           const fresh = await login(web);
           expect(await status(other, fresh)).toBe(200);
           await change();
@@ -232,13 +232,13 @@ describe('sessions', () => {
         // The reset's temporary password changed back, so the steps below log in as before.
         await accounts().changePassword(staff.login, temporary, staff.password);
         // While disabled, the password no longer opens a session.
-        accounts().setActive(staff.login, false);
+        await accounts().setActive(staff.login, false);
         const r = await postLogin(web, staff);
         expect(r.statusCode).toBe(401);
         expect(r.body).toContain('Tài khoản đã bị khóa; hãy hỏi quản trị viên.');
         expect(cookieOf(r, 'chidao_session')).toBeUndefined();
       } finally {
-        accounts().setActive(staff.login, true);
+        await accounts().setActive(staff.login, true);
         await other.close();
       }
     });

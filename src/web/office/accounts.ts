@@ -110,7 +110,7 @@ function accountRow(a: AccountView, csrf: Html, self: string): Html {
 export function accountRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeSessionCookies): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const config = { permission: 'admin' as const };
-  const show = (
+  const show = async (
     req: FastifyRequest,
     reply: FastifyReply,
     o: { typed?: Typed; error?: AccountRefusal; notice?: Html; status?: number } = {},
@@ -118,6 +118,7 @@ export function accountRoutes(app: FastifyInstance, deps: WebDeps, sessions: Off
     const csrf = html`<input type="hidden" name="csrf" value="${sessions.csrf(sessionOf(req))}" />`;
     const t = o.typed ?? EMPTY;
     const e = o.error && { field: o.error.field, message: o.error.message };
+    const all = await deps.accounts.list();
     return sendPage(
       reply,
       'Tài khoản',
@@ -134,7 +135,7 @@ export function accountRoutes(app: FastifyInstance, deps: WebDeps, sessions: Off
               </tr>
             </thead>
             <tbody>
-              ${deps.accounts.list().map((a) => accountRow(a, csrf, sessionOf(req).login))}
+              ${all.map((a) => accountRow(a, csrf, sessionOf(req).login))}
             </tbody>
           </table>
         </div>

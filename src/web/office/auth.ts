@@ -54,12 +54,12 @@ const safeNext = (n: string) => (/^\/office(\/|$|\?)/.test(n) && n.length < 500 
 export function loginRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeSessionCookies, sso = false): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const https = deps.config.CHIDAO_PUBLIC_URL.startsWith('https:');
-  const loginForm = (reply: FastifyReply, next: string, error?: string, status = 200, login = '') => {
+  const loginForm = async (reply: FastifyReply, next: string, error?: string, status = 200, login = '') => {
     const nonce = randomBytes(16).toString('base64url');
     reply.setCookie(LOGIN_COOKIE, nonce, { ...cookieOptions(https, '/office/login'), maxAge: 1800 });
     const none = sso
       ? ''
-      : deps.accounts.empty
+      : (await deps.accounts.empty())
         ? html`<div class="notice bad" role="alert">
             <p>
               Chưa có tài khoản nào. Quản trị viên tạo tài khoản đầu tiên tại máy chủ:
@@ -145,7 +145,7 @@ const loginAgain = new PageError(
  */
 export function guard(app: FastifyInstance, sessions: OfficeSessionCookies): void {
   app.addHook('onRequest', async (req, reply) => {
-    const found = sessions.read(req);
+    const found = await sessions.read(req);
     if (!found) {
       if (req.method === 'GET') return reply.redirect(`/office/login?next=${encodeURIComponent(req.url)}`, 303);
       return errorPage(reply, loginAgain);

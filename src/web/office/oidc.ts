@@ -143,7 +143,7 @@ export function oidcRoutes(app: FastifyInstance, deps: WebDeps, sessions: Office
         );
       }
       if (!claims) throw unreachable;
-      const outcome = deps.accounts.signInFromProvider({
+      const outcome = await deps.accounts.signInFromProvider({
         issuer: claims.iss,
         subject: claims.sub,
         login: String(claims.preferred_username ?? claims.sub),

@@ -66,14 +66,16 @@ export class OfficeSessionCookies {
    * The live session behind the request's cookie and its account, if both still hold: a disabled
    * account, or one whose password or roles changed, ends the session on its next request.
    */
-  read(req: FastifyRequest): { session: Session; account: AccountView } | undefined {
-    let account: AccountView | undefined;
-    const session = this.store.read(
-      req.cookies[SESSION_COOKIE],
-      this.now(),
-      (s) => (account = this.accounts.current(s.login, s.generation)) !== undefined,
-    );
-    return session && account ? { session, account } : undefined;
+  async read(req: FastifyRequest): Promise<{ session: Session; account: AccountView } | undefined> {
+    const token = req.cookies[SESSION_COOKIE];
+    const session = this.store.read(token, this.now(), () => true);
+    if (!session) return undefined;
+    const account = await this.accounts.current(session.login, session.generation);
+    if (!account) {
+      this.store.destroy(token, this.now());
+      return undefined;
+    }
+    return { session, account };
   }
 
   start(reply: FastifyReply, account: AccountView): void {
