@@ -159,6 +159,34 @@ describe('the structured new-run form', () => {
     expect(next.body).toContain('value="TCTHADS-VP"');
   });
 
+  it('a search of the registry lists matching units first, keeps every tick and field, and each box appears once', async () => {
+    const number = uniqueNumber();
+    const r = await post(
+      { ...FIELDS(number), recipientSearch: 'đà nẵng', 'purpose:unit:CTHADS-DA-NANG': 'để p/h' },
+      ['unit:TCT', 'unit:CTHADS-DA-NANG'],
+      undefined,
+      '&edit=1',
+    );
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('data-found="1"');
+    // The match comes before the groups, ticked, with its purpose as typed; nothing is sent.
+    const match = r.body.indexOf('value="unit:CTHADS-DA-NANG"');
+    expect(match).toBeGreaterThan(0);
+    expect(match).toBeLessThan(r.body.indexOf('value="group:cuc-thads-tinh"'));
+    expect(r.body.split('value="unit:CTHADS-DA-NANG"')).toHaveLength(2);
+    expect(r.body).toMatch(/value="unit:CTHADS-DA-NANG"\s+checked/);
+    expect(r.body).toContain(
+      'name="purpose:unit:CTHADS-DA-NANG"\n          aria-label="Mục đích gửi Cục Thi hành án dân sự thành phố Đà Nẵng (CTHADS-DA-NANG)"\n          value="để p/h"',
+    );
+    // A tick outside the results is still in the form, once.
+    expect(r.body.split('value="unit:TCT"')).toHaveLength(2);
+    expect(r.body).toMatch(/value="unit:TCT"\s+checked/);
+    expect(r.body).toContain(`value="${number}"`);
+    const none = await post({ ...FIELDS(number), recipientSearch: 'không có đơn vị này' }, [], undefined, '&edit=1');
+    expect(none.body).toContain('data-found="0"');
+    expect(none.body).toContain('Không có đơn vị nào khớp');
+  });
+
   it('a number already used this year is refused beside Số; a secret document beside Độ mật', async () => {
     const number = uniqueNumber();
     const picks = ['group:don-vi-thuoc-tong-cuc'];

@@ -61,7 +61,15 @@ function select(form: RunForm, errors: FieldErrors, name: string, label: string,
 }
 
 /** Tick a group (every unit in it) or single units, each with its purpose as "Nơi nhận" writes it. */
-function recipientsChooser(form: RunForm, errors: FieldErrors, registry: Registry): Html {
+/** Units a search of the registry shows at most; a narrower search finds the rest. */
+export const SEARCH_SHOWN = 100;
+
+/**
+ * Tick a group (every unit in it) or single units, each with its purpose as "Nơi nhận" writes it. A search
+ * (no script: the button posts the form back as filled) lists the matching units first; each unit's box
+ * is in the form once, so what was ticked elsewhere stays ticked.
+ */
+function recipientsChooser(form: RunForm, errors: FieldErrors, registry: Registry, csrf: string): Html {
   const picked = new Set(form.picks);
   const purpose = (pick: string, fallback: string) => form.fields[`purpose:${pick}`] ?? fallback;
   const row = (pick: string, label: string, fallback: string) =>
@@ -84,8 +92,42 @@ function recipientsChooser(form: RunForm, errors: FieldErrors, registry: Registr
         />
       </td>
     </tr>`;
-  const inGroup = (code: string) => registry.units.filter((u) => u.groups.includes(code));
-  const loose = registry.units.filter((u) => !u.groups.length);
+  const q = (form.fields.recipientSearch ?? '').normalize('NFC').trim().toLowerCase().slice(0, 100);
+  const found = q
+    ? registry.units
+        .filter((u) => [u.code, u.name, ...u.emails, u.province ?? ''].some((s) => s.toLowerCase().includes(q)))
+        .slice(0, SEARCH_SHOWN)
+    : [];
+  const shown = new Set(found.map((u) => u.code));
+  const inGroup = (code: string) => registry.units.filter((u) => u.groups.includes(code) && !shown.has(u.code));
+  const loose = registry.units.filter((u) => !u.groups.length && !shown.has(u.code));
+  const search = html`<label for="recipientSearch">Tìm đơn vị (mã, tên, email, tỉnh)</label>
+    <input
+      id="recipientSearch"
+      name="recipientSearch"
+      type="search"
+      maxlength="100"
+      value="${form.fields.recipientSearch ?? ''}"
+    />
+    <button type="submit" class="secondary" formaction="/office/runs/new?edit=1&amp;csrf=${csrf}">Tìm đơn vị</button>
+    ${
+      q
+        ? html`<p class="hint" data-found="${found.length}">
+              ${found.length ? `${found.length} đơn vị khớp "${q}"${found.length === SEARCH_SHOWN ? ' (hiện tối đa ' + SEARCH_SHOWN + ')' : ''}:` : `Không có đơn vị nào khớp "${q}".`}
+            </p>
+            ${
+              found.length
+                ? html`<div class="table-wrap">
+                    <table>
+                      <tbody>
+                        ${found.map((u) => row(`unit:${u.code}`, `${u.name} (${u.code})`, 'để b/c'))}
+                      </tbody>
+                    </table>
+                  </div>`
+                : ''
+            }`
+        : ''
+    }`;
   return html`<fieldset ${errors.recipients ? html`aria-describedby="recipients-error"` : ''}>
     <legend>Nơi nhận</legend>
     ${errors.recipients ? html`<p class="field-error" id="recipients-error">${errors.recipients}</p>` : ''}
@@ -100,6 +142,7 @@ function recipientsChooser(form: RunForm, errors: FieldErrors, registry: Registr
       "Như trên" là đơn vị thực hiện (có hạn xác nhận và báo cáo); "để b/c", "để p/h", "để biết", "Lưu" chỉ nhận văn
       bản.
     </p>
+    ${search}
     <div class="table-wrap">
       <table>
         <thead>
@@ -109,7 +152,13 @@ function recipientsChooser(form: RunForm, errors: FieldErrors, registry: Registr
           </tr>
         </thead>
         <tbody>
-          ${registry.groups.map((g) => row(`group:${g.code}`, `${g.name} (${inGroup(g.code).length} đơn vị)`, 'Như trên'))}
+          ${registry.groups.map((g) =>
+            row(
+              `group:${g.code}`,
+              `${g.name} (${registry.units.filter((u) => u.groups.includes(g.code)).length} đơn vị)`,
+              'Như trên',
+            ),
+          )}
         </tbody>
       </table>
     </div>
@@ -223,7 +272,7 @@ export function runFormView(
         ${F('contactUnit', 'Đầu mối liên hệ', { required: true, placeholder: 'Văn phòng Tổng cục' })}
         ${F('contactPhone', 'Điện thoại liên hệ')} ${F('contactEmail', 'Thư điện tử liên hệ', { type: 'email' })}
       </fieldset>
-      ${recipientsChooser(form, errors, registry)}
+      ${recipientsChooser(form, errors, registry, csrf)}
       <fieldset>
         <legend>Theo dõi, đôn đốc</legend>
         <p class="hint">Để trống ô nào thì ô đó theo mặc định của độ khẩn đã chọn:</p>
