@@ -87,6 +87,33 @@ describe('the new-run form as a directive', () => {
     expect(bad.errors.recipients).toBe('Chọn ít nhất một nơi nhận.');
   });
 
+  it('up to three reports, each with its own deadline; a row half filled is refused beside the missing box', () => {
+    const two = directiveFromForm(
+      filled({
+        reportTitle: 'Báo cáo quán triệt',
+        reportDue: '5 ngày làm việc',
+        report3Title: 'Báo cáo kết quả năm',
+        report3Due: '2024-12-15',
+      }),
+      registry,
+    );
+    expect(two.errors).toEqual({});
+    expect(two.directive?.policy).toEqual({
+      reports: [
+        { id: 'ket-qua', title: 'Báo cáo quán triệt', due: '5 ngày làm việc' },
+        { id: 'ket-qua-3', title: 'Báo cáo kết quả năm', due: '2024-12-15' },
+      ],
+    });
+    expect(directiveSchema.parse(two.directive).policy?.reports).toHaveLength(2);
+    const half = directiveFromForm(filled({ report2Title: 'Báo cáo giữa kỳ', report3Due: 'sau' }), registry);
+    expect(half.directive).toBeUndefined();
+    expect(half.errors).toEqual({
+      report2Due: 'Cần hạn báo cáo (hoặc để trống cả hai ô của báo cáo này).',
+      report3Title: 'Cần tên báo cáo (hoặc để trống cả hai ô của báo cáo này).',
+      report3Due: expect.stringMatching(/^Hạn báo cáo: /),
+    });
+  });
+
   it('the requireView box becomes policy.requireView, and only when ticked', () => {
     expect(directiveFromForm(filled({ requireView: '1' }), registry).directive?.policy).toEqual({ requireView: true });
     expect(directiveFromForm(filled(), registry).directive?.policy).toBeUndefined();

@@ -55,6 +55,12 @@ const check = <T>(
   return r.success ? undefined : (r.error.issues[0]?.message ?? 'không hợp lệ');
 };
 
+/** Reports a run asks for from the form (a directive's YAML takes up to 20). */
+export const REPORT_ROWS = 3;
+/** The form fields of report row i: the first keeps its original names. */
+export const reportFields = (i: number): [string, string] =>
+  i === 1 ? ['reportTitle', 'reportDue'] : [`report${i}Title`, `report${i}Due`];
+
 /**
  * The directive object of a filled form, or the errors by field. Policy fields left empty are left out,
  * so the urgency's defaults fill them (the administrator's table).
@@ -124,13 +130,17 @@ export function directiveFromForm(
     if (e) errors.ackDue = `Hạn xác nhận: ${e}`;
     else policy.acknowledge = { due: f('ackDue') };
   }
-  if (f('reportTitle') || f('reportDue')) {
-    need('reportTitle', 'Cần tên báo cáo (hoặc để trống cả hai ô báo cáo).');
-    need('reportDue', 'Cần hạn báo cáo (hoặc để trống cả hai ô báo cáo).');
-    const e = f('reportDue') && check(deadlineSchema, f('reportDue'));
-    if (e) errors.reportDue = `Hạn báo cáo: ${e}`;
-    policy.reports = [{ id: 'ket-qua', title: f('reportTitle'), due: f('reportDue') }];
+  const reports = [];
+  for (let i = 1; i <= REPORT_ROWS; i++) {
+    const [title, due] = reportFields(i);
+    if (!f(title) && !f(due)) continue;
+    need(title, 'Cần tên báo cáo (hoặc để trống cả hai ô của báo cáo này).');
+    need(due, 'Cần hạn báo cáo (hoặc để trống cả hai ô của báo cáo này).');
+    const e = f(due) && check(deadlineSchema, f(due));
+    if (e) errors[due] = `Hạn báo cáo: ${e}`;
+    reports.push({ id: i === 1 ? 'ket-qua' : `ket-qua-${i}`, title: f(title), due: f(due) });
   }
+  if (reports.length) policy.reports = reports;
   if (f('reminders')) {
     const list = f('reminders')
       .split(/[,;\n]/)

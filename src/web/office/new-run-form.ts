@@ -5,7 +5,14 @@ import type { Registry } from '../../domain/registry';
 import type { DeadlineSpec } from '../../domain/schedule';
 import type { UrgencyPolicies } from '../../domain/urgency-policies';
 import { html, type Html } from '../html';
-import { AUTHORITIES, ESCALATION_ROWS, type FieldErrors, type RunForm } from './new-run-fields';
+import {
+  AUTHORITIES,
+  ESCALATION_ROWS,
+  REPORT_ROWS,
+  reportFields,
+  type FieldErrors,
+  type RunForm,
+} from './new-run-fields';
 import { documentInput, keptDocument, type Draft } from './new-run-view';
 
 const NOTIFY: Record<string, string> = { head: 'Thủ trưởng đơn vị', leader: 'Lãnh đạo phụ trách', office: 'Văn phòng' };
@@ -280,8 +287,12 @@ export function runFormView(
           ${URGENCIES.map((u) => html`<li><strong>${URGENCY_LABEL[u]}</strong>: ${policyText(policies[u])}</li>`)}
         </ul>
         ${F('ackDue', 'Hạn xác nhận đã nhận', { placeholder: '2 ngày làm việc' })}
-        ${F('reportTitle', 'Báo cáo phải gửi (tên)', { placeholder: 'Báo cáo kết quả triển khai' })}
-        ${F('reportDue', 'Hạn báo cáo', { placeholder: '15 ngày làm việc, hoặc một ngày như 2023-12-15' })}
+        ${Array.from({ length: REPORT_ROWS }, (_, k) => k + 1).map((i) => {
+          const [title, due] = reportFields(i);
+          const n = i === 1 ? '' : ` thứ ${i}`;
+          return html`${F(title, `Báo cáo${n} phải gửi (tên)`, { placeholder: i === 1 ? 'Báo cáo kết quả triển khai' : '' })}
+          ${F(due, `Hạn báo cáo${n}`, { placeholder: i === 1 ? '15 ngày làm việc, hoặc một ngày như 2023-12-15' : '' })}`;
+        })}
         ${F('reminders', 'Nhắc trước hạn (cách nhau dấu phẩy)', { placeholder: '3 ngày làm việc, 1 ngày làm việc' })}
         ${Array.from({ length: ESCALATION_ROWS }, (_, i) => i + 1).map(
           (i) =>
