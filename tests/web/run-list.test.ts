@@ -96,3 +96,37 @@ describe('the run list', () => {
     });
   });
 });
+
+describe('a run whose recipients are still being added', () => {
+  it('shows how many are in and reloads itself; a second start completes it, and the page stops reloading', async () => {
+    const plan = testPlan({
+      units: 3,
+      policy: { acknowledge: { due: '5 ngày làm việc' }, reminders: [], escalation: [] },
+    });
+    const opts = { taskQueue: s.taskQueue, searchAttributes: false, batchSize: 10, chunk: 1 };
+    const page = () =>
+      web.inject({ method: 'GET', url: `/office/run/${plan.key}`, cookies: { chidao_session: cookie } });
+    await s.run(async () => {
+      // The start stops after the first recipient, as when the server that was adding them goes down.
+      const halted = new Error('máy chủ dừng giữa chừng');
+      await expect(
+        startRun(s.client, plan, {
+          ...opts,
+          onProgress: (added) => {
+            if (added === 1) throw halted;
+          },
+        }),
+      ).rejects.toBe(halted);
+      const partial = await page();
+      expect(partial.statusCode).toBe(200);
+      expect(partial.headers.refresh).toBe('3');
+      expect(partial.body).toContain(`data-added="1" data-expected="${plan.recipients.length}"`);
+      expect(partial.body).toContain(`Đang thêm nơi nhận: 1/${plan.recipients.length}.`);
+
+      expect(await startRun(s.client, plan, opts)).toMatchObject({ resumed: true });
+      const whole = await page();
+      expect(whole.headers.refresh).toBeUndefined();
+      expect(whole.body).not.toContain('Đang thêm nơi nhận');
+    });
+  });
+});

@@ -220,12 +220,30 @@ export function newRunRoutes(app: FastifyInstance, deps: WebDeps, sessions: Offi
       documents.promote(ref.sha256);
       const run = { ...planned.plan, directive: { ...planned.plan.directive, document: ref } };
       const override = planned.cal?.override;
-      try {
-        await deps.office.start(run, { ...(override ? { calendarOverride: override } : {}), startedBy: signedBy(req) });
-      } catch (e) {
-        if (e instanceof OfficeRefusal) return form(req, reply, draft, { general: e.message }, 409);
-        throw e;
-      }
+      // The answer comes once the run exists; recipients go on being added behind it, and the run's page
+      // shows how far that is (10,000 units take a while). A start that stops halfway (a restart of this
+      // server) is completed by "Bắt đầu gửi" again: it resumes from the run's roster.
+      let started = false;
+      const refused = await new Promise<unknown>((resolve) => {
+        deps.office
+          .start(run, {
+            ...(override ? { calendarOverride: override } : {}),
+            startedBy: signedBy(req),
+            onProgress: () => {
+              started = true;
+              resolve(undefined);
+            },
+          })
+          .then(
+            () => resolve(undefined),
+            (e: unknown) => {
+              if (!started) return resolve(e);
+              req.log.error({ err: e, run: directiveKey(run.directive) }, 'adding recipients stopped');
+            },
+          );
+      });
+      if (refused instanceof OfficeRefusal) return form(req, reply, draft, { general: refused.message }, 409);
+      if (refused) throw refused;
       rememberForm(deps.config.CHIDAO_DATA_DIR, run.directive);
       return reply.redirect(`/office/run/${directiveKey(run.directive)}?done=started`, 303);
     },

@@ -185,7 +185,17 @@ export function runView({
   const option = (value: string, current: string, label: string) =>
     html`<option value="${value}" ${raw(value === current ? ' selected' : '')}>${label}</option>`;
   const stopped = status.stop;
-  return html`${done ? html`<div class="notice ok" role="status"><p>${done}</p></div>` : ''}${mailNotice}
+  const adding =
+    !stopped && status.added < status.expected
+      ? html`<div class="notice" role="status" data-added="${status.added}" data-expected="${status.expected}">
+          <p>
+            Đang thêm nơi nhận: ${status.added.toLocaleString('vi-VN')}/${status.expected.toLocaleString('vi-VN')}.
+            Trang tự tải lại mỗi 3 giây. Nếu con số này dừng lâu, hãy bấm lại "Bắt đầu gửi" ở trang xem trước (hoặc chạy
+            lại <code>chidao start</code>): việc thêm tiếp tục từ chỗ đã dừng, không gửi trùng.
+          </p>
+        </div>`
+      : '';
+  return html`${done ? html`<div class="notice ok" role="status"><p>${done}</p></div>` : ''}${mailNotice}${adding}
     ${stopped ? html`<div class="notice bad"><p>${stopped.stage === 'recalled' ? 'Văn bản đã bị thu hồi' : 'Đợt gửi đã kết thúc'}.</p></div>` : ''}
     <div class="cards">
       <div class="card"><b>${rows.length}</b>đơn vị thực hiện</div>

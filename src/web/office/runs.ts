@@ -74,6 +74,8 @@ export function runRoutes(app: FastifyInstance, deps: WebDeps, sessions: OfficeS
         mayAct(req, 'runs.start') && !status.stop
           ? html`<p><a class="button" href="/office/run/${key}/correct">Đính chính / thay thế văn bản</a></p>`
           : '';
+      // While recipients are still being added, the browser reloads the page by itself (no script needed).
+      if (!status.stop && status.added < status.expected) reply.header('refresh', '3');
       return sendPage(reply, `${status.ref} — ${status.subject}`, html`${correct}${body}`, { nav: nav(req) });
     },
   );
