@@ -53,6 +53,7 @@ export const UPDATE_KIND: Record<string, AuditKind> = {
   receiveCorrection: 'correction-received',
   markViewed: 'viewed',
   bounce: 'bounced',
+  resendDispatch: 'dispatch-resent',
 };
 
 export const localId = (id: string) => id.replace(/@[^>]*>$/, '');

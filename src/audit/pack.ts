@@ -39,6 +39,7 @@ const KIND_LABEL: Record<string, string> = {
   'correction-received': 'nhận văn bản đính chính / thay thế',
   viewed: 'mở văn bản lần đầu (đã xem)',
   bounced: 'thư báo lỗi: địa chỉ không nhận thư',
+  'dispatch-resent': 'gửi lại văn bản',
   recalled: 'thu hồi văn bản',
   closed: 'kết thúc đợt gửi',
 };

@@ -20,6 +20,7 @@ export const AUDIT_KINDS = [
   'correction-received',
   'viewed',
   'bounced',
+  'dispatch-resent',
   'recalled',
   'closed',
 ] as const;

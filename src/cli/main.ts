@@ -30,7 +30,7 @@ import { Office, OfficeRefusal } from '../office';
 export { describeError };
 
 /** Acts that record what a unit said (the records desk); the others are the follow-up officer's. */
-const RECORDED = new Set(['ack', 'report', 'address']);
+const RECORDED = new Set(['ack', 'report', 'address', 'resend']);
 
 const OPTIONS = {
   registry: { type: 'string' },
@@ -192,7 +192,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       case 'return':
       case 'extend':
       case 'answer':
-      case 'address': {
+      case 'address':
+      case 'resend': {
         const key = runKey(args[0]);
         const unit = args[1];
         if (!unit) throw new CliError('thiếu <mã đơn vị>');
@@ -219,6 +220,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
             if (!Number.isInteger(id) || id < 1) throw new CliError('thiếu <số vướng mắc> (1, 2, …)');
             return office.answer({ key, unit, by, id, text: required('text', o.text, 'nội dung trả lời') });
           }
+          if (cmd === 'resend') return office.resendDispatch({ key, unit, by });
           return office.correctAddress({ key, unit, by, emails: args.slice(2) });
         });
         print(`Đã ghi nhận: ${cmd} ${unit} (${key}).`);

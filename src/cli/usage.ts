@@ -16,6 +16,7 @@ Cách dùng:
   chidao extend <văn bản> <mã đơn vị> --until <hạn mới> [--reason <lý do>]
   chidao answer <văn bản> <mã đơn vị> <số vướng mắc> --text <trả lời>
   chidao address <văn bản> <mã đơn vị> <email> [<email>…]
+  chidao resend <văn bản> <mã đơn vị>          gửi lại văn bản tới địa chỉ hiện có (đơn vị báo chưa nhận được)
   chidao recall <văn bản> --reason <lý do>
   chidao close <văn bản> [--note <ghi chú>]
   chidao correct <văn bản> --kind dinh-chinh|thay-the --changes <những gì thay đổi> [--file <văn bản ký số>]
@@ -45,7 +46,7 @@ Cách dùng:
   chidao audit keygen --key <tệp> --keyring <tệp>   tạo khóa ký sổ kiểm toán (Ed25519)
   chidao audit rotate --key <tệp> --keyring <tệp>   thay khóa ký; khóa công khai cũ được giữ kèm thời hạn
 
-Việc làm (start, ack, report, accept, return, extend, answer, address, recall, close, correct, calendar apply, registry import/activate) ghi tên
+Việc làm (start, ack, resend, report, accept, return, extend, answer, address, recall, close, correct, calendar apply, registry import/activate) ghi tên
 tài khoản làm việc đó: --as <tên đăng nhập> hoặc biến CHIDAO_USER; tài khoản cần vai trò có quyền làm việc ấy.
 <văn bản> là tệp công văn (.yaml) hoặc khóa năm-số-ký hiệu, ví dụ 2023-4432-TCTHADS-VP.
 Hạn viết dạng 2023-12-15, 2023-12-15T17:00:00+07:00 hoặc "5 ngày làm việc".

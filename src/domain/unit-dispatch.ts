@@ -1,8 +1,8 @@
 import { explainHeld } from './explain';
 import { reportDeadline } from './schedule';
 import { officeActor, type AuditEffect, type MessageBody } from './unit-effects';
-import type { UnitSnapshot } from './unit-model';
-import { checkCorrectAddress, type UnitRules } from './unit-rules';
+import { LifecycleRefusal, type UnitSnapshot } from './unit-model';
+import { checkCorrectAddress, refuseIfStopped, type UnitRules } from './unit-rules';
 
 /** The directive to the unit, with the deadlines as set at its (first) dispatch. */
 export function dispatchBody(s: UnitSnapshot, rules: UnitRules, ackDeadline: number, from: number): MessageBody {
@@ -20,6 +20,29 @@ export function dispatchBody(s: UnitSnapshot, rules: UnitRules, ackDeadline: num
  * New addresses; links sent to the old ones stop working. A partly refused dispatch goes again to the
  * addresses that are new (`resend`); a wholly refused one resumes in the dispatch loop.
  */
+/** Times the Office may send a unit its dispatch again: enough for "we never got it", not a mail cannon. */
+export const MAX_RESENDS = 5;
+
+/** The dispatch again, to the unit's addresses as they are: for a unit that says it never received it. */
+export function checkResendDispatch(s: UnitSnapshot): void {
+  refuseIfStopped(s);
+  if (s.dispatchedAt === undefined || s.stage === 'undeliverable')
+    throw new LifecycleRefusal(
+      'NotDelivered',
+      'Văn bản chưa gửi được tới đơn vị: hãy sửa địa chỉ (văn bản sẽ được gửi lại tới địa chỉ mới).',
+    );
+  if (s.acknowledgedAt !== undefined)
+    throw new LifecycleRefusal('AlreadyAcknowledged', 'Đơn vị đã xác nhận nhận văn bản; không cần gửi lại.');
+  if ((s.resends ?? 0) >= MAX_RESENDS)
+    throw new LifecycleRefusal('TooMany', `Đã gửi lại ${MAX_RESENDS} lần; hãy liên hệ đơn vị qua điện thoại.`);
+}
+
+export function resendDispatch(s: UnitSnapshot, by: string): AuditEffect {
+  checkResendDispatch(s);
+  s.resends = (s.resends ?? 0) + 1;
+  return { kind: 'dispatch-resent', data: { to: s.unit.emails, count: s.resends }, actor: officeActor(by) };
+}
+
 export function correctAddress(
   s: UnitSnapshot,
   by: string,

@@ -34,7 +34,8 @@ export type UnitAuditKind =
   | 'calendar-changed'
   | 'correction-received'
   | 'viewed'
-  | 'bounced';
+  | 'bounced'
+  | 'dispatch-resent';
 
 export interface AuditEffect {
   kind: UnitAuditKind;

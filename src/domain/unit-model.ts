@@ -180,6 +180,8 @@ export interface UnitSnapshot {
   calendarChanges?: CalendarChange[];
   /** When the unit first opened its page or the document through its link ("đã xem"). */
   viewedAt?: number;
+  /** Times the Office sent the dispatch again to the same addresses ("we never received it"). */
+  resends?: number;
   /** When the unit first opened the signed document through its link (policy `requireView`). */
   documentOpenedAt?: number;
   /** Corrections and replacements the unit was sent (version 2 on), and when it acknowledged each. */

@@ -1,7 +1,7 @@
 import type { Person } from './registry';
 import { resolveDeadline, type DeadlineSpec } from './schedule';
 import { nextFollowUp, takeFollowUp, type FollowUpStep } from './unit-follow-up';
-import { correctAddress, dispatchBody } from './unit-dispatch';
+import { checkResendDispatch, correctAddress, dispatchBody, resendDispatch } from './unit-dispatch';
 import { changeCalendar, checkChangeCalendar } from './unit-calendar';
 import { movedBy, pauseOnDifficulty, resumeAfterAnswer } from './unit-pause';
 import type { CalendarData } from './holidays-vn';
@@ -15,7 +15,7 @@ import {
   receiveCorrection,
 } from './unit-correction';
 import { acceptReport, returnReport, submitReport } from './unit-reports';
-import { officeActor, type Effects, type MessageBody } from './unit-effects';
+import { officeActor, type AuditEffect, type Effects, type MessageBody } from './unit-effects';
 import {
   checkAcknowledge,
   checkAnswer,
@@ -249,6 +249,14 @@ export class UnitLifecycleState {
     if (fx.resend.length && this.s.stage === 'undeliverable' && this.s.dispatchedAt !== undefined)
       Object.assign(this.s, { stage: 'dispatched', ackDeadline: this.ackDeadlineFrom(now), deadlineSetAt: now });
     return fx;
+  }
+
+  /** The dispatch again, to the same addresses and with the same deadlines; see resendDispatch. */
+  resendDispatch(by: string): AuditEffect {
+    return resendDispatch(this.s, by);
+  }
+  checkResendDispatch(): void {
+    checkResendDispatch(this.s);
   }
 
   /** A new calendar from the Office: deadlines the policy set are counted again; see changeCalendar. */

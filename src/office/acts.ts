@@ -103,6 +103,7 @@ export const answer = z.object({
 });
 
 export const correctAddress = z.object({ ...onUnit, by: officerSchema, emails: emailsSchema });
+export const resendDispatch = z.object({ ...onUnit, by: officerSchema });
 
 export const recall = z.object({
   ...onRun,

@@ -15,6 +15,7 @@ import {
   answerDifficultyUpdate,
   bounceUpdate,
   correctAddressUpdate,
+  resendDispatchUpdate,
   markViewedUpdate,
   extendUpdate,
   raiseDifficultyUpdate,
@@ -313,6 +314,12 @@ export class Office {
   correctAddress(input: z.input<typeof acts.correctAddress>): Promise<UnitBrief> {
     const i = parseInput(acts.correctAddress, input);
     return this.onUnit(i, (h) => h.executeUpdate(correctAddressUpdate, { args: [{ by: i.by, emails: i.emails }] }));
+  }
+
+  /** The dispatch again, to the unit's addresses as they are, for a unit that says it never got it. */
+  resendDispatch(input: z.input<typeof acts.resendDispatch>): Promise<UnitBrief> {
+    const i = parseInput(acts.resendDispatch, input);
+    return this.onUnit(i, (h) => h.executeUpdate(resendDispatchUpdate, { args: [{ by: i.by }] }));
   }
 
   // --- the Office's mailbox ---------------------------------------------------------------------------

@@ -330,6 +330,21 @@ describe('chidao status and the acts on a unit', () => {
     });
   });
 
+  it('resend sends the dispatch again with nothing moved; a sixth resend is refused with exit 1', async () => {
+    await s.run(async () => {
+      const { key, unit } = await started();
+      const before = await unit('T1').query(unitStateQuery);
+      for (let i = 1; i <= 5; i++)
+        expect(await chidao('resend', key, 'T1')).toEqual({ code: 0, out: `Đã ghi nhận: resend T1 (${key}).\n` });
+      const st = await unit('T1').query(unitStateQuery);
+      expect(st).toMatchObject({ resends: 5, ackDeadline: before.ackDeadline });
+      expect(await chidao('resend', key, 'T1')).toEqual({
+        code: 1,
+        out: 'Từ chối: Đã gửi lại 5 lần; hãy liên hệ đơn vị qua điện thoại.',
+      });
+    });
+  });
+
   it('address replaces the list with several addresses; an address that is not one is refused and changes nothing', async () => {
     await s.run(async () => {
       const { key, unit } = await started();

@@ -851,3 +851,28 @@ describe('requireView: the unit opens the document before it acknowledges throug
     expect(outcome(() => m.markViewed(T0 + 2 * MIN, unitActor))).toBe('AlreadyViewed');
   });
 });
+
+describe('sending the dispatch again', () => {
+  it.each([
+    ['dispatching', 'NotDelivered'],
+    ['undeliverable', 'NotDelivered'],
+    ['dispatched', 'ok'],
+    ['acknowledged', 'AlreadyAcknowledged'],
+    ['recalled', 'DirectiveRecalled'],
+  ] as const)('in stage %s → %s', (stage, expected) => {
+    expect(outcome(() => at(stage).resendDispatch('Văn thư'))).toBe(expected);
+  });
+
+  it('is audited with the addresses and the count, moves no deadline, and stops after five', () => {
+    const m = at('dispatched');
+    const due = m.view.ackDeadline;
+    expect(m.resendDispatch('Văn thư (vt)')).toEqual({
+      kind: 'dispatch-resent',
+      data: { to: ['t1@thads.example'], count: 1 },
+      actor: { channel: 'office', by: 'Văn thư (vt)' },
+    });
+    for (let i = 2; i <= 5; i++) m.resendDispatch('Văn thư (vt)');
+    expect(m.view.ackDeadline).toBe(due);
+    expect(outcome(() => m.resendDispatch('Văn thư (vt)'))).toBe('TooMany');
+  });
+});

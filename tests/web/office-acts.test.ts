@@ -23,6 +23,8 @@ import { vnDateTime } from '../../src/domain/vn-format';
 import { devServerStack, type Stack } from '../helpers/stack';
 import { testPlan } from '../helpers/fixtures';
 import { waitUntil } from '../helpers/wait';
+import { both, ofKind, ofRun, waitForMails } from '../helpers/mailbox';
+import { collectRun, verifyBundle } from '../../src/audit/commands';
 
 /**
  * The Office's acts from the dashboard (accept, return, recall, close) and the edges of its login and of
@@ -304,6 +306,50 @@ describe("the Office's acts from the dashboard", () => {
           (r) => r !== undefined,
         );
         expect(acked!.actor).toEqual({ channel: 'office', by: 'Lê Văn Thư Ba (vt3)', via: 'phone' });
+      })
+      .finally(() => app.close());
+  });
+
+  it('the records desk sends the dispatch again to a unit that never got it; after its acknowledgement, no more', async () => {
+    const app = await createWebServer({ client: s.client, config: s.config });
+    await s
+      .run(async () => {
+        const { key, unit } = await started(1);
+        const dir = s.config.CHIDAO_DATA_DIR;
+        const clerk = await injectLogin(
+          app,
+          await staffAccount(dir, { login: 'vt5', name: 'Võ Văn Thư', roles: ['van-thu'] }),
+        );
+        const unitUrl = `/office/run/${key}/unit/T1`;
+        const page = await app.inject({ method: 'GET', url: unitUrl, cookies: { chidao_session: clerk } });
+        expect(page.body).toContain(`action="${unitUrl}/resend"`);
+        const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+        const before = await unit('T1').query(unitStateQuery);
+
+        const resent = await post({ session: clerk, csrf }, `${unitUrl}/resend`, {}, app);
+        expect(resent.headers.location).toBe(`${unitUrl}?done=resend`);
+        const mails = await waitForMails(
+          both(ofRun(key), ofKind('dispatch'), (m) => m.to[0]?.address === 't1@thads.example'),
+          2,
+        );
+        expect(mails).toHaveLength(2);
+        // The same deadlines as the first dispatch: a resend moves nothing.
+        const after = await unit('T1').query(unitStateQuery);
+        expect(after).toMatchObject({ ackDeadline: before.ackDeadline, dispatchedAt: before.dispatchedAt, resends: 1 });
+        const records = await waitUntil(
+          async () =>
+            (await new FileAuditStore(join(dir, 'audit')).list(key)).filter((r) => r.kind === 'dispatch-resent'),
+          (r) => r.length === 1,
+        );
+        expect(records[0]!.actor).toEqual({ channel: 'office', by: 'Võ Văn Thư (vt5)' });
+        expect(records[0]!.data).toEqual({ to: ['t1@thads.example'], count: 1 });
+
+        await unit('T1').executeUpdate(acknowledgeUpdate, { args: [office] });
+        const refused = await post({ session: clerk, csrf }, `${unitUrl}/resend`, {}, app);
+        expect(refused.statusCode).toBe(409);
+        expect(refused.body).toContain('Đơn vị đã xác nhận nhận văn bản; không cần gửi lại.');
+        const bundle = await collectRun(s.client, new FileAuditStore(join(dir, 'audit')), key);
+        expect(verifyBundle(bundle).filter((f) => f.level === 'error')).toEqual([]);
       })
       .finally(() => app.close());
   });

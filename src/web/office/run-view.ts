@@ -21,6 +21,7 @@ export const DONE: Record<string, string> = {
   'record-ack': 'Đã ghi nhận đơn vị đã nhận văn bản.',
   'record-report': 'Đã ghi nhận báo cáo của đơn vị.',
   address: 'Đã sửa địa chỉ; văn bản được gửi tới địa chỉ mới, các liên kết cũ không còn dùng được.',
+  resend: 'Đã gửi lại văn bản tới địa chỉ hiện có của đơn vị, với các thời hạn như lần gửi đầu.',
   close: 'Đã kết thúc đợt gửi; báo cáo tổng hợp sẽ được gửi.',
 };
 

@@ -42,6 +42,15 @@ export function recordForms(base: string, s: UnitSnapshot, csrfField: Html): Htm
             </form>`
           : ''
       }
+      ${
+        s.acknowledgedAt === undefined && s.dispatchedAt !== undefined && s.stage !== 'undeliverable'
+          ? html`<form class="stack" method="post" action="${base}/resend">
+              ${csrfField}
+              <p class="hint">Đơn vị báo chưa nhận được thư: gửi lại tới ${s.unit.emails.join(', ')}.</p>
+              <button type="submit" class="secondary">Gửi lại văn bản</button>
+            </form>`
+          : ''
+      }
       <form class="stack" method="post" action="${base}/address">
         ${csrfField}<label for="emails">Địa chỉ thư đúng (mỗi dòng một địa chỉ)</label
         ><textarea id="emails" name="emails" required>${s.unit.emails.join('\n')}</textarea
@@ -77,6 +86,11 @@ export function recordRoutes(
     const [key, unit] = [req.params.key, codeOf(req.params.code)];
     await office.report({ key, unit, by: actor(req, req.body.via), text: req.body.text });
     return reply.redirect(done('record-report', key, unit), 303);
+  });
+  r.post('/office/run/:key/unit/:code/resend', opts, async (req, reply) => {
+    const [key, unit] = [req.params.key, codeOf(req.params.code)];
+    await office.resendDispatch({ key, unit, by: signedBy(req) });
+    return reply.redirect(done('resend', key, unit), 303);
   });
   r.post('/office/run/:key/unit/:code/address', opts, async (req, reply) => {
     const [key, unit] = [req.params.key, codeOf(req.params.code)];

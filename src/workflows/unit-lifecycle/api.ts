@@ -39,6 +39,8 @@ export const answerDifficultyUpdate = defineUpdate<UnitBrief, [{ by: string; id:
   'answerDifficulty',
 );
 export const correctAddressUpdate = defineUpdate<UnitBrief, [{ by: string; emails: string[] }]>('correctAddress');
+/** The dispatch sent again to the unit's addresses (it says it never received it). */
+export const resendDispatchUpdate = defineUpdate<UnitBrief, [{ by: string }]>('resendDispatch');
 /** A new calendar (years replacing the built-in ones): answers whether a date of this unit moved. */
 export const changeCalendarUpdate = defineUpdate<
   { moved: number; affected: boolean; brief: UnitBrief },

@@ -7,6 +7,7 @@ import {
   bounceUpdate,
   changeCalendarUpdate,
   correctAddressUpdate,
+  resendDispatchUpdate,
   extendUpdate,
   markViewedUpdate,
   raiseDifficultyUpdate,
@@ -78,6 +79,12 @@ export function registerHandlers(rt: UnitRuntime): void {
   );
 
   onUpdate(
+    resendDispatchUpdate,
+    ({ by }) => resendDispatch(rt, by),
+    () => st.checkResendDispatch(),
+  );
+
+  onUpdate(
     changeCalendarUpdate,
     ({ by, calendar, source }) => {
       const fx = st.changeCalendar(Date.now(), by, calendar, source);
@@ -109,6 +116,19 @@ export function registerHandlers(rt: UnitRuntime): void {
 }
 
 /** A partly refused dispatch goes again to the new addresses; a wholly refused one resumes in deliver(). */
+/** Recorded first, then sent: a unit whose server refuses now is reported to the Office as any refusal is. */
+async function resendDispatch(rt: UnitRuntime, by: string) {
+  const { st } = rt;
+  rt.record(st.resendDispatch(by));
+  await rt.publish();
+  const body = st.dispatchBody(st.view.ackDeadline ?? Date.now(), st.view.dispatchedAt!);
+  if (!(await rt.toUnit(rt.message(st.party.code, st.emails, body)))) {
+    st.partlyRefused(st.emails, 'máy chủ thư từ chối khi gửi lại');
+    await rt.publish();
+  }
+  return st.brief();
+}
+
 async function correctAddress(rt: UnitRuntime, by: string, emails: string[]) {
   const { st } = rt;
   const { resend, audit } = st.correctAddress(by, emails, Date.now());
