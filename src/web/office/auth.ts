@@ -39,6 +39,7 @@ export const officeNav = (sessions: OfficeSessionCookies, s?: Session, a?: Accou
           href="/office/inbound"
           >Thư đến</a
         ><a href="/office/registries">Danh mục</a
+        ><a href="/office/policies">Độ khẩn</a
         >${a && can(a.roles, 'admin') ? html`<a href="/office/accounts">Tài khoản</a>` : ''}<span
           title="${a ? roleNames(a.roles) : ''}"
           >${s.name} (${s.login})</span

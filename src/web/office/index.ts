@@ -8,6 +8,7 @@ import { unitRoutes } from './unit';
 import { auditRoutes } from './audit';
 import { accountRoutes } from './accounts';
 import { registryRoutes } from './registries';
+import { policyRoutes } from './policies';
 import { newRunRoutes } from './new-run';
 import { workRoutes } from './work';
 import { inboundRoutes } from './inbound';
@@ -46,6 +47,7 @@ export async function officePages(root: FastifyInstance, deps: WebDeps): Promise
       auditRoutes(guarded, deps);
       accountRoutes(guarded, deps, sessions);
       registryRoutes(guarded, deps, sessions);
+      policyRoutes(guarded, deps, sessions);
       newRunRoutes(guarded, deps, sessions);
       correctionRoutes(guarded, deps, sessions);
       workRoutes(guarded, deps);

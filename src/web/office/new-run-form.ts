@@ -17,7 +17,7 @@ import { documentInput, keptDocument, type Draft } from './new-run-view';
 
 const NOTIFY: Record<string, string> = { head: 'Thủ trưởng đơn vị', leader: 'Lãnh đạo phụ trách', office: 'Văn phòng' };
 
-const deadlineText = (d: DeadlineSpec) =>
+export const deadlineText = (d: DeadlineSpec) =>
   'within' in d ? formatDuration(d.within) : 'date' in d ? d.date : new Date(d.instant).toISOString();
 
 /** One urgency's defaults in a sentence: what an empty policy field becomes. */
