@@ -74,7 +74,11 @@ CREATE TABLE IF NOT EXISTS chidao_accounts (
  */
 export class PgAccountStore implements AccountStore {
   private ready?: Promise<void>;
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool) {
+    // An idle client that loses its server (a PostgreSQL restart) is dropped by the pool; without a
+    // listener its 'error' would end the whole server. The next query reconnects.
+    pool.on('error', () => undefined);
+  }
 
   static fromUrl(url: string): PgAccountStore {
     return new PgAccountStore(new pg.Pool({ connectionString: url, max: 4 }));
@@ -91,7 +95,11 @@ export class PgAccountStore implements AccountStore {
         await c.query('SELECT pg_advisory_unlock(7352002)').catch(() => undefined);
         c.release();
       }
-    })());
+    })().catch((e: unknown) => {
+      // Not kept: a server started while PostgreSQL was down works once it is up, without a restart.
+      this.ready = undefined;
+      throw e;
+    }));
   }
 
   async list(): Promise<Account[]> {

@@ -228,9 +228,17 @@ export function createActivities(deps: ActivityDeps): Activities {
     ? createWebhookActivities(deps.webhooks)
     : { deliverWebhook: none, noteWebhookGaveUp: none };
 
-  /** A read of the data folder: the same answer on a retry, so safe to repeat. */
+  /**
+   * A read of the data folder: the same answer on a retry, so safe to repeat. A store it cannot read
+   * (a damaged file, a permission) must not stall the unit's follow-up: the run's own copy then stands.
+   */
   async function contactsInEffect(input: { registry: string; unit: string }) {
-    return deps.registries?.contacts(input.registry, input.unit) ?? null;
+    try {
+      return deps.registries?.contacts(input.registry, input.unit) ?? null;
+    } catch (e) {
+      log.warn('registry unreadable; escalation uses the run’s copy', { error: (e as Error).message, ...input });
+      return null;
+    }
   }
 
   return { sendMessage, sendDigest, recordAudit, deliverWebhook, noteWebhookGaveUp, contactsInEffect };

@@ -1,6 +1,7 @@
 import { officeActor, type Effects, type MessageBody } from './unit-effects';
-import type { ReportInput, ReportRecord, UnitSnapshot } from './unit-model';
+import type { Actor, ReportInput, ReportRecord, UnitSnapshot } from './unit-model';
 import {
+  checkRequireView,
   checkReturn,
   checkReview,
   checkSubmitReport,
@@ -14,9 +15,15 @@ import {
 
 const party = (s: UnitSnapshot) => ({ code: s.unit.code, name: s.unit.name });
 
+/** A report that acknowledges (the unit had not) is held by `requireView` as the acknowledgement itself is. */
+export function checkImpliedAcknowledge(s: UnitSnapshot, rules: UnitRules, by: Actor): void {
+  if (s.acknowledgedAt === undefined) checkRequireView(s, rules, by);
+}
+
 /** A report implies receipt: an unacknowledged unit that reports is acknowledged too. */
 export function submitReport(s: UnitSnapshot, rules: UnitRules, at: number, r: ReportInput): Effects {
   const cur = checkSubmitReport(s, rules.policy, r.text, r.obligation);
+  checkImpliedAcknowledge(s, rules, r.by);
   const named = r.fileName ? { fileName: r.fileName } : {};
   const file = { ...named, ...(r.sha256 ? { sha256: r.sha256 } : {}) };
   if (s.acknowledgedAt === undefined) s.acknowledgedAt = at;

@@ -72,14 +72,18 @@ export function checkAcknowledge(s: UnitSnapshot, rules?: Pick<UnitRules, 'polic
     throw new LifecycleRefusal('NotDelivered', 'Văn bản chưa được gửi tới đơn vị; chưa thể xác nhận đã nhận.');
   if (s.acknowledgedAt !== undefined && !pendingVersion(s.corrections))
     throw new LifecycleRefusal('AlreadyAcknowledged', 'Đơn vị đã xác nhận nhận văn bản trước đó.');
-  if (rules?.policy.requireView && by?.channel === 'link') {
-    const opened = rules.hasDocument ? s.documentOpenedAt : s.viewedAt;
-    if (opened === undefined)
-      throw new LifecycleRefusal(
-        'NotViewed',
-        'Văn bản này yêu cầu mở văn bản đã ký số trên trang của đơn vị trước khi xác nhận đã nhận: hãy bấm vào tên tệp văn bản, đọc, rồi xác nhận.',
-      );
-  }
+  if (rules && by) checkRequireView(s, rules, by);
+}
+
+/** `requireView`: the unit's own link acts only once it has opened the signed file (or, without one, its page). */
+export function checkRequireView(s: UnitSnapshot, rules: Pick<UnitRules, 'policy' | 'hasDocument'>, by: Actor): void {
+  if (!rules.policy.requireView || by.channel !== 'link') return;
+  const opened = rules.hasDocument ? s.documentOpenedAt : s.viewedAt;
+  if (opened === undefined)
+    throw new LifecycleRefusal(
+      'NotViewed',
+      'Văn bản này yêu cầu mở văn bản đã ký số trên trang của đơn vị trước khi xác nhận đã nhận: hãy bấm vào tên tệp văn bản, đọc, rồi xác nhận.',
+    );
 }
 
 export function checkReport(s: UnitSnapshot, policy: Policy, obligation?: string): ReportCycle {

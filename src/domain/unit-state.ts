@@ -14,7 +14,7 @@ import {
   checkReceiveCorrection,
   receiveCorrection,
 } from './unit-correction';
-import { acceptReport, returnReport, submitReport } from './unit-reports';
+import { acceptReport, checkImpliedAcknowledge, returnReport, submitReport } from './unit-reports';
 import { officeActor, type AuditEffect, type Effects, type MessageBody } from './unit-effects';
 import {
   checkAcknowledge,
@@ -108,8 +108,10 @@ export class UnitLifecycleState {
   checkAcknowledge(by?: Actor): void {
     checkAcknowledge(this.s, this.rules, by);
   }
-  checkSubmitReport(text: string, obligation?: string): ReportCycle {
-    return checkSubmitReport(this.s, this.rules.policy, text, obligation);
+  checkSubmitReport(text: string, obligation?: string, by?: Actor): ReportCycle {
+    const cur = checkSubmitReport(this.s, this.rules.policy, text, obligation);
+    if (by) checkImpliedAcknowledge(this.s, this.rules, by);
+    return cur;
   }
   checkReview(): void {
     checkReview(this.s);

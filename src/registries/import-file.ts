@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { read as readWorkbook, utils as sheetUtils } from '@e965/xlsx';
-import { unzipSync } from 'fflate';
+import { Unzip, UnzipInflate, zipSync } from 'fflate';
 import { InvalidInputError, type InputIssue } from '../domain/errors';
 import { registrySchema, type Registry } from '../domain/registry';
 import { decodeUtf8 } from '../domain/text-encoding';
@@ -17,7 +17,7 @@ import {
 const MiB = 1024 * 1024;
 /** A YAML or CSV registry of 100,000 units with heads and leaders is about 40 MiB. */
 export const MAX_REGISTRY_TEXT_BYTES = 50 * MiB;
-/** An XLSX is zipped: its parts may unpack to at most this much, so a small "zip bomb" is refused unread. */
+/** An XLSX is zipped: its parts may unpack to at most this much, so a small "zip bomb" is refused. */
 export const MAX_XLSX_BYTES = 20 * MiB;
 export const MAX_XLSX_UNPACKED_BYTES = 200 * MiB;
 
@@ -59,24 +59,53 @@ function csvRows(bytes: Uint8Array, file: string): string[][] {
   }
 }
 
-function xlsxRows(bytes: Uint8Array, file: string): string[][] {
-  if (bytes.length > MAX_XLSX_BYTES) refuse(file, `tệp XLSX quá lớn; tối đa ${MAX_XLSX_BYTES / MiB} MiB`);
-  // The zip's directory says how large each part unpacks; nothing is inflated to find out.
-  let unpacked = 0;
+class UnpackedTooLarge extends Error {}
+
+/**
+ * The workbook's parts inflated here with a running count, stopping past the limit: the sizes a zip
+ * declares are the uploader's to write, and SheetJS would inflate a part whole before looking. SheetJS then
+ * reads them stored (not compressed) again, so it has nothing left to inflate.
+ */
+function unpackCapped(bytes: Uint8Array, file: string): Uint8Array {
+  const parts: Record<string, Uint8Array> = {};
+  let total = 0;
   try {
-    unzipSync(bytes, {
-      filter: (f) => {
-        unpacked += f.originalSize;
-        return false;
-      },
+    const unzip = new Unzip((entry) => {
+      const chunks: Uint8Array[] = [];
+      entry.ondata = (err, data, final) => {
+        if (err) throw err;
+        total += data.length;
+        if (total > MAX_XLSX_UNPACKED_BYTES) throw new UnpackedTooLarge();
+        chunks.push(data);
+        if (final) parts[entry.name] = Buffer.concat(chunks);
+      };
+      entry.start();
     });
-  } catch {
+    unzip.register(UnzipInflate);
+    unzip.push(bytes, true);
+  } catch (e) {
+    if (e instanceof UnpackedTooLarge)
+      refuse(
+        file,
+        `tệp XLSX giải nén ra quá lớn (hơn ${MAX_XLSX_UNPACKED_BYTES / MiB} MiB); hãy chia nhỏ hoặc dùng CSV`,
+      );
     refuse(file, 'không phải tệp XLSX (bảng tính Excel) hợp lệ; hãy lưu lại bằng "Excel Workbook (.xlsx)"');
   }
-  if (unpacked > MAX_XLSX_UNPACKED_BYTES)
-    refuse(file, `tệp XLSX giải nén ra quá lớn (hơn ${MAX_XLSX_UNPACKED_BYTES / MiB} MiB); hãy chia nhỏ hoặc dùng CSV`);
+  if (!Object.keys(parts).length)
+    refuse(file, 'không phải tệp XLSX (bảng tính Excel) hợp lệ; hãy lưu lại bằng "Excel Workbook (.xlsx)"');
+  return zipSync(parts, { level: 0 });
+}
+
+function xlsxRows(bytes: Uint8Array, file: string): string[][] {
+  if (bytes.length > MAX_XLSX_BYTES) refuse(file, `tệp XLSX quá lớn; tối đa ${MAX_XLSX_BYTES / MiB} MiB`);
+  const stored = unpackCapped(bytes, file);
   try {
-    const wb = readWorkbook(bytes, { type: 'buffer', sheetRows: MAX_REGISTRY_UNITS + 2, dense: true, cellHTML: false });
+    const wb = readWorkbook(stored, {
+      type: 'buffer',
+      sheetRows: MAX_REGISTRY_UNITS + 2,
+      dense: true,
+      cellHTML: false,
+    });
     const first = wb.SheetNames[0];
     if (!first) return refuse(file, 'bảng tính không có trang nào');
     return sheetUtils.sheet_to_json<string[]>(wb.Sheets[first]!, {

@@ -55,15 +55,18 @@ export class Registries {
     return signature(by);
   }
 
-  stateOf(v: RegistryVersion): VersionState {
+  stateOf(v: RegistryVersion, current = this.store.inEffect(v.id)): VersionState {
     if (v.activatedAt === undefined) return 'pending';
-    const current = this.store.inEffect(v.id);
     if (current?.effective === v.effective) return 'in-effect';
     return current && current.effective > v.effective ? 'superseded' : 'scheduled';
   }
 
   list(): (RegistryVersion & { state: VersionState })[] {
-    return this.store.versions().map((v) => ({ ...v, state: this.stateOf(v) }));
+    // The index read once: each version's state against its registry's version in effect.
+    const all = this.store.versions();
+    const current = new Map<string, RegistryVersion | undefined>();
+    for (const id of new Set(all.map((v) => v.id))) current.set(id, this.store.inEffect(id));
+    return all.map((v) => ({ ...v, state: this.stateOf(v, current.get(v.id)) }));
   }
 
   /** One version; without a date, the one in effect, else the newest. */

@@ -118,6 +118,9 @@ export class RegistryStore {
   put(registry: Registry, o: { source: string; by: string }): RegistryVersion {
     const at = this.now();
     return this.index.update(keyOf(registry.id, registry.effective), (old) => {
+      // Refused before anything is written: the index would refuse the record after the file was there.
+      if (!old && this.index.list().length >= MAX_REGISTRY_VERSIONS)
+        throw new RegistryRefusal(`Đã có ${MAX_REGISTRY_VERSIONS} phiên bản danh mục, không thêm được nữa.`);
       if (old?.activatedAt !== undefined)
         throw new RegistryRefusal(
           `Phiên bản "${registry.id}" hiệu lực từ ${registry.effective} đã được kích hoạt nên không thay được; hãy nhập với ngày hiệu lực khác.`,
@@ -194,14 +197,16 @@ export class RegistryStore {
     return join(this.dir, 'changes.jsonl');
   }
 
+  // Under units/, apart from the index, its lock and the log: an id such as "versions.json.lock" (the
+  // registry code allows it) must not land in the lock's directory and wedge every later change.
   private file(id: string, effective: string): string {
-    return join(this.dir, id, `${effective}.json`);
+    return join(this.dir, 'units', id, `${effective}.json`);
   }
 
   /** Written whole, flushed, then renamed over the old file: a crash leaves one version or the other. */
   private write(reg: Registry): void {
     const file = this.file(reg.id, reg.effective);
-    mkdirSync(join(this.dir, reg.id), { recursive: true });
+    mkdirSync(join(this.dir, 'units', reg.id), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {

@@ -842,6 +842,14 @@ describe('requireView: the unit opens the document before it acknowledges throug
     expect(outcome(() => free.acknowledge(T0 + MIN, unitActor))).toBe('ok');
   });
 
+  it('a report through the link that would acknowledge is held too; the Office may record one', () => {
+    const m = held(true);
+    expect(outcome(() => m.checkSubmitReport('Đã quán triệt.', undefined, unitActor))).toBe('NotViewed');
+    expect(outcome(() => m.submitReport(T0 + MIN, { by: unitActor, text: 'Đã quán triệt.' }))).toBe('NotViewed');
+    expect(m.view.acknowledgedAt).toBeUndefined();
+    expect(outcome(() => m.submitReport(T0 + MIN, { by: office, text: 'Đơn vị báo qua điện thoại.' }))).toBe('ok');
+  });
+
   it('the file opened is recorded once, with the page view it implies', () => {
     const m = held(true);
     const fx = m.markViewed(T0 + MIN, unitActor, { document: true });

@@ -49,7 +49,7 @@ describe('registries: import, diff, activate', () => {
       ['thads-2023', example.units.length],
     ]);
     expect(r.show('thads-2023').registry).toEqual(example);
-    expect(statSync(join(dir, 'registries', 'thads-2023', '2023-01-01.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'registries', 'units', 'thads-2023', '2023-01-01.json')).mode & 0o777).toBe(0o600);
   });
 
   it('a CSV (";"-separated, with BOM) and an XLSX give the very units of the YAML they were exported from', () => {
@@ -102,16 +102,47 @@ describe('registries: import, diff, activate', () => {
     expect(e.issues.map((i) => i.path)).toEqual(['id', 'name', 'effective']);
   });
 
-  it('an XLSX that would unpack past the limit is refused before it is read; a file of no known kind too', () => {
+  it('an XLSX that unpacks past the limit is refused, even when its zip lies about the sizes; a file of no known kind too', () => {
     const bomb = zipSync({ 'xl/worksheets/sheet1.xml': new Uint8Array(MAX_XLSX_UNPACKED_BYTES + 1) }, { level: 1 });
     expect(bomb.length).toBeLessThan(1024 * 1024);
-    expect(
-      errorOf(() => registries().r.import(bomb, 'bom.xlsx', { id: 'x', name: 'X', effective: '2024-01-01' }, ADMIN))
-        .message,
-    ).toContain('giải nén ra quá lớn');
+    // The same bomb declaring 1,000 bytes in its local and central headers (uncompressed size fields).
+    const liar = Buffer.from(bomb);
+    for (const [signature, offset] of [
+      [0x04034b50, 22],
+      [0x02014b50, 24],
+    ] as const)
+      for (let i = 0; i + 4 <= liar.length; i++)
+        if (liar.readUInt32LE(i) === signature) liar.writeUInt32LE(1000, i + offset);
+    for (const bytes of [bomb, liar])
+      expect(
+        errorOf(() => registries().r.import(bytes, 'bom.xlsx', { id: 'x', name: 'X', effective: '2024-01-01' }, ADMIN))
+          .message,
+      ).toContain('giải nén ra quá lớn');
     expect(errorOf(() => registries().r.import(Buffer.from('x'), 'a.txt', {}, ADMIN)).message).toContain(
       'chỉ nhận danh mục',
     );
+  });
+
+  it("a registry whose code names the store's own files (versions.json.lock, changes.jsonl) wedges nothing", () => {
+    const { r } = registries();
+    for (const id of ['versions.json.lock', 'changes.jsonl', 'versions.json']) {
+      const yaml = readFileSync(EXAMPLE, 'utf8').replace('id: thads-2023', `id: ${id}`);
+      r.import(Buffer.from(yaml), 'a.yaml', {}, ADMIN);
+      r.activate(id, '2023-01-01', ADMIN);
+    }
+    r.import(readFileSync(EXAMPLE), 'a.yaml', {}, ADMIN);
+    expect(r.activate('thads-2023', '2023-01-01', ADMIN).activatedBy).toBe('Lê Quản Trị (quantri)');
+    expect(r.list()).toHaveLength(4);
+    expect(r.changes().map((c) => c.kind)).toEqual([
+      'activate',
+      'import',
+      'activate',
+      'import',
+      'activate',
+      'import',
+      'activate',
+      'import',
+    ]);
   });
 
   it('only an administrator changes registries; an activated version is never replaced', () => {

@@ -33,6 +33,9 @@ async function fire(rt: UnitRuntime, step: FollowUpStep): Promise<void> {
   if (registry && (who === 'head' || who === 'leader') && patched(ESCALATION_CONTACTS_PATCH)) {
     const contacts = await contactsInEffect({ registry: registry.id, unit: rt.st.party.code });
     if (contacts) rt.st.refreshContacts(contacts);
+    // While the activity ran the unit may have acknowledged, been recalled or extended: this step is then
+    // no longer the one due, and the loop plans again.
+    if (rt.st.stopped || rt.st.nextFollowUp()?.item.key !== step.item.key) return;
   }
   const fx = rt.st.followUp(step, Date.now());
   if (fx.mail) await rt.send(fx.mail);

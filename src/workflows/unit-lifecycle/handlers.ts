@@ -37,7 +37,7 @@ export function registerHandlers(rt: UnitRuntime): void {
   onUpdate(
     submitReportUpdate,
     (r) => rt.carryOut(st.submitReport(Date.now(), r), brief),
-    (r) => st.checkSubmitReport(r.text, r.obligation),
+    (r) => st.checkSubmitReport(r.text, r.obligation, r.by),
   );
   onUpdate(
     acceptReportUpdate,
