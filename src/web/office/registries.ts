@@ -75,7 +75,9 @@ export function registryRoutes(app: FastifyInstance, deps: WebDeps, sessions: Of
 
   r.get('/office/registries', { config: view }, async (req, reply) => listPage(req, reply));
 
-  r.post('/office/registries', { config: admin }, async (req, reply) => {
+  // Each import parses up to 50 MiB: twenty an address in 15 minutes is plenty for a person.
+  const importLimit = { ...admin, rateLimit: { max: 20, timeWindow: '15 minutes' } };
+  r.post('/office/registries', { config: importLimit }, async (req, reply) => {
     const typed: ImportTyped = { ...EMPTY };
     let file: { name: string; bytes: Buffer; truncated: boolean } | undefined;
     const limits = { fileSize: MAX_REGISTRY_TEXT_BYTES, files: 1, fields: 10, fieldSize: 1000 };
