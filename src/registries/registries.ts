@@ -44,6 +44,7 @@ const person = (p?: Partial<Person>): Person | undefined => {
  */
 export class Registries {
   private byCode?: { sha256: string; units: Map<string, Unit> };
+  private readonly parsed = new Map<string, { sha256: string; registry: Registry }>();
   constructor(readonly store: RegistryStore) {}
 
   static inDataDir(dataDir: string, now?: () => number): Registries {
@@ -158,9 +159,16 @@ export class Registries {
 
   /** Registries new runs may be sent to: those with a version in effect today. */
   inEffect(): { version: RegistryVersion; registry: Registry }[] {
-    return this.store
-      .registriesInEffect()
-      .map((version) => ({ version, registry: this.store.load(version.id, version.effective)! }));
+    return this.store.registriesInEffect().map((version) => {
+      // A new-run request reads it several times, and a version is tens of MiB at 100,000 units: parse
+      // each version once, again only when an edit changes its hash.
+      const key = `${version.id}@${version.effective}`;
+      const kept = this.parsed.get(key);
+      if (kept?.sha256 === version.sha256) return { version, registry: kept.registry };
+      const registry = this.store.load(version.id, version.effective)!;
+      this.parsed.set(key, { sha256: version.sha256, registry });
+      return { version, registry };
+    });
   }
 
   /** The head and leader of a unit in the version in effect now; undefined when that registry is not kept here. */

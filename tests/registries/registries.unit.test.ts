@@ -178,6 +178,8 @@ describe('registries: import, diff, activate', () => {
     r.activate('thads-2023', '2023-01-01', ADMIN);
     const before = example.units.find((u) => u.code === 'TCCB')!;
     expect(r.contacts('thads-2023', 'tccb')?.head).toEqual(before.head);
+    const tccb = () => r.inEffect()[0]!.registry.units.find((u) => u.code === 'TCCB')!;
+    expect(tccb().head).toEqual(before.head);
     r.editUnit(
       'thads-2023',
       '2023-01-01',
@@ -188,6 +190,8 @@ describe('registries: import, diff, activate', () => {
     expect(r.contacts('thads-2023', 'TCCB')).toEqual({
       head: { name: 'Đỗ Thị Mới', title: 'Vụ trưởng', email: 'moi@thads.example' },
     });
+    // New runs see the edit at once: the parsed version is kept only while its hash holds.
+    expect(tccb().head?.email).toBe('moi@thads.example');
     const [change] = r.changes(1);
     expect(change).toMatchObject({ kind: 'edit-unit', by: 'Lê Quản Trị (quantri)', unit: 'TCCB', before });
     expect(change!.after?.leader).toBeUndefined();
