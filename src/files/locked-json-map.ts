@@ -2,6 +2,24 @@ import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, ren
 import { dirname } from 'node:path';
 import { lockSync } from 'proper-lockfile';
 
+/**
+ * Written whole (mode 0600), flushed, then renamed over the old file: a crash leaves the old file or the
+ * new one, never half of either.
+ */
+export function writePrivateAtomically(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeFileSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
+
 /** proper-lockfile's sync lock does not retry; a change takes milliseconds, so wait briefly for it. */
 function lockWithRetry(file: string): () => void {
   for (let i = 0; ; i++) {
@@ -60,17 +78,7 @@ export class LockedJsonMap<T> {
         all.delete(gone);
       }
       all.set(key, record);
-      // Written whole, flushed, then renamed over the old file: a crash leaves the old file or the new one.
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      const fd = openSync(tmp, 'w', 0o600);
-      try {
-        writeFileSync(fd, JSON.stringify([...all.values()], null, 1));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      chmodSync(tmp, 0o600);
-      renameSync(tmp, this.file);
+      writePrivateAtomically(this.file, JSON.stringify([...all.values()], null, 1));
       return result;
     } finally {
       release();

@@ -1,9 +1,10 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { Config } from '../config';
 import { DEFAULT_URGENCY_POLICIES, type Urgency, type UrgencyPolicies } from '../domain/urgency-policies';
 import { loadUrgencyPolicies } from './load';
+import { writePrivateAtomically } from './locked-json-map';
 
 type PolicyConfig = Pick<Config, 'CHIDAO_POLICY_FILE' | 'CHIDAO_DATA_DIR'>;
 
@@ -48,12 +49,10 @@ export function savePolicy(
   const table = writtenPolicies(cfg);
   const before = table[urgency];
   table[urgency] = written;
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `# Giữ từ trang /office/policies; mỗi độ khẩn ghi đè mặc định dựng sẵn.\n${stringify(table)}`, {
-    mode: 0o600,
-  });
-  renameSync(tmp, file);
+  writePrivateAtomically(
+    file,
+    `# Giữ từ trang /office/policies; mỗi độ khẩn ghi đè mặc định dựng sẵn.\n${stringify(table)}`,
+  );
   appendFileSync(
     join(cfg.CHIDAO_DATA_DIR, 'policy-changes.jsonl'),
     JSON.stringify({ at: new Date(at).toISOString(), by, urgency, before: before ?? null, after: written }) + '\n',

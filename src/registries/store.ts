@@ -1,17 +1,7 @@
 import { createHash } from 'node:crypto';
-import {
-  appendFileSync,
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LockedJsonMap } from '../files/locked-json-map';
+import { LockedJsonMap, writePrivateAtomically } from '../files/locked-json-map';
 import type { Registry, Unit } from '../domain/registry';
 import { localDateOf } from '../domain/calendar';
 
@@ -203,20 +193,8 @@ export class RegistryStore {
     return join(this.dir, 'units', id, `${effective}.json`);
   }
 
-  /** Written whole, flushed, then renamed over the old file: a crash leaves one version or the other. */
   private write(reg: Registry): void {
-    const file = this.file(reg.id, reg.effective);
-    mkdirSync(join(this.dir, 'units', reg.id), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeFileSync(fd, JSON.stringify(reg));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, file);
+    writePrivateAtomically(this.file(reg.id, reg.effective), JSON.stringify(reg));
   }
 
   private log(c: RegistryChange): void {
