@@ -2,7 +2,7 @@ import { can, refusalFor } from '../domain/staff-roles';
 import { signature, type Staff } from '../accounts/accounts';
 import { unitSchema, type Person, type Registry, type Unit } from '../domain/registry';
 import { diffRegistries, type RegistryDiff } from '../domain/registry-diff';
-import type { TableMeta } from '../domain/registry-table';
+import { MAX_CELL_CHARS, type TableMeta } from '../domain/registry-table';
 import { readRegistryFile, type RegistryFormat } from './import-file';
 import { RegistryRefusal, RegistryStore, type RegistryChange, type RegistryVersion } from './store';
 
@@ -129,6 +129,16 @@ export class Registries {
     by: Staff,
   ): { before: Unit; after: Unit } {
     const who = this.admin(by);
+    // The limits of an imported cell: a name or an address is not a paragraph.
+    if (input.emails.length > 20)
+      throw new RegistryRefusal(`Tối đa 20 địa chỉ; ở đây có ${input.emails.length}.`, 'emails');
+    const long = [
+      ['emails', input.emails.join('; ')],
+      ...(['head', 'leader'] as const).flatMap((w) =>
+        (['name', 'title', 'email'] as const).map((f) => [`${w}.${f}`, input[w]?.[f] ?? ''] as const),
+      ),
+    ].find(([, v]) => v.length > MAX_CELL_CHARS);
+    if (long) throw new RegistryRefusal(`Dài quá ${MAX_CELL_CHARS} ký tự.`, long[0]);
     return this.store.editUnit(
       id,
       effective,

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../../src/config';
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { configSchema, type Config } from '../../src/config';
 import { createWebServer } from '../../src/web/server';
 import { onFreePort } from './ports';
 import { devServerStack, type Stack } from './stack';
@@ -26,4 +28,22 @@ export function listeningStack(
     }
     return { s, web, base };
   });
+}
+
+/**
+ * `chidao serve` over a data folder with a lazy Temporal client to nowhere: for pages that never reach
+ * Temporal (accounts, registries, defaults per urgency), so their tests need no test server.
+ */
+export async function offlineWebServer(
+  dataDir: string,
+  over: Record<string, string> = {},
+): Promise<{ web: FastifyInstance; config: Config }> {
+  const config = configSchema.parse({
+    CHIDAO_DATA_DIR: dataDir,
+    CHIDAO_LINK_SECRET: randomBytes(32).toString('hex'),
+    CHIDAO_SESSION_SECRET: randomBytes(32).toString('hex'),
+    ...over,
+  });
+  const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+  return { web: await createWebServer({ client, config }), config };
 }

@@ -211,6 +211,9 @@ describe('registries: import, diff, activate', () => {
     expect(edit({ emails: ['không hợp lệ'] })?.field).toBe('emails');
     expect(edit({ emails: [] })?.message).toBe('đơn vị cần ít nhất một địa chỉ email');
     expect(edit({ emails: ['vp@thads.example'], leader: { email: 'x@thads.example' } })?.field).toBe('leader.name');
+    expect(edit({ emails: ['vp@thads.example'], head: { name: 'x'.repeat(1_001) } })?.field).toBe('head.name');
+    const many = Array.from({ length: 21 }, (_, i) => `vp${i}@thads.example`);
+    expect(edit({ emails: many })).toMatchObject({ field: 'emails', message: 'Tối đa 20 địa chỉ; ở đây có 21.' });
     expect(r.show('thads-2023').registry.units[0]).toEqual(example.units[0]);
     expect(r.changes().map((c) => c.kind)).toEqual(['import']);
   });

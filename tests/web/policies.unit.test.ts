@@ -1,13 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { Client, Connection } from '@temporalio/client';
-import { configSchema, type Config } from '../../src/config';
-import { createWebServer } from '../../src/web/server';
+import type { Config } from '../../src/config';
 import { browserPolicyFile, policiesFromConfig } from '../../src/files/policy-config';
+import { offlineWebServer } from '../helpers/web-stack';
 import { staffAccount } from '../helpers/accounts';
 import { injectLogin } from '../helpers/inject';
 
@@ -19,19 +17,8 @@ let web: FastifyInstance;
 let config: Config;
 let admin: string;
 let clerk: string;
-const client = () => new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-
-const settings = (dataDir: string, over: Record<string, string> = {}) =>
-  configSchema.parse({
-    CHIDAO_DATA_DIR: dataDir,
-    CHIDAO_LINK_SECRET: randomBytes(32).toString('hex'),
-    CHIDAO_SESSION_SECRET: randomBytes(32).toString('hex'),
-    ...over,
-  });
-
 beforeAll(async () => {
-  config = settings(mkdtempSync(join(tmpdir(), 'chidao-policies-')));
-  web = await createWebServer({ client: client(), config });
+  ({ web, config } = await offlineWebServer(mkdtempSync(join(tmpdir(), 'chidao-policies-'))));
   admin = await injectLogin(web, await staffAccount(config.CHIDAO_DATA_DIR, { login: 'qt', roles: ['quan-tri'] }));
   clerk = await injectLogin(web, await staffAccount(config.CHIDAO_DATA_DIR, { login: 'vt', roles: ['van-thu'] }));
 });
@@ -103,10 +90,7 @@ describe('defaults per urgency in the browser', () => {
 
   it('with CHIDAO_POLICY_FILE the table is that file: shown, not edited here', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'chidao-policies-file-'));
-    const other = await createWebServer({
-      client: client(),
-      config: settings(dir, { CHIDAO_POLICY_FILE: 'examples/urgency-policies.yaml' }),
-    });
+    const { web: other } = await offlineWebServer(dir, { CHIDAO_POLICY_FILE: 'examples/urgency-policies.yaml' });
     try {
       const cookie = await injectLogin(other, await staffAccount(dir, { login: 'qt', roles: ['quan-tri'] }));
       const page = (await get(cookie, other)).body;

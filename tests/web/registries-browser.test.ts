@@ -1,17 +1,14 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
-import { Client, Connection } from '@temporalio/client';
-import { configSchema } from '../../src/config';
-import { createWebServer } from '../../src/web/server';
 import { loadRegistry } from '../../src/files/load';
 import { registryToTable } from '../../src/domain/registry-table';
 import { Registries } from '../../src/registries/registries';
 import { xlsx } from '../../src/web/xlsx';
+import { offlineWebServer } from '../helpers/web-stack';
 import { staffAccount } from '../helpers/accounts';
 import { chromiumPath, CHROMIUM_ARGS } from '../helpers/browser';
 
@@ -32,13 +29,7 @@ let admin: { login: string; password: string };
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'chidao-registries-browser-'));
-  const config = configSchema.parse({
-    CHIDAO_DATA_DIR: dataDir,
-    CHIDAO_LINK_SECRET: randomBytes(32).toString('hex'),
-    CHIDAO_SESSION_SECRET: randomBytes(32).toString('hex'),
-  });
-  const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-  web = await createWebServer({ client, config });
+  ({ web } = await offlineWebServer(dataDir));
   base = await web.listen({ host: '127.0.0.1', port: 0 });
   admin = await staffAccount(dataDir, { login: 'quantri', name: 'Trần Quản Trị', roles: ['quan-tri'] });
   browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });

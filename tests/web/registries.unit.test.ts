@@ -1,16 +1,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { Client, Connection } from '@temporalio/client';
-import { configSchema } from '../../src/config';
-import { createWebServer } from '../../src/web/server';
 import { Registries } from '../../src/registries/registries';
 import { loadRegistry } from '../../src/files/load';
 import { registryToTable } from '../../src/domain/registry-table';
 import { csv, xlsx } from '../../src/web/xlsx';
+import { offlineWebServer } from '../helpers/web-stack';
 import { staffAccount } from '../helpers/accounts';
 import { injectLogin, multipart } from '../helpers/inject';
 
@@ -28,13 +25,7 @@ const registries = () => Registries.inDataDir(dataDir);
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'chidao-registries-web-'));
-  const config = configSchema.parse({
-    CHIDAO_DATA_DIR: dataDir,
-    CHIDAO_LINK_SECRET: randomBytes(32).toString('hex'),
-    CHIDAO_SESSION_SECRET: randomBytes(32).toString('hex'),
-  });
-  const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-  web = await createWebServer({ client, config });
+  ({ web } = await offlineWebServer(dataDir));
   admin = await injectLogin(
     web,
     await staffAccount(dataDir, { login: 'quantri', name: 'Trần Quản Trị', roles: ['quan-tri'] }),

@@ -263,15 +263,6 @@ export function registryRoutes(app: FastifyInstance, deps: WebDeps, sessions: Of
         .split(/[\s,;]+/)
         .map((s) => s.trim())
         .filter(Boolean);
-      if (emails.length > 20)
-        return unitPage(
-          req,
-          req.params,
-          reply,
-          typed,
-          { emails: `Tối đa 20 địa chỉ; ở đây có ${emails.length}.` },
-          422,
-        );
       try {
         registries.editUnit(
           req.params.id,
